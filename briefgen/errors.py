@@ -1,0 +1,55 @@
+"""Exceptions raised by briefgen, one class per kind of failure.
+
+Each carries a message written for the person who made the mistake: the CLI
+prints it as it is, without a traceback, and maps the class to an exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class BriefgenError(Exception):
+    """Base class of every error briefgen reports to its user."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file: ``PATH:LINE:COL: key.path: message``."""
+
+    path: str
+    line: int
+    column: int
+    key_path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}"
+        return f"{where}: {self.key_path}: {self.message}" if self.key_path else f"{where}: {self.message}"
+
+
+class InvalidBriefError(BriefgenError):
+    """Raised when a brief cannot be read or does not match brief format v1.
+
+    ``problems`` holds every problem found, not just the first one.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class TemplateError(BriefgenError):
+    """Raised when a template is missing, fails to compile or fails to render."""
+
+
+class BuildError(BriefgenError):
+    """Raised when a document cannot be produced from valid input (e.g. HTML outside the subset)."""
+
+
+class StyleMissingError(BuildError):
+    """Raised when the HTML asks for a Word style that the reference document does not define."""

@@ -1,0 +1,1 @@
+"""The typed model of brief format v1 and its validation."""

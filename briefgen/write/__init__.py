@@ -1,0 +1,1 @@
+"""Writing: putting finished documents into the output folder."""
