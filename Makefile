@@ -1,0 +1,29 @@
+# briefgen: `make demo` builds the sample brief into out/, `make test` runs the test suite.
+# Both install what they need first: system packages (as root or with sudo), then .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SAMPLE := briefs/carney-china-2026.yaml
+
+.PHONY: demo test setup system clean
+
+demo: setup
+	$(BIN)/briefgen build $(SAMPLE) -o out
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: system $(VENV)/.installed
+
+system:
+	@sh tools/install-system-packages
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf out build dist *.egg-info .pytest_cache

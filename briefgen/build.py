@@ -1,0 +1,88 @@
+"""The library API: build the documents of a brief.
+
+Everything is gathered and rendered in memory first; files are written only when every
+document of the build has rendered, so a failure leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefgen.model.brief import Brief
+from briefgen.model.validate import load_brief
+from briefgen.render.docx import html_to_docx
+from briefgen.render.html import find_theme_file, render_html, template_search_path
+from briefgen.render.pdf import layout_pdf, pdf_bytes
+from briefgen.view.context import build_context
+from briefgen.write.files import write_atomic
+
+DEFAULT_FORMATS = ("pdf", "docx")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build and where; shared by the command line and the API."""
+
+    output_dir: Path = Path("out")
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    templates: Path | None = None
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One finished output file, still in memory."""
+
+    document_id: str
+    format: str
+    relative_path: Path
+    data: bytes
+    pages: int | None = None
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote."""
+
+    brief: Brief
+    files: list[RenderedFile] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def render_documents(brief: Brief, options: BuildOptions) -> list[RenderedFile]:
+    """Render every document of ``brief`` in every requested format, in memory."""
+    search_path = template_search_path(options.templates)
+    reference = find_theme_file("reference.docx", search_path)
+    rendered: list[RenderedFile] = []
+    for document_id in brief.documents:
+        template_name = f"{document_id}.html.j2"
+        html = render_html(template_name, build_context(brief, document_id), search_path)
+        folder = Path(brief.id)
+        if "html" in options.formats:
+            rendered.append(RenderedFile(document_id, "html", folder / f"{document_id}.html", html.encode()))
+        if "pdf" in options.formats:
+            laid_out = layout_pdf(html, search_path[-1])
+            rendered.append(RenderedFile(document_id, "pdf", folder / f"{document_id}.pdf",
+                                         pdf_bytes(laid_out), pages=len(laid_out.pages)))
+        if "docx" in options.formats:
+            stream = io.BytesIO()
+            html_to_docx(html, reference=reference, template_name=template_name).save(stream)
+            rendered.append(RenderedFile(document_id, "docx", folder / f"{document_id}.docx", stream.getvalue()))
+    return rendered
+
+
+def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Load, validate and render the brief at ``brief_path``, then write its documents.
+
+    Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief and
+    :class:`~briefgen.errors.BuildError` or :class:`~briefgen.errors.TemplateError` when a
+    document cannot be produced; nothing is written in either case.
+    """
+    brief = load_brief(brief_path)
+    result = BuildResult(brief, render_documents(brief, options))
+    for rendered in result.files:
+        target = options.output_dir / rendered.relative_path
+        write_atomic(target, rendered.data)
+        result.written.append(target)
+    return result

@@ -1,0 +1,184 @@
+"""Read a YAML file into plain Python data and a map of where every key and item stands.
+
+PyYAML's ``SafeLoader`` builds the node tree; :class:`LocatingLoader` then walks it
+itself so that it can record the line and column of each key and each list item under
+its key path (``("issues", 0, "title")``), refuse duplicate keys, and stop on alias
+expansion that would grow without bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from briefgen.errors import InvalidBriefError, Problem
+
+KeyPath = tuple[str | int, ...]
+
+#: Nodes visited while building the data; a brief has a few thousand at most, so more
+#: than this means aliases expanding without bound ("billion laughs").
+MAX_NODES = 200_000
+
+
+@dataclass
+class LineMap:
+    """Where each key path of a loaded file starts: ``(line, column)``, both counted from 1.
+
+    ``keys`` holds the position of a mapping key (or of a list item), ``values`` the
+    position of the value under it.
+    """
+
+    path: str
+    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, key_path: KeyPath, *, value: bool = False) -> tuple[int, int]:
+        """Return the position of ``key_path``, or of its nearest ancestor that has one."""
+        table = self.values if value else self.keys
+        for end in range(len(key_path), -1, -1):
+            prefix = key_path[:end]
+            if prefix in table:
+                return table[prefix]
+            if prefix in self.keys:
+                return self.keys[prefix]
+        return (1, 1)
+
+    def problem(self, key_path: KeyPath, message: str, *, value: bool = False) -> Problem:
+        """A :class:`Problem` for ``key_path``, located in this file."""
+        line, column = self.locate(key_path, value=value)
+        return Problem(self.path, line, column, format_key_path(key_path), message)
+
+
+def format_key_path(key_path: KeyPath) -> str:
+    """Spell a key path as users write it: ``issues[0].facts[1].text``."""
+    text = ""
+    for part in key_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class LocatingLoader(yaml.SafeLoader):
+    """A ``SafeLoader`` that records positions and refuses duplicate keys."""
+
+    def __init__(self, stream: str, line_map: LineMap):
+        super().__init__(stream)
+        self.line_map = line_map
+        self.problems: list[Problem] = []
+        self._nodes_seen = 0
+
+    def load_located(self) -> Any:
+        """Build the single document of the stream, recording positions on the way."""
+        node = self.get_single_node()
+        if node is None:
+            return None
+        return self._build(node, ())
+
+    def _mark(self, table: dict[KeyPath, tuple[int, int]], key_path: KeyPath, node: Node) -> None:
+        table.setdefault(key_path, (node.start_mark.line + 1, node.start_mark.column + 1))
+
+    def _build(self, node: Node, key_path: KeyPath) -> Any:
+        self._nodes_seen += 1
+        if self._nodes_seen > MAX_NODES:
+            raise _TooLarge(node)
+        self._mark(self.line_map.values, key_path, node)
+        if isinstance(node, MappingNode):
+            return self._build_mapping(node, key_path)
+        if isinstance(node, SequenceNode):
+            result = []
+            for index, item in enumerate(node.value):
+                self._mark(self.line_map.keys, (*key_path, index), item)
+                result.append(self._build(item, (*key_path, index)))
+            return result
+        return self._build_scalar(node, key_path)
+
+    def _build_mapping(self, node: MappingNode, key_path: KeyPath) -> dict:
+        self.flatten_mapping(node)
+        result: dict = {}
+        first_seen: dict = {}
+        for key_node, value_node in node.value:
+            key = self._build_scalar(key_node, key_path) if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                self.problems.append(Problem(self.line_map.path, line, column, format_key_path(key_path),
+                                             "keys must be plain words such as 'title'"))
+                continue
+            key = str(key)
+            if key in first_seen:
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                self.problems.append(Problem(
+                    self.line_map.path, line, column, format_key_path((*key_path, key)),
+                    f"duplicate key '{key}' (first given on line {first_seen[key]})"))
+                continue
+            first_seen[key] = key_node.start_mark.line + 1
+            self._mark(self.line_map.keys, (*key_path, key), key_node)
+            result[key] = self._build(value_node, (*key_path, key))
+        return result
+
+    def _build_scalar(self, node: ScalarNode, key_path: KeyPath) -> Any:
+        try:
+            return self.construct_object(node, deep=True)
+        except (ValueError, yaml.constructor.ConstructorError) as error:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            reason = "not a real date" if node.tag.endswith(":timestamp") else str(error)
+            self.problems.append(Problem(self.line_map.path, line, column, format_key_path(key_path),
+                                         f"'{node.value}' is {reason}"))
+            return node.value
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: Node):
+        self.node = node
+
+
+def load_yaml(path: Path, *, display_path: str | None = None) -> tuple[Any, LineMap]:
+    """Read ``path`` and return its data and :class:`LineMap`.
+
+    Raises :class:`InvalidBriefError` for a file that cannot be read, is not YAML, has
+    duplicate keys or expands without bound.
+    """
+    shown = display_path or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidBriefError([Problem(shown, 1, 1, "", "no such file")]) from None
+    except UnicodeDecodeError as error:
+        before = path.read_bytes()[: error.start]
+        line, column = before.count(b"\n") + 1, error.start - before.rfind(b"\n")
+        raise InvalidBriefError([Problem(shown, line, column, "",
+                                         "the file is not UTF-8 text; save it as UTF-8")]) from None
+    except OSError as error:
+        raise InvalidBriefError([Problem(shown, 1, 1, "", f"cannot read the file: {error.strerror}")]) from None
+    return parse_yaml(text, shown)
+
+
+def parse_yaml(text: str, display_path: str) -> tuple[Any, LineMap]:
+    """Parse YAML ``text`` (shown in messages as ``display_path``); see :func:`load_yaml`."""
+    line_map = LineMap(display_path)
+    loader = LocatingLoader(text, line_map)
+    try:
+        data = loader.load_located()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = error.problem or "not valid YAML"
+        if error.context and error.context_mark:
+            started = error.context_mark
+            message = f"{error.context} (line {started.line + 1}, column {started.column + 1}), {message}"
+        elif error.context:
+            message = f"{error.context}, {message}"
+        raise InvalidBriefError([Problem(display_path, line, column, "",
+                                         f"YAML syntax error: {message}")]) from None
+    except _TooLarge as error:
+        mark = error.node.start_mark
+        raise InvalidBriefError([Problem(display_path, mark.line + 1, mark.column + 1, "",
+                                         "YAML aliases expand to too many items; "
+                                         "write the text out instead of repeating anchors")]) from None
+    finally:
+        loader.dispose()
+    if loader.problems:
+        raise InvalidBriefError(loader.problems)
+    return data, line_map

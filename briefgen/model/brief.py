@@ -1,0 +1,212 @@
+"""The typed model of brief format v1 (pydantic v2).
+
+Every model forbids unknown keys and describes every field: the JSON Schema for editors
+and the format reference are generated from these descriptions. Fields whose
+description says they hold Markdown accept paragraphs, emphasis, lists and links.
+Fields marked ``internal`` reach only documents for the ``officials`` audience.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+#: Ids name output folders and link documents together, so they stay slug-safe.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Markdown = Text
+Time = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+DOCUMENT_IDS = ("briefing-pack", "delegation-pack", "leave-behind", "letter")
+DocumentId = Literal["briefing-pack", "delegation-pack", "leave-behind", "letter"]
+
+
+def internal(description: str, **kwargs):
+    """A field that only documents for the ``officials`` audience may show."""
+    return Field(description=description, json_schema_extra={"internal": True}, **kwargs)
+
+
+class Model(BaseModel):
+    """Base of every brief model: unknown keys are errors, and a loaded brief is read-only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(Model):
+    """A person to contact about the brief or the letter."""
+
+    name: Text = Field(description="Full name.")
+    email: Text | None = Field(None, description="E-mail address.")
+    phone: Text | None = Field(None, description="Telephone number, as it should be printed.")
+
+
+class PreparedBy(Model):
+    """Who prepared the brief."""
+
+    organization: Text = Field(description="Department or organisation that prepared the brief.")
+    contact: Contact | None = Field(None, description="The person to contact about it.")
+
+
+class Principal(Model):
+    """The head of government or minister making the visit."""
+
+    name: Text = Field(description="Name as printed, e.g. 'Mark Carney'.")
+    title: Text = Field(description="Office, e.g. 'Prime Minister of Canada'.")
+
+
+class Counterpart(Model):
+    """A person the principal meets during the visit."""
+
+    name: Text = Field(description="Name in Latin script.")
+    native_name: Text | None = Field(None, description="Name in its own script, e.g. 习近平.")
+    title: Text | None = Field(None, description="Office held.")
+    bio: Markdown | None = Field(None, description="Short biography (Markdown).")
+
+
+class ProgrammeItem(Model):
+    """One event of the visit programme."""
+
+    date: dt.date = Field(description="Day of the event (YYYY-MM-DD).")
+    time: Time | None = Field(None, description="Local start time, 24-hour HH:MM.")
+    event: Text = Field(description="What happens.")
+    place: Text | None = Field(None, description="Where it happens.")
+    press: Literal["open", "closed"] | None = Field(None, description="Whether the press may attend.")
+
+
+class Visit(Model):
+    """The visit the brief prepares."""
+
+    principal: Principal = Field(description="Who makes the visit.")
+    host: Text = Field(description="The host country or government.")
+    counterparts: list[Counterpart] = Field(default_factory=list, description="People met during the visit.")
+    start: dt.date = Field(description="First day of the visit (YYYY-MM-DD).")
+    end: dt.date = Field(description="Last day of the visit (YYYY-MM-DD), not before start.")
+    places: list[Text] = Field(default_factory=list, description="Cities or places visited.")
+    purpose: Markdown | None = Field(None, description="Why the visit takes place (Markdown).")
+    context: Markdown | None = Field(None, description="The wider context of the visit (Markdown).")
+    programme: list[ProgrammeItem] = Field(default_factory=list, description="The events, day by day.")
+
+
+class Fact(Model):
+    """A statement of fact with the sources that support it."""
+
+    text: Text = Field(description="The fact, one or two sentences (inline Markdown).")
+    sources: list[Slug] = Field(min_length=1, description="Ids of the sources that support the fact.")
+
+
+class ResponsiveLine(Model):
+    """An anticipated question and the suggested reply."""
+
+    question: Text = Field(description="The question as it might be asked.")
+    answer: Markdown = Field(description="The suggested reply (Markdown).")
+
+
+class Person(Model):
+    """A person whose case is part of an issue."""
+
+    name: Text = Field(description="Name in Latin script.")
+    native_name: Text | None = Field(None, description="Name in its own script, e.g. 黎智英.")
+    status: Text | None = Field(None, description="Their situation, e.g. detained since 2020.")
+
+
+class Issue(Model):
+    """One issue at stake; each becomes a short note in the briefing pack."""
+
+    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    title: Text = Field(description="Short title of the issue.")
+    priority: Literal["high", "medium", "low"] | None = Field(None, description="How much the issue matters.")
+    summary: Markdown | None = Field(None, description="The issue in two or three sentences (Markdown).")
+    background: Markdown | None = Field(None, description="Factual background (Markdown).")
+    current_status: Markdown | None = Field(None, description="Where things stand now (Markdown).")
+    facts: list[Fact] = Field(default_factory=list, description="Key facts, each with its sources.")
+    points_to_make: list[Text] = Field(default_factory=list, description="What the principal may say.")
+    responsive_lines: list[ResponsiveLine] = internal(
+        "Anticipated questions with suggested replies (officials only).", default_factory=list)
+    considerations: Markdown | None = internal("Considerations for officials only (Markdown).", default=None)
+    recommendation: Markdown | None = Field(None, description="The recommended course (Markdown).")
+    internal_notes: Markdown | None = internal("Notes for officials only (Markdown).", default=None)
+    people: list[Person] = Field(default_factory=list, description="People whose cases are part of the issue.")
+
+
+class Ask(Model):
+    """Something the signatories ask of the government."""
+
+    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    issue: Slug = Field(description="Id of the issue the ask belongs to.")
+    text: Text = Field(description="The ask, as one sentence (inline Markdown).")
+    of: Text = Field(description="Who is asked, e.g. 'Prime Minister'.")
+    by: list[Slug] = Field(default_factory=list, description="Ids of the signatories who make the ask.")
+
+
+class Signatory(Model):
+    """An organisation, coalition or person who signs the asks or the letter."""
+
+    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    name: Text = Field(description="Name as it should be printed.")
+    kind: Literal["organization", "coalition", "individual"] = Field(
+        "organization", description="What kind of signatory this is.")
+    url: Text | None = Field(None, description="Web site.")
+    contact: Contact | None = Field(None, description="Who to contact at this signatory.")
+
+
+class Addressee(Model):
+    """The person a letter is addressed to."""
+
+    name: Text = Field(description="Name with honorific, e.g. 'The Right Honourable Mark Carney'.")
+    title: Text | None = Field(None, description="Office, e.g. 'Prime Minister of Canada'.")
+    address: list[Text] = Field(default_factory=list, description="Postal address, one line per item.")
+
+
+class Letter(Model):
+    """The coalition's open letter."""
+
+    to: Addressee = Field(description="The addressee.")
+    subject: Text = Field(description="Subject, printed after 'Re:'.")
+    salutation: Text = Field(description="Salutation, e.g. 'Dear Prime Minister,'.")
+    opening: Markdown | None = Field(None, description="Who is writing and why now (Markdown).")
+    body: Markdown | None = Field(None, description="The body of the letter (Markdown).")
+    asks: list[Slug] | None = Field(None, description="Ids of the asks the letter makes; default all.")
+    closing: Text = Field("Sincerely,", description="Closing, e.g. 'Sincerely,'.")
+    signed_by: list[Slug] = Field(default_factory=list, description="Ids of the signatories of the letter.")
+    signed_by_note: Text | None = Field(
+        None, description="A note printed under the signatories, e.g. that the list is incomplete.")
+    contact: Contact | None = Field(None, description="The contact person for the letter.")
+
+
+class Source(Model):
+    """A source that facts cite."""
+
+    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    title: Text = Field(description="Title; a title supplied by the brief's author goes in [square brackets].")
+    author: Text | None = Field(None, description="Author.")
+    publisher: Text | None = Field(None, description="Publisher or outlet.")
+    place: Text | None = Field(None, description="Place of publication (dateline).")
+    date: dt.date | None = Field(None, description="Date of publication (YYYY-MM-DD).")
+    url: Text | None = Field(None, description="Address on the web.")
+
+
+class Brief(Model):
+    """A brief for a state visit: brief format v1."""
+
+    briefgen: Literal[1] = Field(description="Brief format version; always 1.")
+    id: Slug = Field(description="Unique id of the brief; names the output folder.")
+    title: Text = Field(description="Title of the brief.")
+    subtitle: Text | None = Field(None, description="Subtitle.")
+    date: dt.date = Field(description="Date of the brief (YYYY-MM-DD).")
+    language: Literal["en", "fr"] = Field("en", description="Language of the brief.")
+    classification: Text = Field(
+        "UNCLASSIFIED", description="Security marking printed on every page of documents for officials.")
+    file_number: Text | None = Field(None, description="File or reference number.")
+    prepared_by: PreparedBy = Field(description="Who prepared the brief.")
+    prepared_for: Text | None = Field(None, description="Who the brief is for.")
+    visit: Visit = Field(description="The visit.")
+    issues: list[Issue] = Field(default_factory=list, description="The issues at stake.")
+    asks: list[Ask] = Field(default_factory=list, description="What is asked of the government.")
+    signatories: list[Signatory] = Field(default_factory=list, description="Who makes the asks.")
+    letter: Letter | None = Field(None, description="The open letter.")
+    sources: list[Source] = Field(default_factory=list, description="The sources facts cite.")
+    documents: list[DocumentId] = Field(
+        default_factory=lambda: list(DOCUMENT_IDS), description="Which documents to build; default all.")

@@ -1,0 +1,210 @@
+"""Turn loaded brief data into a :class:`~briefgen.model.brief.Brief`, or report every problem.
+
+Two passes, both run so that one report lists everything: pydantic checks the shape and
+types, and :func:`cross_check` checks what pydantic cannot (unique ids, references
+between sections, dates in order). It reads the raw data defensively, so it still works
+when parts of the brief are malformed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefgen.errors import InvalidBriefError, Problem
+from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path, load_yaml
+from briefgen.model.brief import SLUG_PATTERN, Brief
+
+
+def load_brief(path: Path, *, display_path: str | None = None) -> Brief:
+    """Load and validate the brief at ``path``.
+
+    Raises :class:`InvalidBriefError` listing every problem, each located in the file.
+    """
+    data, line_map = load_yaml(path, display_path=display_path)
+    return validate_brief(data, line_map)
+
+
+def validate_brief(data: Any, line_map: LineMap) -> Brief:
+    """Validate loaded ``data`` against brief format v1; see :func:`load_brief`."""
+    if not isinstance(data, dict):
+        found = "empty" if data is None else f"a {_kind(data)}"
+        raise InvalidBriefError([line_map.problem(
+            (), f"the brief must be a mapping of keys (briefgen: 1, id: ..., title: ...); this file is {found}")])
+    problems: list[Problem] = []
+    brief = None
+    try:
+        brief = Brief.model_validate(data)
+    except ValidationError as error:
+        errors = error.errors()
+        # A misspelt required key gives two errors; "did you mean" already says both.
+        suggested = {(*err["loc"][:-1], _suggest_key(err["loc"])) for err in errors
+                     if err["type"] == "extra_forbidden"}
+        problems.extend(_problem_from_pydantic(err, line_map) for err in errors
+                        if not (err["type"] == "missing" and tuple(err["loc"]) in suggested))
+    problems.extend(cross_check(data, line_map))
+    if problems:
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise InvalidBriefError(_unique(problems))
+    assert brief is not None
+    return brief
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false value"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+
+def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
+    loc: KeyPath = tuple(err["loc"])
+    kind, value = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        suggestion = _suggest_key(loc)
+        message = f"unknown key '{loc[-1]}'" + (f"; did you mean '{suggestion}'?" if suggestion else "")
+        return line_map.problem(loc, message)
+    if kind == "missing":
+        line, column = line_map.locate(loc[:-1])
+        return Problem(line_map.path, line, column, format_key_path(loc), "required key is missing")
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+        message = (f"{_show(value)} is not a valid id: use lowercase letters, digits and single hyphens, "
+                   "e.g. tibet-boarding-schools")
+    elif kind == "string_pattern_mismatch":
+        message = f"{_show(value)} is not a time like 14:00"
+    elif kind == "string_type":
+        message = f"expected text, not a {_kind(value)}"
+    elif kind == "string_too_short":
+        message = "must not be empty"
+    elif kind in ("list_type",):
+        message = f"expected a list, not {'empty' if value is None else 'a ' + _kind(value)}"
+    elif kind in ("model_type", "dict_type", "model_attributes_type"):
+        message = f"expected a mapping of keys, not {'empty' if value is None else 'a ' + _kind(value)}"
+    elif kind.startswith("date_") or kind.startswith("datetime_"):
+        message = f"expected a date like 2026-01-13, not {_show(value)}"
+    elif kind == "too_short" and isinstance(value, list):
+        message = "must list at least one item"
+    elif kind == "literal_error" and loc == ("briefgen",):
+        message = f"unsupported format version {_show(value)}; this briefgen reads version 1"
+    elif kind == "literal_error":
+        message = f"{_show(value)} is not one of: {err['ctx']['expected'].replace(' or ', ', ')}"
+    else:
+        message = err["msg"][0].lower() + err["msg"][1:]
+    return line_map.problem(loc, message, value=True)
+
+
+def _suggest_key(loc: KeyPath) -> str | None:
+    """The known key closest to the unknown key at ``loc``, if one is close enough."""
+    close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(loc[:-1]), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _allowed_keys(loc: KeyPath) -> list[str]:
+    """The field names of the model found at ``loc``, walking from :class:`Brief`."""
+    model: Any = Brief
+    for part in loc:
+        model = _unwrap(model)
+        if isinstance(part, int):
+            args = typing.get_args(model)
+            model = args[0] if args else None
+        elif isinstance(model, type) and issubclass(model, BaseModel) and part in model.model_fields:
+            model = model.model_fields[part].annotation
+        else:
+            return []
+    model = _unwrap(model)
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``Optional`` from an annotation."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        return members[0] if len(members) == 1 else annotation
+    return annotation
+
+
+def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
+    """Problems between sections: unique ids, references that name nothing, dates out of order."""
+    problems: list[Problem] = []
+    ids = {section: _collect_ids(data, section, line_map, problems)
+           for section in ("issues", "asks", "signatories", "sources")}
+
+    def check(key_path: KeyPath, value: Any, section: str, what: str) -> None:
+        if not isinstance(value, str) or value in ids[section]:
+            return
+        message = f"no {what} has the id '{value}'"
+        close = difflib.get_close_matches(value, list(ids[section]), n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+        elif ids[section]:
+            message += f"; known: {', '.join(ids[section])}"
+        else:
+            message += f"; the brief has no {section}"
+        problems.append(line_map.problem(key_path, message, value=True))
+
+    for i, ask in _items(data.get("asks")):
+        check(("asks", i, "issue"), ask.get("issue"), "issues", "issue")
+        for j, ref in _list_items(ask.get("by")):
+            check(("asks", i, "by", j), ref, "signatories", "signatory")
+    letter = data.get("letter")
+    if isinstance(letter, dict):
+        for j, ref in _list_items(letter.get("signed_by")):
+            check(("letter", "signed_by", j), ref, "signatories", "signatory")
+        for j, ref in _list_items(letter.get("asks")):
+            check(("letter", "asks", j), ref, "asks", "ask")
+    for i, issue in _items(data.get("issues")):
+        for j, fact in _items(issue.get("facts")):
+            for k, ref in _list_items(fact.get("sources")):
+                check(("issues", i, "facts", j, "sources", k), ref, "sources", "source")
+    visit = data.get("visit")
+    if isinstance(visit, dict):
+        start, end = visit.get("start"), visit.get("end")
+        if hasattr(start, "toordinal") and hasattr(end, "toordinal") and end < start:
+            problems.append(line_map.problem(
+                ("visit", "end"), f"the visit ends ({end}) before it starts ({start})", value=True))
+    return problems
+
+
+def _items(value: Any) -> list[tuple[int, dict]]:
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _list_items(value: Any) -> list[tuple[int, Any]]:
+    return list(enumerate(value)) if isinstance(value, list) else []
+
+
+def _collect_ids(data: dict, section: str, line_map: LineMap, problems: list[Problem]) -> dict[str, int]:
+    """The ids of ``section`` with the line each is first given on; duplicates are problems."""
+    seen: dict[str, int] = {}
+    for i, item in _items(data.get(section)):
+        value = item.get("id")
+        if not isinstance(value, str):
+            continue
+        line, _ = line_map.locate((section, i, "id"), value=True)
+        if value in seen:
+            problems.append(line_map.problem(
+                (section, i, "id"), f"duplicate id '{value}' (first used on line {seen[value]})", value=True))
+        else:
+            seen[value] = line
+    return seen

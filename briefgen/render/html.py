@@ -1,0 +1,118 @@
+"""Render a document's Jinja template to briefgen's semantic HTML subset.
+
+Templates are looked up on an ordered search path: a user folder given with
+``--templates`` first, then the default theme. Autoescaping is on and undefined names
+are errors; a template error is reported with the template's name and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+from briefgen.errors import BuildError, TemplateError
+from briefgen.view.dates import date_range, day_heading, long_date
+from briefgen.view.markdown import render_block, render_inline
+from briefgen.view.scripts import script_language
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+#: The elements templates may produce; the PDF and Word writers understand exactly these.
+HTML_SUBSET = frozenset("""
+    html head title meta link style body
+    section div article header footer aside main nav
+    h1 h2 h3 h4 p blockquote ul ol li
+    table caption thead tbody tr th td hr img
+    strong b em i code sup sub br span a
+""".split())
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the package when installed from a wheel, else the repository's."""
+    shipped = _PACKAGE_DIR / "templates"
+    return shipped if shipped.is_dir() else _PACKAGE_DIR.parent / "templates"
+
+
+def template_search_path(user_dir: Path | None = None) -> list[Path]:
+    """The folders searched for a template file, most specific first."""
+    return ([user_dir] if user_dir else []) + [default_theme_dir()]
+
+
+def find_theme_file(name: str, search_path: list[Path]) -> Path:
+    """The first file called ``name`` on ``search_path``; raises :class:`TemplateError` if none."""
+    for folder in search_path:
+        if (folder / name).is_file():
+            return folder / name
+    raise TemplateError(f"{name}: not found in {', '.join(str(f) for f in search_path)}")
+
+
+def make_environment(search_path: list[Path]) -> jinja2.Environment:
+    """A Jinja environment over ``search_path`` with briefgen's filters and globals."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(folder) for folder in search_path]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = render_block
+    env.filters["inline"] = render_inline
+    env.filters["script_lang"] = script_language
+    env.globals["stylesheet"] = lambda name: _stylesheet(name, search_path)
+    return env
+
+
+def _stylesheet(name: str, search_path: list[Path]) -> Markup:
+    css = find_theme_file(name, search_path).read_text(encoding="utf-8")
+    return Markup(css.replace("</", "<\\/"))
+
+
+def add_locale_filters(env: jinja2.Environment, language: str) -> None:
+    """Date filters for ``language``: ``date``, ``daterange`` and ``weekday``."""
+    env.filters["date"] = lambda value: long_date(value, language) if value else ""
+    env.filters["daterange"] = lambda start, end: date_range(start, end, language)
+    env.filters["weekday"] = lambda value: day_heading(value, language)
+
+
+def render_html(template_name: str, context: dict[str, Any], search_path: list[Path]) -> str:
+    """Render ``template_name`` with ``context`` and check the result stays in the HTML subset.
+
+    Raises :class:`TemplateError` for a template that fails and :class:`BuildError` for
+    HTML outside the subset.
+    """
+    env = make_environment(search_path)
+    add_locale_filters(env, context["language"])
+    try:
+        html = env.get_template(template_name).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"{error.name or template_name}:{error.lineno}: {error.message}") from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateError(f"template {error.name} not found in "
+                            f"{', '.join(str(f) for f in search_path)}") from None
+    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+        raise TemplateError(f"{_template_location(error, template_name)}: {error}") from None
+    check_subset(html, template_name)
+    return html
+
+
+def _template_location(error: BaseException, template_name: str) -> str:
+    """``name:line`` of the innermost template frame of ``error``'s traceback."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return f"{Path(frame.filename).name}:{frame.lineno}"
+    return template_name
+
+
+def check_subset(html: str, template_name: str) -> None:
+    """Raise :class:`BuildError` naming the first element outside :data:`HTML_SUBSET`."""
+    root = lxml_html.document_fromstring(html)
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag not in HTML_SUBSET:
+            raise BuildError(f"{template_name}: <{element.tag}> on HTML line {element.sourceline} "
+                             "is not in briefgen's HTML subset")
+

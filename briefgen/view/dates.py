@@ -1,0 +1,30 @@
+"""Dates as each language writes them in running text (Babel, Canadian locales)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date, format_interval
+
+LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+_YEAR_AFTER_RANGE = {"en": "{range}, {year}", "fr": "{range} {year}"}
+
+
+def long_date(value: dt.date, language: str) -> str:
+    """``January 13, 2026`` / ``13 janvier 2026``."""
+    return format_date(value, "long", locale=LOCALES[language])
+
+
+def date_range(start: dt.date, end: dt.date, language: str) -> str:
+    """``January 13 – 17, 2026`` / ``13–17 janvier 2026``; a single day when start is end."""
+    if start == end:
+        return long_date(start, language)
+    if start.year != end.year:
+        return f"{long_date(start, language)} – {long_date(end, language)}"
+    within_year = format_interval(start, end, "MMMMd", locale=LOCALES[language])
+    return _YEAR_AFTER_RANGE[language].format(range=within_year, year=start.year)
+
+
+def day_heading(value: dt.date, language: str) -> str:
+    """``Tuesday, January 13`` / ``mardi 13 janvier``: the heading of a programme day."""
+    return format_date(value, "full", locale=LOCALES[language]).rsplit(" ", 1)[0].rstrip(",")

@@ -1,0 +1,74 @@
+"""`briefgen validate`: every kind of bad brief gets exit 2 and exact, located messages.
+
+One fixture per failure mode under tests/fixtures/invalid/, each with the exact stderr
+it must produce in a file of the same name ending in .expected.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefgen.cli import main
+from conftest import FIXTURES, ROOT, SAMPLE
+
+INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("brief", INVALID, ids=[path.stem for path in INVALID])
+def test_each_bad_brief_gets_its_exact_located_message(brief: Path, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["validate", _relative(brief)])
+    assert result.exit_code == 2
+    assert result.stderr == brief.with_suffix(".expected").read_text(encoding="utf-8")
+    assert "Traceback" not in result.output
+
+
+def test_there_is_a_fixture_for_every_failure_mode_the_issue_names() -> None:
+    names = {path.stem for path in INVALID}
+    assert {"syntax-error", "misspelt-key", "wrong-type", "dangling-issue", "duplicate-id",
+            "duplicate-key", "top-level-list", "end-before-start"} <= names
+
+
+def test_the_sample_brief_and_the_minimal_brief_are_valid() -> None:
+    result = CliRunner().invoke(main, ["validate", str(SAMPLE), str(FIXTURES / "minimal.yaml")])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [f"{SAMPLE}: valid", f"{FIXTURES / 'minimal.yaml'}: valid"]
+
+
+def test_all_problems_of_several_briefs_are_reported_at_once(monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    briefs = [FIXTURES / "invalid" / "misspelt-key.yaml", FIXTURES / "invalid" / "dangling-letter-references.yaml"]
+    result = CliRunner().invoke(main, ["validate", *map(_relative, briefs)])
+    assert result.exit_code == 2
+    expected = "".join(path.with_suffix(".expected").read_text(encoding="utf-8") for path in briefs)
+    assert result.stderr == expected
+
+
+def test_several_problems_in_one_file_each_get_a_line(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("title: Minimal brief", "titel: Minimal brief").replace("by: [group]", "by: [nobody]")
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(brief)])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{brief}:3:1: titel: unknown key 'titel'; did you mean 'title'?",
+        f"{brief}:23:10: asks[0].by[0]: no signatory has the id 'nobody'; known: group",
+    ]
+
+
+def test_a_missing_file_is_reported_without_a_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.yaml"
+    result = subprocess.run([sys.executable, "-m", "briefgen", "validate", str(missing)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr == f"{missing}:1:1: no such file\n"
