@@ -1,0 +1,870 @@
+"""HTML → Word: build the .docx of a brief from the semantic HTML its template renders.
+
+The same HTML becomes the PDF through WeasyPrint; here its small element subset is
+mapped onto Word constructs, styled by a reference .docx:
+
+* a CSS class names a Word style (``cover-meta`` → "Cover Meta"), which must exist
+  in the reference document;
+* lists get real Word numbering, and every ``<ol>`` restarts at 1;
+* links become hyperlinks, heading ids become bookmarks for ``href="#id"`` links;
+* ``nav.toc`` becomes a TOC field, and the ``running-header`` / ``running-footer``
+  containers fill the section's header and footer.
+
+Anything outside the subset is a :class:`~briefgen.errors.BuildError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import docx
+import docx.document
+import lxml.html
+from docx.blkcntnr import BlockItemContainer
+from docx.enum.style import WD_STYLE_TYPE
+from docx.image.exceptions import UnrecognizedImageError
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.section import _Footer, _Header
+from docx.shared import Emu
+from docx.styles.style import BaseStyle
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+from lxml import etree
+
+from briefgen.errors import BuildError, StyleMissingError
+
+PARAGRAPH, CHARACTER, TABLE = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
+
+_CONTAINERS = frozenset({"body", "section", "div", "article", "header", "footer", "aside", "main", "nav"})
+_HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
+_BLOCKS = _CONTAINERS | _HEADING_STYLES.keys() | {"p", "blockquote", "ul", "ol", "table", "hr"}
+_INLINE = frozenset({"strong", "b", "em", "i", "code", "sup", "sub", "br", "span", "a", "img"})
+# In the subset, but only inside particular parents.
+_PLACED = frozenset({"html", "head", "title", "meta", "link", "style", "li", "caption", "thead", "tbody", "tr", "th", "td"})
+_SUBSET = _BLOCKS | _INLINE | _PLACED
+
+_META_PROPERTIES = {"author": "author", "subject": "subject", "keywords": "keywords", "description": "comments"}
+_META_DATES = {"dcterms.created": "created", "dcterms.modified": "modified"}
+# WeasyPrint reads it for the PDF; Word has no counterpart.
+_META_IGNORED = frozenset({"generator"})
+_LINK_SCHEMES = ("http:", "https:", "mailto:")
+_KIND_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
+# Not \s: a no-break space must survive, as it does in a browser.
+_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+_EMU_PER_PX = 9525  # 914400 EMU per inch at 96 px per inch
+_MONOSPACE = "Noto Sans Mono"
+_TOC_INSTRUCTION = ' TOC \\o "1-3" \\h \\z \\u '
+# The w:settings children that the schema places after w:updateFields.
+_AFTER_UPDATE_FIELDS = tuple(
+    "w:hdrShapeDefaults w:footnotePr w:endnotePr w:compat w:docVars w:rsids m:mathPr w:attachedSchema "
+    "w:themeFontLang w:clrSchemeMapping w:doNotIncludeSubdocsInStats w:doNotAutoCompressPictures "
+    "w:forceUpgrade w:captions w:readModeInkLockDown w:smartTagType sl:schemaLibrary w:shapeDefaults "
+    "w:doNotEmbedSmartTags w:decimalSymbol w:listSeparator".split()
+)
+# The w:rPr children that the schema places after w:lang.
+_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
+def html_to_docx(html: str, *, reference: Path, template_name: str) -> docx.document.Document:
+    """Build a Word document from briefgen's HTML subset, styled by the reference .docx.
+
+    ``template_name`` names the template in error messages. Raises
+    :class:`StyleMissingError` when the HTML needs a style ``reference`` lacks and
+    :class:`BuildError` for HTML outside the subset.
+    """
+    try:
+        document = docx.Document(str(reference))
+    except (PackageNotFoundError, OSError) as exc:
+        raise BuildError(f"{template_name}: cannot open the reference document {reference}: {exc}") from exc
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except etree.ParserError as exc:
+        raise BuildError(f"{template_name}: the rendered HTML cannot be read: {exc}") from exc
+
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    _Writer(document, reference=reference, template_name=template_name).write(root)
+    return document
+
+
+def write_docx(html: str, target: Path, *, reference: Path, template_name: str) -> None:
+    """Write the .docx for ``html`` to ``target``."""
+    document = html_to_docx(html, reference=reference, template_name=template_name)
+    try:
+        document.save(str(target))
+    except OSError as exc:
+        raise BuildError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+@dataclass(frozen=True, eq=False)
+class _Link:
+    """Where one ``<a>`` points; compared by identity so that two adjacent links stay apart."""
+
+    url: str | None = None
+    anchor: str | None = None
+
+
+@dataclass(frozen=True)
+class _Format:
+    """Character formatting inherited down the element tree."""
+
+    bold: bool = False
+    italic: bool = False
+    monospace: bool = False
+    superscript: bool = False
+    subscript: bool = False
+    style: BaseStyle | None = None
+    lang: str | None = None
+    link: _Link | None = None
+    plain_links: bool = False  # TOC entries: linked, but not in the Hyperlink style
+
+
+@dataclass(frozen=True)
+class _Text:
+    text: str
+    fmt: _Format
+
+
+@dataclass(frozen=True)
+class _Break:
+    fmt: _Format
+
+
+@dataclass(frozen=True)
+class _Picture:
+    path: Path
+    alt: str
+    width: Emu | None
+    height: Emu | None
+    line: int
+    fmt: _Format
+
+
+_Inline = _Text | _Break | _Picture
+
+
+@dataclass
+class _Story:
+    """What the next paragraph of one story (body, header or footer) must carry."""
+
+    page_break: bool = False
+    bookmarks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ListItem:
+    """One ``<li>``: its first paragraph is numbered, later ones continue it unnumbered."""
+
+    style: BaseStyle
+    continuation: str
+    num_id: int
+    level: int
+    numbered: bool = False
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Where and how the content of the current element is laid out."""
+
+    container: docx.document.Document | BlockItemContainer
+    story: _Story
+    style: BaseStyle  # paragraph style of content without a class of its own
+    fmt: _Format = field(default_factory=_Format)
+    list_depth: int = 0
+    item: _ListItem | None = None
+
+
+class _Flow:
+    """Inline content waiting to become one paragraph; flushed when a block starts or ends."""
+
+    def __init__(self, writer: _Writer, ctx: _Context):
+        self._writer = writer
+        self._ctx = ctx
+        self._items: list[_Inline] = []
+
+    def add(self, item: _Inline) -> None:
+        self._items.append(item)
+
+    def add_text(self, text: str | None, fmt: _Format) -> None:
+        if text:
+            self._items.append(_Text(text, fmt))
+
+    def flush(self) -> None:
+        items = _collapse_whitespace(self._items)
+        self._items = []
+        if items:
+            self._writer.paragraph(self._ctx, items)
+
+
+class _Writer:
+    """Walks the parsed HTML and appends the matching Word content to ``document``."""
+
+    def __init__(self, document: docx.document.Document, *, reference: Path, template_name: str):
+        self.document = document
+        self.reference = reference
+        self.template_name = template_name
+        self._styles = {style.name.lower(): style for style in document.styles if style.name}
+        self._normal = document.styles.default(PARAGRAPH)
+        self._running: dict[str, _Header | _Footer] = {}
+        self._bookmark_ids = 0
+
+    def write(self, root: lxml.html.HtmlElement) -> None:
+        if root.get("lang"):
+            self._set_document_language(root.get("lang"))
+        for child in _elements(root):
+            if child.tag == "head":
+                self._head(child)
+            elif child.tag == "body":
+                ctx = _Context(self.document, _Story(), self._builtin("Normal", PARAGRAPH, child))
+                self._block(child, ctx)
+            else:
+                raise self._reject(child, root)
+        for part in self._running.values():
+            content = part.part.element
+            if len(content) == 0 or content[-1].tag != qn("w:p"):
+                part.add_paragraph()  # Word requires a header or footer to end with a paragraph
+
+    # -- head ---------------------------------------------------------------
+
+    def _head(self, head: lxml.html.HtmlElement) -> None:
+        props = self.document.core_properties
+        for el in _elements(head):
+            if el.tag == "title":
+                props.title = _core_value(el.text_content())
+            elif el.tag == "meta":
+                self._meta(el)
+            elif el.tag not in ("link", "style"):
+                raise self._reject(el, head)
+
+    def _meta(self, el: lxml.html.HtmlElement) -> None:
+        name = el.get("name")
+        if name is None and el.get("charset") is not None or name in _META_IGNORED:
+            return
+        content = el.get("content", "")
+        described = f'<meta name="{name}">' if name is not None else "<meta>"
+        where = f"{self.template_name}: {described} on HTML line {el.sourceline}"
+        if name in _META_PROPERTIES:
+            setattr(self.document.core_properties, _META_PROPERTIES[name], _core_value(content))
+        elif name in _META_DATES:
+            try:
+                moment = datetime.fromisoformat(content.strip())
+            except ValueError as exc:
+                raise BuildError(f"{where}: {content!r} is not an ISO 8601 date") from exc
+            # python-docx writes the value as UTC without converting it.
+            moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            setattr(self.document.core_properties, _META_DATES[name], moment)
+        else:
+            raise BuildError(f"{where} is not in briefgen's HTML subset")
+
+    def _set_document_language(self, lang: str) -> None:
+        defaults = self.document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr")
+        if not defaults:
+            raise BuildError(
+                f"{self.reference} has no default run properties (w:docDefaults); "
+                "regenerate it with tools/make_reference_docx.py"
+            )
+        _set_lang(defaults[0], lang)
+
+    # -- blocks -------------------------------------------------------------
+
+    def _block(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
+        tag = el.tag
+        if tag in _CONTAINERS:
+            self._container(el, ctx)
+        elif tag in _HEADING_STYLES:
+            self._flow(el, self._enter(el, ctx, self._paragraph_style(el, _HEADING_STYLES[tag])))
+        elif tag == "p":
+            self._flow(el, self._enter(el, ctx, self._paragraph_style(el, ctx.style)))
+        elif tag == "blockquote":
+            self._flow(el, self._enter(el, ctx, self._paragraph_style(el, "Quote")))
+        elif tag in ("ul", "ol"):
+            self._list(el, ctx)
+        elif tag == "table":
+            self._table(el, ctx)
+        else:  # hr, the last of _BLOCKS
+            self._rule(el, ctx)
+
+    def _container(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
+        classes = el.get("class", "").split()
+        if el.tag == "nav" and "toc" in classes:
+            self._toc(el, ctx)
+            return
+        if "running-header" in classes or "running-footer" in classes:
+            part = self._running_part("header" if "running-header" in classes else "footer")
+            ctx = replace(ctx, container=part, story=_Story(), list_depth=0, item=None)
+        self._flow(el, self._enter(el, ctx, self._paragraph_style(el, ctx.style)))
+
+    def _flow(
+        self,
+        el: lxml.html.HtmlElement,
+        ctx: _Context,
+        block: Callable[[lxml.html.HtmlElement, _Context], None] | None = None,
+    ) -> None:
+        """Lay out the children of ``el``: inline runs become paragraphs, blocks go to ``block``."""
+        block = block or self._block
+        flow = _Flow(self, ctx)
+        flow.add_text(el.text, ctx.fmt)
+        for child in el:
+            if isinstance(child.tag, str):
+                if child.tag in _BLOCKS:
+                    flow.flush()
+                    block(child, ctx)
+                elif child.tag in _INLINE:
+                    self._inline(child, ctx.fmt, flow)
+                else:
+                    raise self._reject(child, el)
+            flow.add_text(child.tail, ctx.fmt)
+        flow.flush()
+
+    def _enter(self, el: lxml.html.HtmlElement, ctx: _Context, style: BaseStyle) -> _Context:
+        """Return the context for the content of ``el``, whose paragraphs default to ``style``.
+
+        The page break and bookmark ``el`` asks for wait in the story for the next paragraph,
+        which is the first one ``el`` produces.
+        """
+        if "page-break" in el.get("class", "").split():
+            ctx.story.page_break = True
+        if el.get("id"):
+            ctx.story.bookmarks.append(el.get("id"))
+        fmt = replace(ctx.fmt, lang=el.get("lang")) if el.get("lang") else ctx.fmt
+        return replace(ctx, style=style, fmt=fmt)
+
+    def paragraph(self, ctx: _Context, items: list[_Inline]) -> Paragraph:
+        """Append a paragraph holding ``items`` to the context's container."""
+        paragraph = ctx.container.add_paragraph()
+        style = ctx.style
+        item = ctx.item
+        if item is not None and not item.numbered:
+            num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+            num_pr.get_or_add_ilvl().val = item.level
+            num_pr.get_or_add_numId().val = item.num_id
+            item.numbered = True
+        elif item is not None and style == item.style:
+            style = self._builtin(item.continuation, PARAGRAPH, None)
+        if style != self._normal:
+            paragraph.style = style
+        if ctx.story.page_break:
+            paragraph.paragraph_format.page_break_before = True
+            ctx.story.page_break = False
+        self._emit(paragraph, items)
+        if ctx.story.bookmarks:
+            self._add_bookmarks(paragraph, ctx.story.bookmarks)
+            ctx.story.bookmarks.clear()
+        return paragraph
+
+    def _rule(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
+        ctx = self._enter(el, replace(ctx, item=None), self._paragraph_style(el, ctx.style))
+        if "page-break" in el.get("class", "").split():
+            return  # _enter queued the break for the next paragraph
+        ppr = self.paragraph(ctx, [])._p.get_or_add_pPr()
+        border = OxmlElement("w:pBdr")
+        border.append(
+            OxmlElement("w:bottom", {qn("w:val"): "single", qn("w:sz"): "6", qn("w:space"): "1", qn("w:color"): "auto"})
+        )
+        # Safe to append: a fresh paragraph's pPr holds at most pStyle and pageBreakBefore, both before pBdr.
+        ppr.append(border)
+
+    def _running_part(self, which: str) -> _Header | _Footer:
+        """The section's default header or footer, emptied the first time it is asked for."""
+        if which not in self._running:
+            section = self.document.sections[-1]
+            part = section.header if which == "header" else section.footer
+            part.is_linked_to_previous = False
+            root = part.part.element
+            for child in list(root):
+                root.remove(child)
+            self._running[which] = part
+        return self._running[which]
+
+    # -- lists ----------------------------------------------------------------
+
+    def _list(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
+        depth = ctx.list_depth + 1
+        suffix = "" if depth == 1 else f" {depth}"
+        list_style = self._builtin(("List Number" if el.tag == "ol" else "List Bullet") + suffix, PARAGRAPH, el)
+        num_id, level = self._numbering(list_style, el, restart=el.tag == "ol")
+        ctx = replace(self._enter(el, ctx, self._paragraph_style(el, list_style)), list_depth=depth)
+        for li in self._items(el):
+            item_ctx = self._enter(li, ctx, self._paragraph_style(li, ctx.style))
+            item = _ListItem(item_ctx.style, f"List Continue{suffix}", num_id, level)
+            self._flow(li, replace(item_ctx, item=item))
+
+    def _numbering(self, style: BaseStyle, el: lxml.html.HtmlElement, *, restart: bool) -> tuple[int, int]:
+        """The (numId, ilvl) for a list in ``style``; a fresh numId restarting at 1 if ``restart``."""
+        num_pr = _style_numbering(style)
+        if num_pr is None or num_pr.numId is None:
+            raise BuildError(
+                f"Word style '{style.name}' (used for <{el.tag}> in {self.template_name}) has no list numbering "
+                f"in {self.reference}; regenerate it with tools/make_reference_docx.py"
+            )
+        num_id = num_pr.numId.val
+        level = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+        if not restart:
+            return num_id, level
+        numbering = self.document.part.numbering_part.element
+        try:
+            abstract_id = numbering.num_having_numId(num_id).abstractNumId.val
+        except KeyError as exc:
+            raise BuildError(
+                f"Word style '{style.name}' in {self.reference} uses list numbering {num_id}, "
+                "which numbering.xml does not define"
+            ) from exc
+        num = numbering.add_num(abstract_id)
+        num.add_lvlOverride(ilvl=level).add_startOverride(1)
+        return num.numId, level
+
+    def _items(self, list_el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+        """The ``<li>`` children of a list; anything else in it is an error."""
+        self._require_blank(list_el.text, list_el, list_el.sourceline)
+        for child in list_el:
+            if isinstance(child.tag, str):
+                if child.tag != "li":
+                    raise self._reject(child, list_el)
+                yield child
+            self._require_blank(child.tail, list_el, child.sourceline)
+
+    # -- tables ---------------------------------------------------------------
+
+    def _table(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
+        ctx = replace(self._enter(el, ctx, ctx.style), list_depth=0, item=None)
+        table_style = self._class_style(el, TABLE)
+        if table_style is None:
+            table_style = self._builtin("Table Grid", TABLE, el)
+        columns = max((sum(self._colspan(cell) for cell in _cells(tr)) for tr in _rows(el)), default=0)
+        table: Table | None = None
+
+        def add_row(tr: lxml.html.HtmlElement, row_ctx: _Context, header: bool) -> None:
+            nonlocal table
+            if table is None:
+                if ctx.story.page_break:
+                    # Word ignores pageBreakBefore inside a table, so the break needs a paragraph of its own.
+                    self.paragraph(ctx, [])
+                table = self._add_table(ctx.container, columns)
+                table.style = table_style
+            self._row(table, tr, row_ctx, header)
+
+        self._require_blank(el.text, el, el.sourceline)
+        for child in _elements(el):
+            if child.tag == "caption":
+                self._flow(child, self._enter(child, ctx, self._paragraph_style(child, "Caption")))
+            elif child.tag in ("thead", "tbody"):
+                group_ctx = self._enter(child, ctx, self._paragraph_style(child, ctx.style))
+                self._require_blank(child.text, child, child.sourceline)
+                for tr in _elements(child):
+                    if tr.tag != "tr":
+                        raise self._reject(tr, child)
+                    add_row(tr, group_ctx, child.tag == "thead")
+                    self._require_blank(tr.tail, child, tr.sourceline)
+            elif child.tag == "tr":
+                add_row(child, ctx, False)
+            else:
+                raise self._reject(child, el)
+            self._require_blank(child.tail, el, child.sourceline)
+
+    def _add_table(self, container: docx.document.Document | BlockItemContainer, columns: int) -> Table:
+        if isinstance(container, docx.document.Document):
+            return container.add_table(0, columns)
+        if isinstance(container, _Cell):
+            width = container.width
+        else:
+            section = self.document.sections[-1]
+            width = section.page_width - section.left_margin - section.right_margin
+        # Not _Cell.add_table: it appends an empty paragraph, which _cell adds only where Word needs one.
+        return BlockItemContainer.add_table(container, 0, columns, width)
+
+    def _row(self, table: Table, tr: lxml.html.HtmlElement, ctx: _Context, header: bool) -> None:
+        row = table.add_row()
+        if header:
+            row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+        row_ctx = self._enter(tr, ctx, self._paragraph_style(tr, ctx.style))
+        column = 0
+        self._require_blank(tr.text, tr, tr.sourceline)
+        for el in _elements(tr):
+            if el.tag not in ("th", "td"):
+                raise self._reject(el, tr)
+            if el.get("rowspan", "1").strip() != "1":
+                raise BuildError(
+                    f"{self.template_name}: <{el.tag} rowspan> on HTML line {el.sourceline} is not supported "
+                    "in .docx output; use colspan only"
+                )
+            span = self._colspan(el)
+            cell = row.cells[column]
+            if span > 1:
+                cell = cell.merge(row.cells[column + span - 1])
+            column += span
+            self._cell(cell, el, row_ctx)
+            self._require_blank(el.tail, tr, el.sourceline)
+
+    def _colspan(self, cell: lxml.html.HtmlElement) -> int:
+        value = cell.get("colspan", "1").strip()
+        if not value.isdigit() or int(value) < 1:
+            raise BuildError(
+                f'{self.template_name}: <{cell.tag} colspan="{value}"> on HTML line {cell.sourceline}: '
+                "colspan must be a whole number of at least 1"
+            )
+        return int(value)
+
+    def _cell(self, cell: _Cell, el: lxml.html.HtmlElement, ctx: _Context) -> None:
+        placeholder = cell.paragraphs[0]._p
+        ctx = self._enter(el, replace(ctx, container=cell), self._paragraph_style(el, ctx.style))
+        if el.tag == "th":
+            ctx = replace(ctx, fmt=replace(ctx.fmt, bold=True))
+        self._flow(el, ctx)
+        tc = cell._tc
+        blocks = [child for child in tc if child.tag in (qn("w:p"), qn("w:tbl"))]
+        if len(blocks) > 1:
+            tc.remove(placeholder)
+        if blocks[-1].tag == qn("w:tbl"):
+            cell.add_paragraph()  # Word requires a cell to end with a paragraph
+
+    # -- table of contents ------------------------------------------------------
+
+    def _toc(self, nav: lxml.html.HtmlElement, ctx: _Context) -> None:
+        """``nav.toc``: its heading, then a TOC field whose cached result lists the nav's entries."""
+        ctx = self._enter(nav, ctx, ctx.style)
+        entry_ctx = replace(ctx, fmt=replace(ctx.fmt, plain_links=True), list_depth=0, item=None)
+        first_entry: int | None = None
+        self._require_blank(nav.text, nav, nav.sourceline)
+        for child in _elements(nav):
+            if child.tag == "h2":
+                self._flow(child, self._enter(child, ctx, self._paragraph_style(child, "TOC Heading")))
+            elif child.tag in ("ul", "ol"):
+                if first_entry is None:
+                    first_entry = len(ctx.container.paragraphs)
+                self._toc_list(child, entry_ctx, 1)
+            else:
+                raise self._reject(child, nav)
+            self._require_blank(child.tail, nav, child.sourceline)
+
+        entries = ctx.container.paragraphs[first_entry:] if first_entry is not None else []
+        if not entries:
+            entries = [self.paragraph(replace(entry_ctx, style=self._builtin("TOC 1", PARAGRAPH, nav)), [])]
+        _insert_after_properties(
+            entries[0]._p, [_field_char("begin"), _instruction(_TOC_INSTRUCTION), _field_char("separate")]
+        )
+        entries[-1]._p.append(_field_char("end"))
+        self._update_fields_on_open()
+
+    def _toc_list(self, list_el: lxml.html.HtmlElement, ctx: _Context, depth: int) -> None:
+        ctx = self._enter(list_el, ctx, self._paragraph_style(list_el, f"TOC {depth}"))
+
+        def nested(child: lxml.html.HtmlElement, item_ctx: _Context) -> None:
+            if child.tag not in ("ul", "ol"):
+                raise self._reject(child, child.getparent())
+            self._toc_list(child, item_ctx, depth + 1)
+
+        for li in self._items(list_el):
+            self._flow(li, self._enter(li, ctx, self._paragraph_style(li, ctx.style)), block=nested)
+
+    def _update_fields_on_open(self) -> None:
+        settings = self.document.settings.element
+        if settings.find(qn("w:updateFields")) is None:
+            settings.insert_element_before(OxmlElement("w:updateFields", {qn("w:val"): "true"}), *_AFTER_UPDATE_FIELDS)
+
+    # -- inline -----------------------------------------------------------------
+
+    def _inline(self, el: lxml.html.HtmlElement, fmt: _Format, flow: _Flow) -> None:
+        if el.tag == "br":
+            flow.add(_Break(fmt))
+            return
+        if el.tag == "img":
+            flow.add(self._picture(el, fmt))
+            return
+        fmt = self._inline_format(el, fmt)
+        flow.add_text(el.text, fmt)
+        for child in el:
+            if isinstance(child.tag, str):
+                if child.tag not in _INLINE:
+                    raise self._reject(child, el)
+                self._inline(child, fmt, flow)
+            flow.add_text(child.tail, fmt)
+
+    def _inline_format(self, el: lxml.html.HtmlElement, fmt: _Format) -> _Format:
+        tag = el.tag
+        changes: dict[str, object] = {}
+        if tag in ("strong", "b"):
+            changes["bold"] = True
+        elif tag in ("em", "i"):
+            changes["italic"] = True
+        elif tag == "code":
+            changes["monospace"] = True
+        elif tag == "sup":
+            changes.update(superscript=True, subscript=False)
+        elif tag == "sub":
+            changes.update(subscript=True, superscript=False)
+        style = self._class_style(el, CHARACTER)
+        if tag == "a" and el.get("href") is not None:
+            changes["link"] = self._link(el)
+            if style is None and not fmt.plain_links:
+                style = self._builtin("Hyperlink", CHARACTER, el)
+        if style is not None:
+            changes["style"] = style
+        if el.get("lang"):
+            changes["lang"] = el.get("lang")
+        return replace(fmt, **changes)
+
+    def _link(self, el: lxml.html.HtmlElement) -> _Link:
+        href = el.get("href").strip()
+        if href.startswith("#") and len(href) > 1:
+            return _Link(anchor=href[1:])
+        if href.lower().startswith(_LINK_SCHEMES):
+            return _Link(url=href)
+        raise BuildError(
+            f'{self.template_name}: <a href="{href}"> on HTML line {el.sourceline}: '
+            "only http:, https:, mailto: and #id links can be written to .docx"
+        )
+
+    def _picture(self, el: lxml.html.HtmlElement, fmt: _Format) -> _Picture:
+        where = f"{self.template_name}: <img> on HTML line {el.sourceline}"
+        alt = el.get("alt")
+        if alt is None:
+            raise BuildError(f"{where} has no alt attribute; every image needs alt text")
+        src = el.get("src", "").strip()
+        if not src:
+            raise BuildError(f"{where} has no src attribute")
+        path = Path(src)
+        if not path.is_file():
+            raise BuildError(f"{where}: image file {src} does not exist")
+        return _Picture(path, alt, self._pixels(el, "width"), self._pixels(el, "height"), el.sourceline, fmt)
+
+    def _pixels(self, el: lxml.html.HtmlElement, attribute: str) -> Emu | None:
+        value = el.get(attribute)
+        if value is None:
+            return None
+        if not re.fullmatch(r"\d+(\.\d+)?", value.strip()):
+            raise BuildError(
+                f'{self.template_name}: <{el.tag} {attribute}="{value}"> on HTML line {el.sourceline}: '
+                "give the size as a number of pixels"
+            )
+        return Emu(round(float(value) * _EMU_PER_PX))
+
+    def _emit(self, paragraph: Paragraph, items: list[_Inline]) -> None:
+        """Append one run per item; consecutive items from the same ``<a>`` share a w:hyperlink."""
+        link = hyperlink = None
+        for item in items:
+            fmt = item.fmt
+            if fmt.link is None:
+                parent, link = paragraph._p, None
+            else:
+                if fmt.link is not link:
+                    link, hyperlink = fmt.link, self._hyperlink(paragraph, fmt.link)
+                    paragraph._p.append(hyperlink)
+                parent = hyperlink
+            r = OxmlElement("w:r")
+            parent.append(r)
+            run = Run(r, paragraph)
+            if isinstance(item, _Text):
+                run.text = item.text
+            elif isinstance(item, _Break):
+                run.add_break()
+            else:
+                self._add_picture(run, item)
+            _format_run(run, fmt)
+
+    def _hyperlink(self, paragraph: Paragraph, link: _Link):
+        element = OxmlElement("w:hyperlink")
+        if link.anchor is not None:
+            element.set(qn("w:anchor"), link.anchor)
+        else:
+            element.set(qn("r:id"), paragraph.part.relate_to(link.url, RT.HYPERLINK, is_external=True))
+        return element
+
+    def _add_picture(self, run: Run, picture: _Picture) -> None:
+        try:
+            shape = run.add_picture(str(picture.path), width=picture.width, height=picture.height)
+        except UnrecognizedImageError as exc:
+            raise BuildError(
+                f"{self.template_name}: <img> on HTML line {picture.line}: "
+                f"{picture.path} is not an image format Word can embed"
+            ) from exc
+        shape._inline.docPr.set("descr", picture.alt)
+
+    def _add_bookmarks(self, paragraph: Paragraph, names: list[str]) -> None:
+        """Wrap the paragraph's content in a bookmark per name (links point at ``#name``)."""
+        starts = []
+        for name in names:
+            self._bookmark_ids += 1
+            bookmark_id = str(self._bookmark_ids)
+            starts.append(OxmlElement("w:bookmarkStart", {qn("w:id"): bookmark_id, qn("w:name"): name}))
+            paragraph._p.append(OxmlElement("w:bookmarkEnd", {qn("w:id"): bookmark_id}))
+        _insert_after_properties(paragraph._p, starts)
+
+    # -- styles -------------------------------------------------------------------
+
+    def _paragraph_style(self, el: lxml.html.HtmlElement, implied: str | BaseStyle) -> BaseStyle:
+        """The paragraph style named by ``el``'s class, else ``implied`` (a style or a style name)."""
+        style = self._class_style(el, PARAGRAPH)
+        if style is not None:
+            return style
+        return self._builtin(implied, PARAGRAPH, el) if isinstance(implied, str) else implied
+
+    def _class_style(self, el: lxml.html.HtmlElement, kind: WD_STYLE_TYPE) -> BaseStyle | None:
+        classes = [cls for cls in el.get("class", "").split() if cls != "page-break"]
+        if not classes:
+            return None
+        cls = classes[0]
+        name = " ".join(word.capitalize() for word in re.split(r"[-_]+", cls) if word)
+        return self._style(name, kind, el, f"class '{cls}' in {self.template_name}")
+
+    def _builtin(self, name: str, kind: WD_STYLE_TYPE, el: lxml.html.HtmlElement | None) -> BaseStyle:
+        user = f"<{el.tag}>" if el is not None else "list continuation paragraphs"
+        return self._style(name, kind, el, f"used for {user} in {self.template_name}")
+
+    def _style(self, name: str, kind: WD_STYLE_TYPE, el: lxml.html.HtmlElement | None, origin: str) -> BaseStyle:
+        style = self._styles.get(name.lower())
+        if style is None:
+            raise StyleMissingError(
+                f"Word style '{name}' ({origin}) is not defined in {self.reference}; add it to the reference document"
+            )
+        if style.type != kind:
+            user = f"<{el.tag}>" if el is not None else "it"
+            raise StyleMissingError(
+                f"Word style '{name}' ({origin}) is a {_KIND_NAMES.get(style.type, str(style.type))} style "
+                f"in {self.reference}, but {user} needs a {_KIND_NAMES[kind]} style"
+            )
+        return style
+
+    # -- errors ---------------------------------------------------------------------
+
+    def _reject(self, el: lxml.html.HtmlElement, parent: lxml.html.HtmlElement) -> BuildError:
+        where = f"{self.template_name}: <{el.tag}> on HTML line {el.sourceline}"
+        if el.tag not in _SUBSET:
+            return BuildError(f"{where} is not in briefgen's HTML subset")
+        return BuildError(f"{where} is not allowed inside <{parent.tag}>")
+
+    def _require_blank(self, text: str | None, parent: lxml.html.HtmlElement, line: int | None) -> None:
+        if text and text.strip():
+            raise BuildError(
+                f"{self.template_name}: text {_collapse(text)[:40]!r} on HTML line {line} "
+                f"is not allowed directly inside <{parent.tag}>"
+            )
+
+
+def _elements(el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+    """Child elements of ``el``, skipping comments and processing instructions."""
+    return (child for child in el if isinstance(child.tag, str))
+
+
+def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    return table.xpath("./tr | ./thead/tr | ./tbody/tr")
+
+
+def _cells(tr: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
+    return [cell for cell in _elements(tr) if cell.tag in ("th", "td")]
+
+
+def _collapse(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip(" ")
+
+
+def _core_value(text: str) -> str:
+    # python-docx refuses core properties longer than 255 characters; metadata is not worth failing a build.
+    text = _collapse(text)
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
+def _collapse_whitespace(items: list[_Inline]) -> list[_Inline]:
+    """Collapse white space as a browser lays out one block.
+
+    Runs of white space become one space, also across element boundaries, and
+    spaces at the start and end of each line (the block's edges and ``<br>``) go.
+    Adjacent text with the same formatting is merged into one item.
+    """
+    out: list[_Inline] = []
+    after_space = True
+    for item in items:
+        if isinstance(item, _Text):
+            text = _WHITESPACE.sub(" ", item.text)
+            if after_space:
+                text = text.lstrip(" ")
+            if not text:
+                continue
+            after_space = text.endswith(" ")
+            previous = out[-1] if out else None
+            if isinstance(previous, _Text) and previous.fmt == item.fmt:
+                out[-1] = _Text(previous.text + text, item.fmt)
+            else:
+                out.append(_Text(text, item.fmt))
+        else:
+            if isinstance(item, _Break):
+                _trim_line_end(out)
+            out.append(item)
+            after_space = isinstance(item, _Break)
+    _trim_line_end(out)
+    return out
+
+
+def _trim_line_end(items: list[_Inline]) -> None:
+    if items and isinstance(items[-1], _Text):
+        text = items[-1].text.rstrip(" ")
+        if text:
+            items[-1] = _Text(text, items[-1].fmt)
+        else:
+            items.pop()
+
+
+def _format_run(run: Run, fmt: _Format) -> None:
+    if fmt.style is not None:
+        run.style = fmt.style
+    if fmt.bold:
+        run.bold = True
+    if fmt.italic:
+        run.italic = True
+    if fmt.monospace:
+        fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
+        for script in ("ascii", "hAnsi", "cs"):
+            fonts.set(qn(f"w:{script}"), _MONOSPACE)
+    if fmt.superscript:
+        run.font.superscript = True
+    if fmt.subscript:
+        run.font.subscript = True
+    if fmt.lang:
+        _set_lang(run._r.get_or_add_rPr(), fmt.lang)
+
+
+def _set_lang(rpr, lang: str) -> None:
+    element = rpr.find(qn("w:lang"))
+    if element is None:
+        element = OxmlElement("w:lang")
+        rpr.insert_element_before(element, *_AFTER_LANG)
+    element.set(qn("w:val"), lang)
+
+
+def _style_numbering(style: BaseStyle):
+    """The w:numPr of ``style`` or of the nearest style it is based on, or None."""
+    while style is not None:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.numPr is not None:
+            return ppr.numPr
+        style = style.base_style
+    return None
+
+
+def _insert_after_properties(p, elements: list) -> None:
+    index = 1 if p.pPr is not None else 0
+    for offset, element in enumerate(elements):
+        p.insert(index + offset, element)
+
+
+def _field_char(kind: str):
+    r = OxmlElement("w:r")
+    r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): kind}))
+    return r
+
+
+def _instruction(text: str):
+    r = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
+    instr.text = text
+    r.append(instr)
+    return r
