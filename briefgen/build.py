@@ -1,7 +1,8 @@
 """The library API: build the documents of a brief.
 
 Everything is gathered and rendered in memory first; files are written only when every
-document of the build has rendered, so a failure leaves the output folder as it was.
+document of the build has rendered and kept to its page budget, so a failure leaves the
+output folder as it was.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import weasyprint
+
+from briefgen.errors import PageBudgetError, Problem, StrictWarningsError
 from briefgen.model.brief import Brief
 from briefgen.model.validate import load_brief
 from briefgen.render.docx import html_to_docx
@@ -28,6 +32,7 @@ class BuildOptions:
     output_dir: Path = Path("out")
     formats: tuple[str, ...] = DEFAULT_FORMATS
     templates: Path | None = None
+    strict: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,19 +48,23 @@ class RenderedFile:
 
 @dataclass
 class BuildResult:
-    """What a build wrote."""
+    """What a build rendered and wrote, and the warnings about the brief."""
 
     brief: Brief
+    warnings: list[Problem]
     files: list[RenderedFile] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
 
 def render_documents(brief: Brief, options: BuildOptions) -> list[RenderedFile]:
-    """Render every document of ``brief`` in every requested format, in memory."""
+    """Render every document of ``brief`` in every requested format, in memory.
+
+    Raises :class:`PageBudgetError` when a document is longer than its budget.
+    """
     search_path = template_search_path(options.templates)
     reference = find_theme_file("reference.docx", search_path)
     rendered: list[RenderedFile] = []
-    for document_id in brief.documents:
+    for document_id in brief.document_ids:
         template_name = f"{document_id}.html.j2"
         html = render_html(template_name, build_context(brief, document_id), search_path)
         folder = Path(brief.id)
@@ -63,6 +72,7 @@ def render_documents(brief: Brief, options: BuildOptions) -> list[RenderedFile]:
             rendered.append(RenderedFile(document_id, "html", folder / f"{document_id}.html", html.encode()))
         if "pdf" in options.formats:
             laid_out = layout_pdf(html, search_path[-1])
+            check_page_budgets(brief, document_id, laid_out)
             rendered.append(RenderedFile(document_id, "pdf", folder / f"{document_id}.pdf",
                                          pdf_bytes(laid_out), pages=len(laid_out.pages)))
         if "docx" in options.formats:
@@ -72,15 +82,41 @@ def render_documents(brief: Brief, options: BuildOptions) -> list[RenderedFile]:
     return rendered
 
 
+def check_page_budgets(brief: Brief, document_id: str, laid_out: weasyprint.Document) -> None:
+    """Raise :class:`PageBudgetError` if ``laid_out`` or one of its issue notes is over budget."""
+    budgets = brief.budgets
+    pages = len(laid_out.pages)
+    if document_id in budgets and pages > budgets[document_id]:
+        raise PageBudgetError(f"{document_id}: {pages} pages, budget {budgets[document_id]}")
+    if document_id != "briefing-pack":
+        return
+    # Every top-level section of the pack starts on a new page, so a note runs from the page
+    # of its own anchor to the page before the next section's.
+    section_starts = sorted((index, anchor) for index, page in enumerate(laid_out.pages)
+                            for anchor in page.anchors if anchor in _section_anchors(brief))
+    for (start, anchor), (next_start, _) in zip(section_starts, section_starts[1:] + [(pages, "")]):
+        note_pages = next_start - start
+        if anchor.startswith("issue-") and note_pages > budgets["issue-note"]:
+            raise PageBudgetError(f"{document_id}: issue note '{anchor.removeprefix('issue-')}': "
+                                  f"{note_pages} pages, budget {budgets['issue-note']}")
+
+
+def _section_anchors(brief: Brief) -> set[str]:
+    return {"overview", "asks", "signatories", "letter", "sources"} | {f"issue-{i.id}" for i in brief.issues}
+
+
 def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Load, validate and render the brief at ``brief_path``, then write its documents.
 
-    Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief and
+    Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief,
+    :class:`~briefgen.errors.StrictWarningsError` for warnings under ``strict``, and
     :class:`~briefgen.errors.BuildError` or :class:`~briefgen.errors.TemplateError` when a
-    document cannot be produced; nothing is written in either case.
+    document cannot be produced; nothing is written in any of these cases.
     """
-    brief = load_brief(brief_path)
-    result = BuildResult(brief, render_documents(brief, options))
+    loaded = load_brief(brief_path)
+    if options.strict and loaded.warnings:
+        raise StrictWarningsError(loaded.warnings)
+    result = BuildResult(loaded.brief, loaded.warnings, render_documents(loaded.brief, options))
     for rendered in result.files:
         target = options.output_dir / rendered.relative_path
         write_atomic(target, rendered.data)

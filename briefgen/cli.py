@@ -45,10 +45,12 @@ def validate(briefs: tuple[Path, ...]) -> None:
     problems = []
     for path in briefs:
         try:
-            load_brief(path)
+            loaded = load_brief(path)
         except InvalidBriefError as error:
             problems.extend(error.problems)
         else:
+            for warning in loaded.warnings:
+                click.echo(str(warning), err=True)
             click.echo(f"{path}: valid")
     if problems:
         click.echo("\n".join(str(problem) for problem in problems), err=True)
@@ -63,15 +65,20 @@ def validate(briefs: tuple[Path, ...]) -> None:
               help="Formats to write, comma-separated: pdf, docx, html.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Folder whose files override the default theme's files of the same name.")
-def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. a source nobody cites) as failures.")
+def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
+                  strict: bool) -> None:
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
     # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
     from briefgen.build import BuildOptions, build
 
     try:
-        result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates))
+        result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
+                                           strict=strict))
     except BriefgenError as error:
         _fail(error)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
     for rendered, path in zip(result.files, result.written):
         pages = f" ({rendered.pages} pages)" if rendered.pages else ""
         click.echo(f"wrote {path}{pages}")

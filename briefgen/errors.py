@@ -53,3 +53,17 @@ class BuildError(BriefgenError):
 
 class StyleMissingError(BuildError):
     """Raised when the HTML asks for a Word style that the reference document does not define."""
+
+
+class PageBudgetError(BuildError):
+    """Raised when a laid-out document, or an issue note in it, has more pages than its budget."""
+
+
+class StrictWarningsError(BuildError):
+    """Raised when ``--strict`` is given and the brief has warnings."""
+
+    def __init__(self, warnings: list[Problem]):
+        self.warnings = warnings
+        count = len(warnings)
+        super().__init__("\n".join([*map(str, warnings),
+                                    f"{count} warning{'s' if count != 1 else ''} and --strict given: nothing written"]))

@@ -22,6 +22,9 @@ Time = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]
 
 DOCUMENT_IDS = ("briefing-pack", "delegation-pack", "leave-behind", "letter")
 DocumentId = Literal["briefing-pack", "delegation-pack", "leave-behind", "letter"]
+#: What a page budget can limit: a whole document, or each issue note of the briefing pack.
+BudgetedPart = Literal["briefing-pack", "delegation-pack", "leave-behind", "letter", "issue-note"]
+DEFAULT_PAGE_BUDGETS = {"leave-behind": 1, "letter": 2, "issue-note": 2}
 
 
 def internal(description: str, **kwargs):
@@ -199,6 +202,8 @@ class Brief(Model):
     language: Literal["en", "fr"] = Field("en", description="Language of the brief.")
     classification: Text = Field(
         "UNCLASSIFIED", description="Security marking printed on every page of documents for officials.")
+    public_marking: Text | None = Field(
+        None, description="Marking printed on every page of the other documents, e.g. 'EMBARGOED UNTIL …'.")
     file_number: Text | None = Field(None, description="File or reference number.")
     prepared_by: PreparedBy = Field(description="Who prepared the brief.")
     prepared_for: Text | None = Field(None, description="Who the brief is for.")
@@ -208,5 +213,20 @@ class Brief(Model):
     signatories: list[Signatory] = Field(default_factory=list, description="Who makes the asks.")
     letter: Letter | None = Field(None, description="The open letter.")
     sources: list[Source] = Field(default_factory=list, description="The sources facts cite.")
-    documents: list[DocumentId] = Field(
-        default_factory=lambda: list(DOCUMENT_IDS), description="Which documents to build; default all.")
+    documents: list[DocumentId] | None = Field(
+        None, description="Which documents to build; default all (the letter only when there is one).")
+    page_budgets: dict[BudgetedPart, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="Most pages allowed, by document id or 'issue-note' (each note of the briefing pack); "
+                    "defaults: leave-behind 1, letter 2, issue-note 2.")
+
+    @property
+    def document_ids(self) -> list[str]:
+        """The documents to build, in the order of :data:`DOCUMENT_IDS`."""
+        wanted = self.documents or [d for d in DOCUMENT_IDS if d != "letter" or self.letter is not None]
+        return [d for d in DOCUMENT_IDS if d in wanted]
+
+    @property
+    def budgets(self) -> dict[str, int]:
+        """The page budgets in force: the defaults overridden by the brief's own."""
+        return {**DEFAULT_PAGE_BUDGETS, **self.page_budgets}

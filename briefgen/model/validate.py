@@ -9,6 +9,7 @@ when parts of the brief are malformed.
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 import types
 import typing
 from pathlib import Path
@@ -21,13 +22,30 @@ from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path, load_yaml
 from briefgen.model.brief import SLUG_PATTERN, Brief
 
 
-def load_brief(path: Path, *, display_path: str | None = None) -> Brief:
+@dataclass(frozen=True)
+class LoadedBrief:
+    """A valid brief, where each of its keys stands in the file, and what deserves a warning."""
+
+    brief: Brief
+    line_map: LineMap
+    warnings: list[Problem]
+
+
+def load_brief(path: Path, *, display_path: str | None = None) -> LoadedBrief:
     """Load and validate the brief at ``path``.
 
     Raises :class:`InvalidBriefError` listing every problem, each located in the file.
     """
     data, line_map = load_yaml(path, display_path=display_path)
-    return validate_brief(data, line_map)
+    brief = validate_brief(data, line_map)
+    return LoadedBrief(brief, line_map, find_warnings(brief, line_map))
+
+
+def find_warnings(brief: Brief, line_map: LineMap) -> list[Problem]:
+    """What is valid but probably a mistake: sources that no fact cites."""
+    cited = {ref for issue in brief.issues for fact in issue.facts for ref in fact.sources}
+    return [line_map.problem(("sources", index), f"warning: source '{source.id}' is not cited by any fact")
+            for index, source in enumerate(brief.sources) if source.id not in cited]
 
 
 def validate_brief(data: Any, line_map: LineMap) -> Brief:
@@ -177,6 +195,10 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
         for j, fact in _items(issue.get("facts")):
             for k, ref in _list_items(fact.get("sources")):
                 check(("issues", i, "facts", j, "sources", k), ref, "sources", "source")
+    if "letter" in (data.get("documents") or []) and not isinstance(letter, dict):
+        index = data["documents"].index("letter")
+        problems.append(line_map.problem(("documents", index), "the letter is listed but the brief has no letter",
+                                         value=True))
     visit = data.get("visit")
     if isinstance(visit, dict):
         start, end = visit.get("start"), visit.get("end")

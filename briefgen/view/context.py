@@ -49,16 +49,19 @@ def build_context(brief: Brief, document_id: str) -> dict[str, Any]:
     """The context for rendering ``document_id`` of ``brief``, filtered for its audience."""
     audience = DOCUMENT_AUDIENCES[document_id]
     data = visible_data(brief, audience)
-    source_numbers = {source["id"]: number for number, source in enumerate(data["sources"], start=1)}
+    sources_by_id = {source["id"]: source for source in data["sources"]}
     signatory_names = {signatory["id"]: signatory["name"] for signatory in data["signatories"]}
     issue_titles = {issue["id"]: issue["title"] for issue in data["issues"]}
     for ask in data["asks"]:
         ask["issue_title"] = issue_titles[ask["issue"]]
         ask["by_names"] = [signatory_names[ref] for ref in ask["by"]]
+    cited_before: set[str] = set()
     for issue in data["issues"]:
         issue["asks"] = [ask for ask in data["asks"] if ask["issue"] == issue["id"]]
         for fact in issue["facts"]:
-            fact["source_numbers"] = [source_numbers[ref] for ref in fact["sources"]]
+            # The first footnote citing a source gives it in full, later ones in short.
+            fact["cited"] = [{**sources_by_id[ref], "first": ref not in cited_before} for ref in fact["sources"]]
+            cited_before.update(fact["sources"])
     letter = data["letter"]
     if letter is not None:
         chosen = letter["asks"] if letter["asks"] is not None else [ask["id"] for ask in data["asks"]]
@@ -70,8 +73,7 @@ def build_context(brief: Brief, document_id: str) -> dict[str, Any]:
         "brief": data,
         "document": {"id": document_id, "audience": audience},
         "language": brief.language,
-        "marking": brief.classification if audience == "officials" else None,
-        "source_numbers": source_numbers,
+        "marking": brief.classification if audience == "officials" else brief.public_marking,
         "programme_days": programme_by_day(data["visit"]["programme"]),
         "generator": f"briefgen {__version__}",
     }
