@@ -80,5 +80,5 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     for rendered, path in zip(result.files, result.written):
-        pages = f" ({rendered.pages} pages)" if rendered.pages else ""
+        pages = f" ({rendered.pages} page{'s' if rendered.pages != 1 else ''})" if rendered.pages else ""
         click.echo(f"wrote {path}{pages}")
