@@ -6,13 +6,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := briefs/carney-china-2026.yaml
 
-.PHONY: demo test setup system clean
+.PHONY: demo test bench setup system clean
 
 demo: setup
 	$(BIN)/briefgen build $(SAMPLE) -o out
 
 test: setup
 	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
 
 setup: system $(VENV)/.installed
 
