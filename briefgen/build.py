@@ -17,6 +17,7 @@ from briefgen.errors import PageBudgetError, Problem, StrictWarningsError
 from briefgen.model.brief import Brief
 from briefgen.model.validate import load_brief
 from briefgen.render.docx import html_to_docx
+from briefgen.render.glyphs import check_glyphs
 from briefgen.render.html import find_theme_file, render_html, template_search_path
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.view.context import build_context
@@ -109,13 +110,15 @@ def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResu
     """Load, validate and render the brief at ``brief_path``, then write its documents.
 
     Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief,
-    :class:`~briefgen.errors.StrictWarningsError` for warnings under ``strict``, and
+    :class:`~briefgen.errors.StrictWarningsError` for warnings under ``strict``,
+    :class:`~briefgen.render.glyphs.MissingGlyphError` for characters no font covers, and
     :class:`~briefgen.errors.BuildError` or :class:`~briefgen.errors.TemplateError` when a
     document cannot be produced; nothing is written in any of these cases.
     """
     loaded = load_brief(brief_path)
     if options.strict and loaded.warnings:
         raise StrictWarningsError(loaded.warnings)
+    check_glyphs(loaded.brief, loaded.line_map)
     result = BuildResult(loaded.brief, loaded.warnings, render_documents(loaded.brief, options))
     for rendered in result.files:
         target = options.output_dir / rendered.relative_path

@@ -133,11 +133,13 @@ def test_delegation_pack_has_meeting_sheet_asks_talking_points_leave_behind_and_
                 assert normalise(point) in text
 
 
-def test_html_is_one_document_with_one_top_heading(sample_build) -> None:
+def test_html_has_one_top_heading_and_no_skipped_levels(sample_build) -> None:
     folder, _ = sample_build
     for document in DOCUMENTS:
         html = (folder / f"{document}.html").read_text(encoding="utf-8")
-        assert len(re.findall(r"<h1[ >]", html)) == 1, document
+        levels = [int(level) for level in re.findall(r"<h([1-6])[ >]", html)]
+        assert levels[0] == 1 and levels.count(1) == 1, document
+        assert all(later <= earlier + 1 for earlier, later in zip(levels, levels[1:])), document
         assert '<html lang="en">' in html
         assert "<script" not in html
 

@@ -1,27 +1,28 @@
 """Generate ``templates/reference.docx``, the style sheet of every .docx briefgen writes.
 
-The document is built from python-docx's default template, so running the script
-again gives the same file byte for byte. Every Word style the HTML→DOCX writer can
-ask for is listed in ``STYLES``; add a line there when a template gains a class.
+The document is built from python-docx's default template and saved with the
+writer's :func:`~briefgen.render.docx.docx_bytes`, so running the script again gives
+the same file byte for byte. Every Word style the HTML→DOCX writer can ask for is
+listed in ``STYLES``; add a line there when a template gains a class.
 
 Usage: ``python tools/make_reference_docx.py [OUTPUT]`` (default: templates/reference.docx).
 """
 
 from __future__ import annotations
 
-import io
 import sys
-import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches, Pt, RGBColor
+
+from briefgen.render.docx import docx_bytes
 
 OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
@@ -51,11 +52,13 @@ class StyleSpec:
     underline: bool | None = None
     caps: bool | None = None
     small_caps: bool | None = None
+    superscript: bool | None = None
     color: str | None = None  # RRGGBB
     align: str | None = None  # "left", "center", "right" or "justify"
     space_before: float | None = None  # points
     space_after: float | None = None  # points
     left_indent: float | None = None  # inches
+    leader_tab: float | None = None  # inches from the margin: a right tab stop with a dot leader
     keep_with_next: bool | None = None
     shading: str | None = None  # RRGGBB paragraph background
     borders: bool | None = None  # table styles: single-line grid (True) or none (False)
@@ -86,11 +89,14 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Table Grid", kind="table", borders=True),
     StyleSpec("Hyperlink", kind="character", color="0563C1", underline=True, builtin=True),
     StyleSpec("TOC Heading", based_on="Heading 1"),
-    StyleSpec("toc 1", builtin=True, space_after=3),
-    StyleSpec("toc 2", builtin=True, space_after=3, left_indent=0.25),
-    StyleSpec("toc 3", builtin=True, space_after=3, left_indent=0.5),
+    # The right tab before each entry's page number sits at the right margin.
+    StyleSpec("toc 1", builtin=True, space_after=3, leader_tab=6.5),
+    StyleSpec("toc 2", builtin=True, space_after=3, left_indent=0.25, leader_tab=6.5),
+    StyleSpec("toc 3", builtin=True, space_after=3, left_indent=0.5, leader_tab=6.5),
     StyleSpec("Header", font=SANS, size=8),
     StyleSpec("Footer", font=SANS, size=8),
+    StyleSpec("footnote text", builtin=True, size=8, space_after=0),
+    StyleSpec("footnote reference", kind="character", builtin=True, superscript=True),
     StyleSpec("Marking", font=SANS, size=10, bold=True, caps=True, align="right", color="A50000"),
     StyleSpec("Cover Meta", kind="table", font=SANS, size=10, space_after=2, borders=False),
     StyleSpec("Note Meta", font=SANS, size=9, color=GREY, space_after=2),
@@ -116,7 +122,6 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Signed By", space_before=12, keep_with_next=True),
     StyleSpec("Leave Behind", size=9.5, space_after=3),
     StyleSpec("Issues In Brief", based_on="List Bullet"),
-    StyleSpec("Footnote", kind="character", size=8, color=GREY),
     StyleSpec("Overview", kind="table", font=SANS, size=9.5, space_after=0, borders=True),
     StyleSpec("Programme", kind="table", font=SANS, size=9.5, space_after=0, borders=True),
     StyleSpec("Asks", kind="table", font=SANS, size=9.5, space_after=0, borders=True),
@@ -152,19 +157,6 @@ def build_reference() -> docx.document.Document:
     return document
 
 
-def save_deterministic(document: docx.document.Document, target: Path) -> None:
-    """Save ``document`` to ``target`` with fixed zip timestamps, so equal input gives equal bytes."""
-    buffer = io.BytesIO()
-    document.save(buffer)
-    buffer.seek(0)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            out.writestr(fixed, source.read(info))
-
-
 def _set_up_page(document: docx.document.Document) -> None:
     section = document.sections[0]
     section.page_width, section.page_height = Inches(8.5), Inches(11)
@@ -195,7 +187,7 @@ def _apply(document: docx.document.Document, spec: StyleSpec) -> None:
     font = style.font
     if spec.size is not None:
         font.size = Pt(spec.size)
-    for attribute in ("bold", "italic", "underline", "small_caps"):
+    for attribute in ("bold", "italic", "underline", "small_caps", "superscript"):
         if getattr(spec, attribute) is not None:
             setattr(font, attribute, getattr(spec, attribute))
     if spec.caps is not None:
@@ -220,6 +212,8 @@ def _apply_paragraph_format(style, spec: StyleSpec) -> None:
         fmt.left_indent = Inches(spec.left_indent)
     if spec.keep_with_next is not None:
         fmt.keep_with_next = spec.keep_with_next
+    if spec.leader_tab is not None:
+        fmt.tab_stops.add_tab_stop(Inches(spec.leader_tab), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     if spec.shading:
         style.element.get_or_add_pPr().insert_element_before(
             parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec.shading}"/>'),
@@ -272,7 +266,8 @@ def _clear_core_properties(document: docx.document.Document) -> None:
 def main(argv: list[str]) -> int:
     """Write the reference document to ``argv[0]`` or ``templates/reference.docx``."""
     target = Path(argv[0]) if argv else OUTPUT
-    save_deterministic(build_reference(), target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(docx_bytes(build_reference()))
     print(f"wrote {target}")
     return 0
 

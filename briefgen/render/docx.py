@@ -4,33 +4,47 @@ The same HTML becomes the PDF through WeasyPrint; here its small element subset 
 mapped onto Word constructs, styled by a reference .docx:
 
 * a CSS class names a Word style (``cover-meta`` → "Cover Meta"), which must exist
-  in the reference document;
+  in the reference document; the special classes ``page-break``, ``running-header``,
+  ``running-footer``, ``toc``, ``cover`` and ``footnote`` ask for a Word construct
+  instead, and the first other class of an element names its style;
 * lists get real Word numbering, and every ``<ol>`` restarts at 1;
 * links become hyperlinks, heading ids become bookmarks for ``href="#id"`` links;
-* ``nav.toc`` becomes a TOC field, and the ``running-header`` / ``running-footer``
-  containers fill the section's header and footer.
+* ``span.footnote`` becomes a real Word footnote;
+* ``nav.toc`` becomes a TOC field, whose cached entries can carry the PDF's page numbers;
+* the ``running-header`` / ``running-footer`` containers fill the section's header and
+  footer, and the footer ends with "Page N of M" fields; a document that opens with
+  ``section.cover`` shows no page number on its first page.
 
-Anything outside the subset is a :class:`~briefgen.errors.BuildError`.
+The same HTML always gives the same bytes (:func:`docx_bytes`). Anything outside the
+subset is a :class:`~briefgen.errors.BuildError`.
 """
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import IO
 
 import docx
 import docx.document
 import lxml.html
 from docx.blkcntnr import BlockItemContainer
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.exceptions import UnrecognizedImageError
+from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.opc.packuri import PackURI
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.parts.story import StoryPart
 from docx.section import _Footer, _Header
 from docx.shared import Emu
 from docx.styles.style import BaseStyle
@@ -51,10 +65,18 @@ _INLINE = frozenset({"strong", "b", "em", "i", "code", "sup", "sub", "br", "span
 _PLACED = frozenset({"html", "head", "title", "meta", "link", "style", "li", "caption", "thead", "tbody", "tr", "th", "td"})
 _SUBSET = _BLOCKS | _INLINE | _PLACED
 
+# Classes that ask for a Word construct rather than name a style.
+_SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote"})
+_RUNNING = {"running-header": "header", "running-footer": "footer"}
+
 _META_PROPERTIES = {"author": "author", "subject": "subject", "keywords": "keywords", "description": "comments"}
 _META_DATES = {"dcterms.created": "created", "dcterms.modified": "modified"}
 # WeasyPrint reads it for the PDF; Word has no counterpart.
 _META_IGNORED = frozenset({"generator"})
+_META_PAGE_LABEL = "briefgen:page-label"
+_PAGE_FIELDS = {"{page}": " PAGE ", "{pages}": " NUMPAGES "}
+# briefgen writes for Canadian readers: a bare English or French means its Canadian variant.
+_LANGUAGE_REGIONS = {"en": "en-CA", "fr": "fr-CA"}
 _LINK_SCHEMES = ("http:", "https:", "mailto:")
 _KIND_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
 # Not \s: a no-break space must survive, as it does in a browser.
@@ -69,16 +91,34 @@ _AFTER_UPDATE_FIELDS = tuple(
     "w:forceUpgrade w:captions w:readModeInkLockDown w:smartTagType sl:schemaLibrary w:shapeDefaults "
     "w:doNotEmbedSmartTags w:decimalSymbol w:listSeparator".split()
 )
+_AFTER_FOOTNOTE_PR = _AFTER_UPDATE_FIELDS[_AFTER_UPDATE_FIELDS.index("w:footnotePr") + 1 :]
 # The w:rPr children that the schema places after w:lang.
 _AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
+# Word's two built-in footnotes: the rule above the footnotes of a page, and the one above
+# footnotes continued from the previous page.
+_FOOTNOTES_XML = "<w:footnotes %s>%s</w:footnotes>" % (
+    nsdecls("w", "r"),
+    "".join(
+        f'<w:footnote w:type="{kind}" w:id="{note_id}"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+        f'w:lineRule="auto"/></w:pPr><w:r><w:{kind}/></w:r></w:p></w:footnote>'
+        for note_id, kind in ((-1, "separator"), (0, "continuationSeparator"))
+    ),
+)
+_FOOTNOTE_PR_XML = f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CONTENT_TYPES = "[Content_Types].xml"
 
 
-def html_to_docx(html: str, *, reference: Path, template_name: str) -> docx.document.Document:
+def html_to_docx(
+    html: str, *, reference: Path, template_name: str, page_numbers: dict[str, int] | None = None
+) -> docx.document.Document:
     """Build a Word document from briefgen's HTML subset, styled by the reference .docx.
 
-    ``template_name`` names the template in error messages. Raises
-    :class:`StyleMissingError` when the HTML needs a style ``reference`` lacks and
-    :class:`BuildError` for HTML outside the subset.
+    ``template_name`` names the template in error messages. ``page_numbers`` maps the
+    anchor id of a table-of-contents entry (its ``href="#id"``) to that heading's page
+    in the PDF; the entries it knows end with a tab and the number. The document's
+    ``save`` writes :func:`docx_bytes`. Raises :class:`StyleMissingError` when the HTML
+    needs a style ``reference`` lacks and :class:`BuildError` for HTML outside the subset.
     """
     try:
         document = docx.Document(str(reference))
@@ -93,17 +133,48 @@ def html_to_docx(html: str, *, reference: Path, template_name: str) -> docx.docu
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    _Writer(document, reference=reference, template_name=template_name).write(root)
-    return document
+    _Writer(document, reference=reference, template_name=template_name, page_numbers=page_numbers).write(root)
+    return _ReproducibleDocument(document.element, document.part)
 
 
-def write_docx(html: str, target: Path, *, reference: Path, template_name: str) -> None:
-    """Write the .docx for ``html`` to ``target``."""
-    document = html_to_docx(html, reference=reference, template_name=template_name)
+def write_docx(
+    html: str, target: Path, *, reference: Path, template_name: str, page_numbers: dict[str, int] | None = None
+) -> None:
+    """Write the .docx for ``html`` to ``target``; see :func:`html_to_docx`."""
+    document = html_to_docx(html, reference=reference, template_name=template_name, page_numbers=page_numbers)
     try:
-        document.save(str(target))
+        target.write_bytes(docx_bytes(document))
     except OSError as exc:
         raise BuildError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def docx_bytes(document: docx.document.Document) -> bytes:
+    """The .docx package of ``document``, as bytes that depend on its content alone.
+
+    python-docx stamps each zip member with the time of saving; here every member is
+    dated 1980-01-01 and compressed alike, in name order with ``[Content_Types].xml`` first.
+    """
+    saved = io.BytesIO()
+    document.part.save(saved)  # not document.save, which calls back here for the documents of html_to_docx
+    out = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(out, "w") as target:
+        for name in sorted(source.namelist(), key=lambda name: (name != _CONTENT_TYPES, name)):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0  # else it records the operating system of the build
+            target.writestr(info, source.read(name))
+    return out.getvalue()
+
+
+class _ReproducibleDocument(docx.document.Document):
+    """A Word document whose :meth:`save` writes the same bytes for the same content."""
+
+    def save(self, path_or_stream: str | os.PathLike[str] | IO[bytes]) -> None:
+        data = docx_bytes(self)
+        if isinstance(path_or_stream, (str, os.PathLike)):
+            Path(path_or_stream).write_bytes(data)
+        else:
+            path_or_stream.write(data)
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,15 +221,24 @@ class _Picture:
     fmt: _Format
 
 
-_Inline = _Text | _Break | _Picture
+@dataclass(frozen=True)
+class _FootnoteMark:
+    """A footnote's number: its call in the text (``note_id``), or its mark in the footnote (None)."""
+
+    note_id: int | None
+    fmt: _Format
+
+
+_Inline = _Text | _Break | _Picture | _FootnoteMark
 
 
 @dataclass
 class _Story:
-    """What the next paragraph of one story (body, header or footer) must carry."""
+    """What the next paragraph of one story (body, header, footer or footnote) must carry."""
 
     page_break: bool = False
     bookmarks: list[str] = field(default_factory=list)
+    footnotes: bool = True  # Word allows none in headers, footers and footnotes
 
 
 @dataclass
@@ -176,7 +256,7 @@ class _ListItem:
 class _Context:
     """Where and how the content of the current element is laid out."""
 
-    container: docx.document.Document | BlockItemContainer
+    container: docx.document.Document | BlockItemContainer | _Footnote
     story: _Story
     style: BaseStyle  # paragraph style of content without a class of its own
     fmt: _Format = field(default_factory=_Format)
@@ -184,12 +264,25 @@ class _Context:
     item: _ListItem | None = None
 
 
+class _Footnote:
+    """One ``w:footnote`` as a container of paragraphs, which python-docx does not provide."""
+
+    def __init__(self, element, part: StoryPart):
+        self._element = element
+        self.part = part
+
+    def add_paragraph(self) -> Paragraph:
+        p = OxmlElement("w:p")
+        self._element.append(p)
+        return Paragraph(p, self)
+
+
 class _Flow:
     """Inline content waiting to become one paragraph; flushed when a block starts or ends."""
 
     def __init__(self, writer: _Writer, ctx: _Context):
         self._writer = writer
-        self._ctx = ctx
+        self.ctx = ctx
         self._items: list[_Inline] = []
 
     def add(self, item: _Inline) -> None:
@@ -203,38 +296,66 @@ class _Flow:
         items = _collapse_whitespace(self._items)
         self._items = []
         if items:
-            self._writer.paragraph(self._ctx, items)
+            self._writer.paragraph(self.ctx, items)
 
 
 class _Writer:
     """Walks the parsed HTML and appends the matching Word content to ``document``."""
 
-    def __init__(self, document: docx.document.Document, *, reference: Path, template_name: str):
+    def __init__(
+        self,
+        document: docx.document.Document,
+        *,
+        reference: Path,
+        template_name: str,
+        page_numbers: dict[str, int] | None,
+    ):
         self.document = document
         self.reference = reference
         self.template_name = template_name
+        self._page_numbers = page_numbers or {}
+        self._page_label = "Page {page} of {pages}"
         self._styles = {style.name.lower(): style for style in document.styles if style.name}
         self._normal = document.styles.default(PARAGRAPH)
-        self._running: dict[str, _Header | _Footer] = {}
+        self._running: dict[str, list[_Header | _Footer]] = {}
+        self._footnotes: StoryPart | None = None
+        self._footnote_count = 0
         self._bookmark_ids = 0
 
     def write(self, root: lxml.html.HtmlElement) -> None:
+        self._clear_core_properties()
         if root.get("lang"):
             self._set_document_language(root.get("lang"))
         for child in _elements(root):
             if child.tag == "head":
                 self._head(child)
             elif child.tag == "body":
+                self.document.sections[-1].different_first_page_header_footer = _opens_with_cover(child)
                 ctx = _Context(self.document, _Story(), self._builtin("Normal", PARAGRAPH, child))
                 self._block(child, ctx)
             else:
                 raise self._reject(child, root)
-        for part in self._running.values():
-            content = part.part.element
-            if len(content) == 0 or content[-1].tag != qn("w:p"):
-                part.add_paragraph()  # Word requires a header or footer to end with a paragraph
+        self._finish_core_properties()
+        self._add_page_number(self._running_parts("footer")[0])
+        for parts in self._running.values():
+            for part in parts:
+                content = part.part.element
+                if len(content) == 0 or content[-1].tag != qn("w:p"):
+                    part.add_paragraph()  # Word requires a header or footer to end with a paragraph
 
     # -- head ---------------------------------------------------------------
+
+    def _clear_core_properties(self) -> None:
+        """Empty the metadata, so that none of the reference's (or python-docx's defaults) leaks into the output."""
+        del self.document.core_properties._element[:]  # python-docx can set a property, not remove one
+
+    def _finish_core_properties(self) -> None:
+        props = self.document.core_properties
+        props.revision = 1
+        if props.author:
+            props.last_modified_by = props.author
+        if props.modified is None and props.created is not None:
+            props.modified = props.created
 
     def _head(self, head: lxml.html.HtmlElement) -> None:
         props = self.document.core_properties
@@ -263,6 +384,10 @@ class _Writer:
             # python-docx writes the value as UTC without converting it.
             moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
             setattr(self.document.core_properties, _META_DATES[name], moment)
+        elif name == _META_PAGE_LABEL:
+            if "{page}" not in content:
+                raise BuildError(f"{where}: {content!r} has no {{page}} for the page number")
+            self._page_label = content
         else:
             raise BuildError(f"{where} is not in briefgen's HTML subset")
 
@@ -273,7 +398,7 @@ class _Writer:
                 f"{self.reference} has no default run properties (w:docDefaults); "
                 "regenerate it with tools/make_reference_docx.py"
             )
-        _set_lang(defaults[0], lang)
+        _set_lang(defaults[0], _LANGUAGE_REGIONS.get(lang.lower(), lang))
 
     # -- blocks -------------------------------------------------------------
 
@@ -295,14 +420,17 @@ class _Writer:
             self._rule(el, ctx)
 
     def _container(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
-        classes = el.get("class", "").split()
+        classes = _classes(el)
         if el.tag == "nav" and "toc" in classes:
             self._toc(el, ctx)
             return
-        if "running-header" in classes or "running-footer" in classes:
-            part = self._running_part("header" if "running-header" in classes else "footer")
-            ctx = replace(ctx, container=part, story=_Story(), list_depth=0, item=None)
-        self._flow(el, self._enter(el, ctx, self._paragraph_style(el, ctx.style)))
+        running = [_RUNNING[cls] for cls in classes if cls in _RUNNING]
+        if not running:
+            self._flow(el, self._enter(el, ctx, self._paragraph_style(el, ctx.style)))
+            return
+        for part in self._running_parts(running[0]):
+            part_ctx = replace(ctx, container=part, story=_Story(footnotes=False), list_depth=0, item=None)
+            self._flow(el, self._enter(el, part_ctx, self._paragraph_style(el, f"Running {running[0].title()}")))
 
     def _flow(
         self,
@@ -332,7 +460,7 @@ class _Writer:
         The page break and bookmark ``el`` asks for wait in the story for the next paragraph,
         which is the first one ``el`` produces.
         """
-        if "page-break" in el.get("class", "").split():
+        if "page-break" in _classes(el):
             ctx.story.page_break = True
         if el.get("id"):
             ctx.story.bookmarks.append(el.get("id"))
@@ -350,7 +478,7 @@ class _Writer:
             num_pr.get_or_add_numId().val = item.num_id
             item.numbered = True
         elif item is not None and style == item.style:
-            style = self._builtin(item.continuation, PARAGRAPH, None)
+            style = self._builtin(item.continuation, PARAGRAPH, "a list continuation paragraph")
         if style != self._normal:
             paragraph.style = style
         if ctx.story.page_break:
@@ -364,7 +492,7 @@ class _Writer:
 
     def _rule(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
         ctx = self._enter(el, replace(ctx, item=None), self._paragraph_style(el, ctx.style))
-        if "page-break" in el.get("class", "").split():
+        if "page-break" in _classes(el):
             return  # _enter queued the break for the next paragraph
         ppr = self.paragraph(ctx, [])._p.get_or_add_pPr()
         border = OxmlElement("w:pBdr")
@@ -374,17 +502,32 @@ class _Writer:
         # Safe to append: a fresh paragraph's pPr holds at most pStyle and pageBreakBefore, both before pBdr.
         ppr.append(border)
 
-    def _running_part(self, which: str) -> _Header | _Footer:
-        """The section's default header or footer, emptied the first time it is asked for."""
+    def _running_parts(self, which: str) -> list[_Header | _Footer]:
+        """The section's default ``which`` ("header" or "footer"), and its first-page one when it has a cover.
+
+        They are emptied the first time they are asked for.
+        """
         if which not in self._running:
             section = self.document.sections[-1]
-            part = section.header if which == "header" else section.footer
-            part.is_linked_to_previous = False
-            root = part.part.element
-            for child in list(root):
-                root.remove(child)
-            self._running[which] = part
+            names = [which, f"first_page_{which}"] if section.different_first_page_header_footer else [which]
+            parts = [getattr(section, name) for name in names]
+            for part in parts:
+                part.is_linked_to_previous = False
+                del part.part.element[:]
+            self._running[which] = parts
         return self._running[which]
+
+    def _add_page_number(self, footer: _Footer) -> None:
+        """Append "Page N of M", worded by the page-label meta, as PAGE and NUMPAGES fields."""
+        paragraph = footer.add_paragraph(style=self._builtin("Footer", PARAGRAPH, "the page number"))
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for piece in re.split(r"(\{pages?\})", self._page_label):
+            if piece in _PAGE_FIELDS:
+                paragraph._p.extend([_field_char("begin"), _instruction(_PAGE_FIELDS[piece]), _field_char("separate")])
+                paragraph.add_run("1")  # the cached result, until Word or LibreOffice lays out the pages
+                paragraph._p.append(_field_char("end"))
+            elif piece:
+                paragraph.add_run(piece)
 
     # -- lists ----------------------------------------------------------------
 
@@ -552,8 +695,19 @@ class _Writer:
         _insert_after_properties(
             entries[0]._p, [_field_char("begin"), _instruction(_TOC_INSTRUCTION), _field_char("separate")]
         )
+        for entry in entries:
+            self._add_toc_page(entry)
         entries[-1]._p.append(_field_char("end"))
         self._update_fields_on_open()
+
+    def _add_toc_page(self, entry: Paragraph) -> None:
+        """End a TOC entry with a tab and the PDF page of its target, when ``page_numbers`` has it."""
+        link = entry._p.find(qn("w:hyperlink"))
+        page = self._page_numbers.get(link.get(qn("w:anchor"), "")) if link is not None else None
+        if page is not None:
+            run = OxmlElement("w:r")
+            link.append(run)
+            Run(run, entry).text = f"\t{page}"
 
     def _toc_list(self, list_el: lxml.html.HtmlElement, ctx: _Context, depth: int) -> None:
         ctx = self._enter(list_el, ctx, self._paragraph_style(list_el, f"TOC {depth}"))
@@ -579,8 +733,13 @@ class _Writer:
             return
         if el.tag == "img":
             flow.add(self._picture(el, fmt))
-            return
-        fmt = self._inline_format(el, fmt)
+        elif el.tag == "span" and "footnote" in _classes(el):
+            flow.add(self._footnote(el, fmt, flow.ctx.story))
+        else:
+            self._inline_content(el, self._inline_format(el, fmt), flow)
+
+    def _inline_content(self, el: lxml.html.HtmlElement, fmt: _Format, flow: _Flow) -> None:
+        """Add the text and inline children of ``el`` to ``flow``."""
         flow.add_text(el.text, fmt)
         for child in el:
             if isinstance(child.tag, str):
@@ -612,6 +771,47 @@ class _Writer:
         if el.get("lang"):
             changes["lang"] = el.get("lang")
         return replace(fmt, **changes)
+
+    def _footnote(self, el: lxml.html.HtmlElement, fmt: _Format, story: _Story) -> _FootnoteMark:
+        """Write the content of ``el`` as the next footnote; return the mark that calls it from the text."""
+        if not story.footnotes:
+            raise BuildError(
+                f'{self.template_name}: <span class="footnote"> on HTML line {el.sourceline}: '
+                "Word allows footnotes only in the body, not in headers, footers or other footnotes"
+            )
+        part = self._footnotes_part()
+        self._footnote_count += 1
+        note = OxmlElement("w:footnote", {qn("w:id"): str(self._footnote_count)})
+        part.element.append(note)
+        mark_fmt = _Format(style=self._builtin("Footnote Reference", CHARACTER, el))
+        note_style = self._builtin("Footnote Text", PARAGRAPH, el)
+        flow = _Flow(self, _Context(_Footnote(note, part), _Story(footnotes=False), note_style))
+        flow.add(_FootnoteMark(None, mark_fmt))
+        content_fmt = self._inline_format(el, _Format(lang=fmt.lang))
+        flow.add_text(" ", content_fmt)
+        self._inline_content(el, content_fmt, flow)
+        flow.flush()
+        return _FootnoteMark(self._footnote_count, mark_fmt)
+
+    def _footnotes_part(self) -> StoryPart:
+        """The footnotes part, made with its two separators on first use.
+
+        It replaces any the reference has (Word gives every document one), so that the
+        footnotes are exactly those of the HTML, numbered from 1.
+        """
+        if self._footnotes is None:
+            document_part = self.document.part
+            for rid, rel in list(document_part.rels.items()):
+                if rel.reltype == RT.FOOTNOTES:
+                    document_part.drop_rel(rid)
+            self._footnotes = StoryPart(
+                PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(_FOOTNOTES_XML), document_part.package
+            )
+            document_part.relate_to(self._footnotes, RT.FOOTNOTES)
+            settings = self.document.settings.element
+            if settings.find(qn("w:footnotePr")) is None:
+                settings.insert_element_before(parse_xml(_FOOTNOTE_PR_XML), *_AFTER_FOOTNOTE_PR)
+        return self._footnotes
 
     def _link(self, el: lxml.html.HtmlElement) -> _Link:
         href = el.get("href").strip()
@@ -667,6 +867,12 @@ class _Writer:
                 run.text = item.text
             elif isinstance(item, _Break):
                 run.add_break()
+            elif isinstance(item, _FootnoteMark):
+                r.append(
+                    OxmlElement("w:footnoteRef")
+                    if item.note_id is None
+                    else OxmlElement("w:footnoteReference", {qn("w:id"): str(item.note_id)})
+                )
             else:
                 self._add_picture(run, item)
             _format_run(run, fmt)
@@ -709,25 +915,25 @@ class _Writer:
         return self._builtin(implied, PARAGRAPH, el) if isinstance(implied, str) else implied
 
     def _class_style(self, el: lxml.html.HtmlElement, kind: WD_STYLE_TYPE) -> BaseStyle | None:
-        classes = [cls for cls in el.get("class", "").split() if cls != "page-break"]
-        if not classes:
+        """The style named by the first class of ``el`` that is not special, or None."""
+        cls = next((cls for cls in _classes(el) if cls not in _SPECIAL_CLASSES), None)
+        if cls is None:
             return None
-        cls = classes[0]
         name = " ".join(word.capitalize() for word in re.split(r"[-_]+", cls) if word)
-        return self._style(name, kind, el, f"class '{cls}' in {self.template_name}")
+        return self._style(name, kind, f"<{el.tag}>", f"class '{cls}' in {self.template_name}")
 
-    def _builtin(self, name: str, kind: WD_STYLE_TYPE, el: lxml.html.HtmlElement | None) -> BaseStyle:
-        user = f"<{el.tag}>" if el is not None else "list continuation paragraphs"
-        return self._style(name, kind, el, f"used for {user} in {self.template_name}")
+    def _builtin(self, name: str, kind: WD_STYLE_TYPE, user: lxml.html.HtmlElement | str) -> BaseStyle:
+        """The style ``name``, which ``user`` (an element, or what else needs it) calls for."""
+        user = user if isinstance(user, str) else f"<{user.tag}>"
+        return self._style(name, kind, user, f"used for {user} in {self.template_name}")
 
-    def _style(self, name: str, kind: WD_STYLE_TYPE, el: lxml.html.HtmlElement | None, origin: str) -> BaseStyle:
+    def _style(self, name: str, kind: WD_STYLE_TYPE, user: str, origin: str) -> BaseStyle:
         style = self._styles.get(name.lower())
         if style is None:
             raise StyleMissingError(
                 f"Word style '{name}' ({origin}) is not defined in {self.reference}; add it to the reference document"
             )
         if style.type != kind:
-            user = f"<{el.tag}>" if el is not None else "it"
             raise StyleMissingError(
                 f"Word style '{name}' ({origin}) is a {_KIND_NAMES.get(style.type, str(style.type))} style "
                 f"in {self.reference}, but {user} needs a {_KIND_NAMES[kind]} style"
@@ -753,6 +959,17 @@ class _Writer:
 def _elements(el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
     """Child elements of ``el``, skipping comments and processing instructions."""
     return (child for child in el if isinstance(child.tag, str))
+
+
+def _classes(el: lxml.html.HtmlElement) -> list[str]:
+    return el.get("class", "").split()
+
+
+def _opens_with_cover(body: lxml.html.HtmlElement) -> bool:
+    """Whether the first page content of ``body`` (running headers and footers aside) is ``section.cover``."""
+    content = (el for el in _elements(body) if not set(_classes(el)) & _RUNNING.keys())
+    first = next(content, None)
+    return first is not None and first.tag == "section" and "cover" in _classes(first)
 
 
 def _rows(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:

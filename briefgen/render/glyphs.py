@@ -1,0 +1,107 @@
+"""Check, before anything is laid out, that an installed font covers every character of a brief.
+
+A character that no font covers prints as a blank box, which nobody notices until the
+letter has gone to a head of government. Pango falls back to any installed font, so the
+fonts a document can use are all the fonts fontconfig knows; their coverage comes from
+``fc-list`` once per process.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import shutil
+import subprocess
+import unicodedata
+from typing import Any
+
+from pydantic import BaseModel
+
+from briefgen.errors import BuildError
+from briefgen.load.yamlfile import KeyPath, LineMap
+
+#: Where to look for a font, by code point range, when none installed covers a character.
+_FONT_PACKAGES = (
+    (0xE000, 0xF8FF, None),  # private use: no font package can know what it means
+    (0xF0000, 0x10FFFF, None),
+    (0x1F000, 0x1FAFF, "fonts-noto-color-emoji"),
+    (0x20000, 0x3FFFF, "fonts-noto-cjk-extra"),
+    (0x2E80, 0x9FFF, "fonts-noto-cjk"),
+    (0xAC00, 0xD7AF, "fonts-noto-cjk"),
+    (0xF900, 0xFAFF, "fonts-noto-cjk"),
+    (0xFF00, 0xFFEF, "fonts-noto-cjk"),
+)
+
+
+_UNNAMED = {"Co": "PRIVATE USE CHARACTER", "Cn": "UNASSIGNED CHARACTER"}
+
+
+class MissingGlyphError(BuildError):
+    """Raised when a brief holds characters that no installed font covers."""
+
+
+@functools.lru_cache(maxsize=1)
+def installed_coverage() -> tuple[list[int], list[int]]:
+    """Sorted, merged ``(starts, ends)`` of the code points some installed font covers."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        raise BuildError("fc-list is not installed, so briefgen cannot check which characters the fonts cover; "
+                         "install fontconfig")
+    output = subprocess.run([fc_list, "--format", "%{charset}\n"], capture_output=True, text=True,
+                            check=True).stdout
+    ranges = sorted({(int(first, 16), int(last or first, 16))
+                     for item in output.split() for first, _, last in [item.partition("-")]})
+    starts: list[int] = []
+    ends: list[int] = []
+    for first, last in ranges:
+        if ends and first <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], last)
+        else:
+            starts.append(first)
+            ends.append(last)
+    return starts, ends
+
+
+def is_covered(char: str) -> bool:
+    """Whether some installed font has a glyph for ``char``."""
+    starts, ends = installed_coverage()
+    index = bisect.bisect_right(starts, ord(char)) - 1
+    return index >= 0 and ord(char) <= ends[index]
+
+
+def needs_glyph(char: str) -> bool:
+    """Whether ``char`` is drawn at all (controls, format characters and variation selectors are not)."""
+    return unicodedata.category(char) not in ("Cc", "Cf") and not 0xFE00 <= ord(char) <= 0xFE0F
+
+
+def font_package_hint(char: str) -> str:
+    """What to install (or do) so that ``char`` prints."""
+    for first, last, package in _FONT_PACKAGES:
+        if first <= ord(char) <= last:
+            return f"install {package}" if package else "it is a private-use character: replace it"
+    return "install fonts-noto-extra, or a font for its script"
+
+
+def _texts(value: Any, key_path: KeyPath):
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*key_path, name))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _texts(item, (*key_path, index))
+    elif isinstance(value, str):
+        yield key_path, value
+
+
+def check_glyphs(brief: BaseModel, line_map: LineMap) -> None:
+    """Raise :class:`MissingGlyphError` listing each uncovered character, once per field it is in."""
+    problems = []
+    for key_path, text in _texts(brief, ()):
+        for char in dict.fromkeys(text):
+            if needs_glyph(char) and not is_covered(char):
+                name = unicodedata.name(char, None) or _UNNAMED.get(unicodedata.category(char), "UNNAMED CHARACTER")
+                problems.append(line_map.problem(
+                    key_path, f"U+{ord(char):04X} {name} is covered by no installed font; {font_package_hint(char)}",
+                    value=True))
+    if problems:
+        raise MissingGlyphError("\n".join(map(str, problems)))
