@@ -19,7 +19,7 @@ from briefgen.model.validate import load_brief
 from briefgen.render.docx import html_to_docx
 from briefgen.render.glyphs import check_glyphs
 from briefgen.render.html import find_theme_file, render_html, template_search_path
-from briefgen.render.pdf import layout_pdf, pdf_bytes
+from briefgen.render.pdf import DEFAULT_PDF_VARIANT, layout_pdf, pdf_bytes
 from briefgen.view.context import build_context
 from briefgen.write.files import write_atomic
 
@@ -34,6 +34,7 @@ class BuildOptions:
     formats: tuple[str, ...] = DEFAULT_FORMATS
     templates: Path | None = None
     strict: bool = False
+    pdf_variant: str = DEFAULT_PDF_VARIANT
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,8 @@ def render_documents(brief: Brief, options: BuildOptions) -> list[RenderedFile]:
             laid_out = layout_pdf(html, search_path[-1])
             check_page_budgets(brief, document_id, laid_out)
             rendered.append(RenderedFile(document_id, "pdf", folder / f"{document_id}.pdf",
-                                         pdf_bytes(laid_out), pages=len(laid_out.pages)))
+                                         pdf_bytes(laid_out, variant=options.pdf_variant),
+                                         pages=len(laid_out.pages)))
         if "docx" in options.formats:
             stream = io.BytesIO()
             html_to_docx(html, reference=reference, template_name=template_name).save(stream)

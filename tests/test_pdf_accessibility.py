@@ -114,3 +114,24 @@ def test_a_character_no_font_covers_fails_the_build_before_anything_is_written(t
     assert result.stderr == (f"{brief}:14:12: issues[0].title: U+E000 PRIVATE USE CHARACTER is covered by no "
                              "installed font; it is a private-use character: replace it\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_pdf_a_for_archiving_on_request(tmp_path: Path) -> None:
+    brief = Path(__file__).parent / "fixtures" / "minimal.yaml"
+    result = run_briefgen("build", str(brief), "-o", str(tmp_path), "--format", "pdf", "--pdf-variant", "pdf/a-3b")
+    assert result.returncode == 0, result.stderr
+    metadata = subprocess.run([require_tool("pdfinfo"), "-meta", str(tmp_path / "minimal" / "leave-behind.pdf")],
+                              capture_output=True, text=True, check=True).stdout
+    assert 'pdfaid:part="3"' in metadata and 'pdfaid:conformance="B"' in metadata
+
+
+def test_a_warning_says_when_the_fast_font_subsetter_is_missing(monkeypatch) -> None:
+    from weasyprint.text import ffi
+
+    from briefgen.render.pdf import subsetting_warning
+
+    assert subsetting_warning() is None, "make test installs libharfbuzz-subset0"
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    assert subsetting_warning() == (
+        "warning: libharfbuzz-subset is not installed, so fonts are subset about 4 times more slowly; "
+        "install libharfbuzz-subset0 (Debian/Ubuntu) or your system's HarfBuzz subset library")
