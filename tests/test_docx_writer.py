@@ -6,8 +6,11 @@ the Word XML that a reader (Word, LibreOffice) would see.
 
 from __future__ import annotations
 
+import os
 import runpy
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from pathlib import Path
@@ -19,7 +22,7 @@ from docx.shared import Inches
 from lxml import etree
 
 from briefgen.errors import BuildError, StyleMissingError
-from briefgen.render.docx import html_to_docx, write_docx
+from briefgen.render.docx import docx_bytes, html_to_docx, write_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "templates" / "reference.docx"
@@ -30,6 +33,9 @@ NS = {
     "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
     "dc": "http://purl.org/dc/elements/1.1/",
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dcterms": "http://purl.org/dc/terms/",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
 }
 W = "{%s}" % NS["w"]
 
@@ -41,9 +47,19 @@ def page(body: str, *, head: str = "", lang: str = "en") -> str:
     )
 
 
-def build(tmp_path: Path, body: str, **kwargs) -> Path:
+def build(
+    tmp_path: Path,
+    body: str,
+    *,
+    head: str = "",
+    lang: str = "en",
+    reference: Path = REFERENCE,
+    page_numbers: dict[str, int] | None = None,
+) -> Path:
     target = tmp_path / "out.docx"
-    write_docx(page(body, **kwargs), target, reference=REFERENCE, template_name=TEMPLATE)
+    write_docx(
+        page(body, head=head, lang=lang), target, reference=reference, template_name=TEMPLATE, page_numbers=page_numbers
+    )
     return target
 
 
@@ -121,6 +137,24 @@ def test_first_class_is_the_style(tmp_path):
     assert body_paragraphs(out) == [("Source", "Statistics Canada")]
 
 
+def test_special_classes_never_name_a_style(tmp_path):
+    out = build(
+        tmp_path,
+        """<section class="cover"><p>Cover</p></section>
+        <h2 class="page-break">Annex</h2>
+        <p class="page-break fact">Boxed</p>
+        <nav class="toc page-break"><h2>Contents</h2><ul><li><a href="#annex">Annex</a></li></ul></nav>""",
+    )
+    paragraphs = docx.Document(str(out)).paragraphs
+    assert [(p.style.name, p.text, bool(p.paragraph_format.page_break_before)) for p in paragraphs] == [
+        ("Normal", "Cover", False),
+        ("Heading 1", "Annex", True),
+        ("Fact", "Boxed", True),
+        ("TOC Heading", "Contents", True),
+        ("toc 1", "Annex", False),
+    ]
+
+
 def test_whitespace_collapses_like_a_browser(tmp_path):
     out = build(
         tmp_path,
@@ -171,10 +205,11 @@ def test_lang_attribute_sets_w_lang_on_runs(tmp_path):
     assert langs == {"Ministère": "fr", "Bonjour": "fr-CA"}
 
 
-def test_html_lang_sets_the_document_language(tmp_path):
-    out = build(tmp_path, "<p>Bonjour</p>", lang="fr")
-    lang = xml(out, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
-    assert lang.get(W + "val") == "fr"
+@pytest.mark.parametrize(("lang", "word_lang"), [("en", "en-CA"), ("fr", "fr-CA"), ("FR", "fr-CA"), ("zh-Hant", "zh-Hant")])
+def test_html_lang_sets_the_document_language(tmp_path, lang, word_lang):
+    out = build(tmp_path, "<p>Bonjour</p>", lang=lang)
+    lang_element = xml(out, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
+    assert lang_element.get(W + "val") == word_lang
 
 
 def test_head_sets_core_properties(tmp_path):
@@ -199,6 +234,31 @@ def test_head_sets_core_properties(tmp_path):
     assert core.findtext("dc:title", namespaces=NS) == "Briefing note: Widgets"
     assert core.findtext("dc:creator", namespaces=NS) == "Jane Doe"
     assert body_paragraphs(out) == [("Normal", "Body")]
+
+
+def test_core_properties_come_from_the_html_alone(tmp_path):
+    head = (
+        '<title>Note</title><meta name="author" content="Global Affairs">'
+        '<meta name="dcterms.created" content="2026-01-15">'
+    )
+    out = build(tmp_path, "<p>Body</p>", head=head)
+    core = xml(out, "docProps/core.xml")
+    assert {etree.QName(child).localname: child.text for child in core} == {
+        "title": "Note",
+        "creator": "Global Affairs",
+        "created": "2026-01-15T00:00:00Z",
+        "modified": "2026-01-15T00:00:00Z",
+        "lastModifiedBy": "Global Affairs",
+        "revision": "1",
+    }
+
+
+def test_reference_metadata_does_not_leak(tmp_path):
+    bare = tmp_path / "bare.docx"
+    docx.Document().save(str(bare))  # python-docx's template: author "python-docx", dated 2013, and more
+    out = build(tmp_path, "<p>Body</p>", reference=bare)
+    core = xml(out, "docProps/core.xml")
+    assert [etree.QName(child).localname for child in core] == ["revision"]
 
 
 def test_body_keeps_the_reference_section_and_nothing_else(tmp_path):
@@ -361,8 +421,86 @@ def test_running_header_and_footer_go_to_the_section(tmp_path):
     assert [(p.style.name, p.text) for p in section.footer.paragraphs] == [
         ("Running Footer", "Footer text"),
         ("Small", "Small print"),
+        ("Footer", "Page 1 of 1"),
     ]
     assert "".join(xml(out, "word/header1.xml").itertext()) == "PROTECTED B"
+    assert not section.different_first_page_header_footer
+
+
+def fields(paragraph) -> list[str]:
+    """The field codes and text of ``paragraph``, in order: "{ PAGE }" for a field."""
+    out = []
+    for run in paragraph.iterfind(".//w:r", NS):
+        kind = run.find("w:fldChar", NS)
+        if kind is not None:
+            out.append({"begin": "{", "separate": "|", "end": "}"}[kind.get(W + "fldCharType")])
+        out.extend(t.text for t in run.iterfind("w:instrText", NS))
+        out.extend(t.text for t in run.iterfind("w:t", NS))
+    return out
+
+
+def footer_xml(path: Path, kind: str) -> etree._Element:
+    """The footer part that the body's section uses for ``kind`` ("default" or "first") pages."""
+    reference = xml(path, "word/document.xml").find(f".//w:sectPr/w:footerReference[@w:type='{kind}']", NS)
+    rels = xml(path, "word/_rels/document.xml.rels")
+    target = rels.find(f"rel:Relationship[@Id='{reference.get('{%s}id' % NS['r'])}']", NS).get("Target")
+    return xml(path, f"word/{target}")
+
+
+def test_footer_ends_with_page_number_fields(tmp_path):
+    out = build(tmp_path, '<footer class="running-footer"><p class="marking">Protected B</p></footer><p>Body</p>')
+    marking, number = footer_xml(out, "default").findall("w:p", NS)
+    assert "".join(marking.itertext()) == "Protected B"
+    assert number.find("w:pPr/w:jc", NS).get(W + "val") == "right"
+    assert number.find("w:pPr/w:pStyle", NS).get(W + "val") == style_ids(out)["footer"]
+    assert fields(number) == ["Page ", "{", " PAGE ", "|", "1", "}", " of ", "{", " NUMPAGES ", "|", "1", "}"]
+
+
+def test_page_label_meta_words_the_page_number(tmp_path):
+    head = '<meta name="briefgen:page-label" content="Page {page} sur {pages}">'
+    out = build(tmp_path, "<p>Body</p>", head=head, lang="fr")
+    (number,) = footer_xml(out, "default").findall("w:p", NS)  # no running footer: the page number alone
+    assert fields(number) == ["Page ", "{", " PAGE ", "|", "1", "}", " sur ", "{", " NUMPAGES ", "|", "1", "}"]
+
+
+def test_page_label_without_page_is_an_error(tmp_path):
+    with pytest.raises(BuildError, match=r'<meta name="briefgen:page-label"> on HTML line 3: .* has no \{page\}'):
+        html_to_docx(
+            page("", head='<meta name="briefgen:page-label" content="Folio">'), reference=REFERENCE, template_name=TEMPLATE
+        )
+
+
+def test_cover_page_has_the_marking_but_no_page_number(tmp_path):
+    out = build(
+        tmp_path,
+        """<div class="running-header"><p class="marking">Protected B</p></div>
+        <div class="running-footer"><p class="marking">Protected B</p></div>
+        <section class="cover"><h1>Brief</h1></section>
+        <section><h2 class="page-break">Summary</h2></section>""",
+    )
+    section = docx.Document(str(out)).sections[0]
+    assert section.different_first_page_header_footer
+    assert [p.text for p in section.first_page_header.paragraphs] == ["Protected B"]
+    assert [p.text for p in section.header.paragraphs] == ["Protected B"]
+    first = footer_xml(out, "first")
+    assert ["".join(p.itertext()) for p in first.findall("w:p", NS)] == ["Protected B"]
+    assert first.find(".//w:fldChar", NS) is None
+    marking, number = footer_xml(out, "default").findall("w:p", NS)
+    assert "".join(marking.itertext()) == "Protected B"
+    assert fields(number)[:3] == ["Page ", "{", " PAGE "]
+
+
+def test_cover_without_marking_has_an_empty_first_footer(tmp_path):
+    out = build(tmp_path, '<section class="cover"><h1>Brief</h1></section><p>Body</p>')
+    section = docx.Document(str(out)).sections[0]
+    assert section.different_first_page_header_footer
+    assert ["".join(p.itertext()) for p in footer_xml(out, "first").findall("w:p", NS)] == [""]
+    assert fields(footer_xml(out, "default").find("w:p", NS))[1:3] == ["{", " PAGE "]
+
+
+def test_cover_later_in_the_document_is_not_a_title_page(tmp_path):
+    out = build(tmp_path, '<p>Before</p><section class="cover"><h1>Brief</h1></section>')
+    assert not docx.Document(str(out)).sections[0].different_first_page_header_footer
 
 
 def test_toc_is_a_field_with_cached_entries(tmp_path):
@@ -389,8 +527,34 @@ def test_toc_is_a_field_with_cached_entries(tmp_path):
     assert entries[2].findall("w:r/w:fldChar", NS)[-1].get(W + "fldCharType") == "end"
     assert [e.find("w:hyperlink", NS).get(W + "anchor") for e in entries] == ["summary", "detail", "background"]
     assert document.find(".//w:hyperlink//w:rStyle", NS) is None
+    assert document.find(".//w:hyperlink//w:tab", NS) is None  # no page numbers without page_numbers
     settings = xml(out, "word/settings.xml")
     assert settings.find("w:updateFields", NS).get(W + "val") == "true"
+
+
+def test_toc_entries_carry_page_numbers_from_the_pdf(tmp_path):
+    out = build(
+        tmp_path,
+        """<nav class="toc"><h2>Contents</h2>
+          <ol><li><a href="#summary">Summary</a><ol><li><a href="#detail">Detail</a></li></ol></li>
+              <li><a href="#background">Background</a></li></ol>
+        </nav>
+        <h2 id="summary">Summary</h2><h3 id="detail">Detail</h3><h2 id="background">Background</h2>""",
+        page_numbers={"summary": 2, "detail": 3, "elsewhere": 9},
+    )
+    assert body_paragraphs(out)[1:4] == [("toc 1", "Summary\t2"), ("toc 2", "Detail\t3"), ("toc 1", "Background")]
+    entries = xml(out, "word/document.xml").findall(".//w:body/w:p", NS)[1:4]
+    last_run = entries[0].find("w:hyperlink", NS).findall("w:r", NS)[-1]
+    assert last_run.find("w:tab", NS) is not None and last_run.findtext("w:t", namespaces=NS) == "2"
+    assert entries[2].findall("w:r/w:fldChar", NS)[-1].get(W + "fldCharType") == "end"
+
+
+def test_toc_styles_have_a_dot_leader_tab_at_the_right_margin():
+    styles = xml(REFERENCE, "word/styles.xml")
+    ids = style_ids(REFERENCE)
+    for name in ("toc 1", "toc 2", "toc 3"):
+        tab = styles.find(f"w:style[@w:styleId='{ids[name]}']/w:pPr/w:tabs/w:tab", NS)
+        assert (tab.get(W + "val"), tab.get(W + "leader"), tab.get(W + "pos")) == ("right", "dot", str(int(6.5 * 1440)))
 
 
 def test_no_toc_means_no_update_fields(tmp_path):
@@ -419,6 +583,130 @@ def test_page_breaks(tmp_path):
         ("Classed paragraph", True),
     ]
     assert paragraphs[4]._p.find("w:pPr/w:pBdr/w:bottom", NS) is not None
+
+
+# -- footnotes -------------------------------------------------------------------------------
+
+FOOTNOTE_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+FOOTNOTE_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+
+def test_footnote_span_becomes_a_word_footnote(tmp_path):
+    out = build(
+        tmp_path,
+        """<ul><li class="fact">Exports rose<span class="footnote">Statistics Canada. <em>Trade</em>.
+          <a href="https://example.org/t">example.org</a></span> last year.</li></ul>
+        <p>Second<span class="footnote">  Short, 2025. </span></p>""",
+    )
+    types = xml(out, "[Content_Types].xml")
+    assert types.find("ct:Override[@PartName='/word/footnotes.xml']", NS).get("ContentType") == FOOTNOTE_CONTENT_TYPE
+    rels = xml(out, "word/_rels/document.xml.rels")
+    assert rels.find(f"rel:Relationship[@Type='{FOOTNOTE_TYPE}']", NS).get("Target") == "footnotes.xml"
+
+    ids = style_ids(out)
+    notes = xml(out, "word/footnotes.xml").findall("w:footnote", NS)
+    assert [(n.get(W + "id"), n.get(W + "type")) for n in notes] == [
+        ("-1", "separator"),
+        ("0", "continuationSeparator"),
+        ("1", None),
+        ("2", None),
+    ]
+    assert notes[0].find(".//w:separator", NS) is not None
+    assert notes[1].find(".//w:continuationSeparator", NS) is not None
+    for note in notes[2:]:
+        (paragraph,) = note.findall("w:p", NS)
+        assert paragraph.find("w:pPr/w:pStyle", NS).get(W + "val") == ids["footnote text"]
+        mark = paragraph.find("w:r", NS)
+        assert mark.find("w:rPr/w:rStyle", NS).get(W + "val") == ids["footnote reference"]
+        assert mark.find("w:footnoteRef", NS) is not None
+    assert "".join(notes[2].itertext()) == " Statistics Canada. Trade. example.org"
+    assert "".join(notes[3].itertext()) == " Short, 2025."
+    assert notes[2].xpath(".//w:r[w:rPr/w:i]/w:t", namespaces=NS)[0].text == "Trade"
+    link = notes[2].find(".//w:hyperlink", NS)
+    note_rels = xml(out, "word/_rels/footnotes.xml.rels")
+    assert note_rels.find(f"rel:Relationship[@Id='{link.get('{%s}id' % NS['r'])}']", NS).get("Target") == (
+        "https://example.org/t"
+    )
+
+    body = xml(out, "word/document.xml")
+    calls = body.findall(".//w:r[w:footnoteReference]", NS)
+    assert [c.find("w:footnoteReference", NS).get(W + "id") for c in calls] == ["1", "2"]
+    assert {c.find("w:rPr/w:rStyle", NS).get(W + "val") for c in calls} == {ids["footnote reference"]}
+    assert [p.text for p in docx.Document(str(out)).paragraphs] == ["Exports rose last year.", "Second"]
+
+    settings = xml(out, "word/settings.xml")
+    assert [f.get(W + "id") for f in settings.findall("w:footnotePr/w:footnote", NS)] == ["-1", "0"]
+
+
+def test_document_without_footnotes_has_no_footnotes_part(tmp_path):
+    out = build(tmp_path, "<p>Plain</p>")
+    with zipfile.ZipFile(out) as package:
+        assert "word/footnotes.xml" not in package.namelist()
+    assert xml(out, "word/settings.xml").find("w:footnotePr", NS) is None
+
+
+def test_footnotes_replace_those_of_the_reference(tmp_path):
+    noted = tmp_path / "noted.docx"
+    write_docx(page('<p>A<span class="footnote">Old</span></p>'), noted, reference=REFERENCE, template_name=TEMPLATE)
+    out = build(tmp_path, '<p>B<span class="footnote">New</span></p>', reference=noted)
+    with zipfile.ZipFile(out) as package:
+        assert package.namelist().count("word/footnotes.xml") == 1
+    notes = xml(out, "word/footnotes.xml").findall("w:footnote", NS)
+    assert [(n.get(W + "id"), "".join(n.itertext())) for n in notes[2:]] == [("1", " New")]
+    rels = xml(out, "word/_rels/document.xml.rels")
+    assert len(rels.findall(f"rel:Relationship[@Type='{FOOTNOTE_TYPE}']", NS)) == 1
+
+
+def test_footnote_in_a_running_header_is_an_error(tmp_path):
+    with pytest.raises(BuildError, match=r'<span class="footnote"> on HTML line 5: Word allows footnotes only'):
+        html_to_docx(
+            page('<div class="running-header"><p>Marking<span class="footnote">x</span></p></div>'),
+            reference=REFERENCE,
+            template_name=TEMPLATE,
+        )
+
+
+# -- reproducible output -------------------------------------------------------------------------
+
+REPRODUCIBLE_BODY = """
+<div class="running-header"><p class="marking">Protected B</p></div>
+<section class="cover"><h1>Brief</h1><p>See <a href="https://example.org">the site</a>.</p></section>
+<nav class="toc"><h2>Contents</h2><ol><li><a href="#one">One</a></li></ol></nav>
+<h2 id="one">One</h2>
+<ol><li class="fact">Fact<span class="footnote">Source, <em>2025</em>.</span></li></ol>
+<p><img src="{image}" alt="Logo" width="8"></p>
+"""
+
+CONVERT = """
+import sys
+from pathlib import Path
+from briefgen.render.docx import html_to_docx
+html, reference, target = Path(sys.argv[1]).read_text(), Path(sys.argv[2]), sys.argv[3]
+html_to_docx(html, reference=reference, template_name="t", page_numbers={"one": 2}).save(target)
+"""
+
+
+def test_output_bytes_are_the_same_in_separate_processes(tmp_path):
+    image = tiny_png(tmp_path / "logo.png")
+    source = tmp_path / "in.html"
+    source.write_text(page(REPRODUCIBLE_BODY.format(image=image), head='<meta name="dcterms.created" content="2026-01-15">'))
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"out{seed}.docx"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", CONVERT, str(source), str(REFERENCE), str(target)], check=True, env=env)
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    document = html_to_docx(source.read_text(), reference=REFERENCE, template_name="t", page_numbers={"one": 2})
+    assert docx_bytes(document) == outputs[0]
+
+    with zipfile.ZipFile(tmp_path / "out1.docx") as package:
+        infos = package.infolist()
+    names = [info.filename for info in infos]
+    assert names[0] == "[Content_Types].xml" and names == sorted(names)
+    assert {"word/footnotes.xml", "word/media/image1.png", "word/header1.xml"} <= set(names)
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert {info.compress_type for info in infos} == {zipfile.ZIP_DEFLATED}
 
 
 # -- errors ------------------------------------------------------------------------------------
@@ -491,6 +779,14 @@ def test_reference_defines_every_listed_style_as_a_real_style():
     assert [spec.name for spec in tool.STYLES if spec.name.lower() not in defined] == []
     for name in ("Marking", "Cover Meta", "Running Header", "Source Ref", "toc 2", "List Number 2", "Hyperlink"):
         assert name.lower() in defined
+    assert "footnote" not in defined  # a special class, not a style
+
+
+def test_reference_footnote_styles():
+    styles = docx.Document(str(REFERENCE)).styles
+    text, reference = styles["footnote text"], styles["footnote reference"]
+    assert (text.type, text.font.size.pt) == (docx.enum.style.WD_STYLE_TYPE.PARAGRAPH, 8)
+    assert (reference.type, reference.font.superscript) == (docx.enum.style.WD_STYLE_TYPE.CHARACTER, True)
 
 
 def test_reference_page_and_language():

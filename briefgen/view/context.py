@@ -45,8 +45,11 @@ def _plain(value: Any, audience: Audience) -> Any:
     return value
 
 
-def build_context(brief: Brief, document_id: str) -> dict[str, Any]:
-    """The context for rendering ``document_id`` of ``brief``, filtered for its audience."""
+def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The context for rendering ``document_id`` of ``brief``, filtered for its audience.
+
+    ``recipient`` (name, title, salutation, constituency, address, …) personalises a letter.
+    """
     audience = DOCUMENT_AUDIENCES[document_id]
     data = visible_data(brief, audience)
     sources_by_id = {source["id"]: source for source in data["sources"]}
@@ -76,6 +79,7 @@ def build_context(brief: Brief, document_id: str) -> dict[str, Any]:
         "marking": brief.classification if audience == "officials" else brief.public_marking,
         "programme_days": programme_by_day(data["visit"]["programme"]),
         "generator": f"briefgen {__version__}",
+        "recipient": recipient,
     }
 
 
