@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := briefs/carney-china-2026.yaml
 
-.PHONY: demo test bench setup system clean
+.PHONY: demo test bench translations setup system clean
 
 demo: setup
 	$(BIN)/briefgen build $(SAMPLE) -o out
@@ -16,6 +16,13 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Update the French catalog from the templates; new words get an empty msgstr to translate.
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -o briefgen/locale/briefgen.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i briefgen/locale/briefgen.pot -d briefgen/locale -D briefgen \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --width 100
+	rm briefgen/locale/briefgen.pot
 
 setup: system $(VENV)/.installed
 

@@ -7,16 +7,16 @@ output folder as it was.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import weasyprint
 
-from briefgen.errors import PageBudgetError, Problem, StrictWarningsError
+from briefgen.errors import PageBudgetError, Problem, StrictWarningsError, UsageError
 from briefgen.model.brief import Brief
-from briefgen.model.validate import load_brief
-from briefgen.render.docx import html_to_docx
+from briefgen.model.validate import load_brief, missing_translations
+from briefgen.render.docx import docx_bytes, html_to_docx
 from briefgen.render.glyphs import check_glyphs
 from briefgen.render.html import find_theme_file, render_html, template_search_path
 from briefgen.render.pdf import DEFAULT_PDF_VARIANT, layout_pdf, pdf_bytes
@@ -33,6 +33,8 @@ class BuildOptions:
     output_dir: Path = Path("out")
     formats: tuple[str, ...] = DEFAULT_FORMATS
     templates: Path | None = None
+    #: Languages to build: some of the brief's, "all" of them, or None for its default.
+    languages: tuple[str, ...] | Literal["all"] | None = None
     strict: bool = False
     pdf_variant: str = DEFAULT_PDF_VARIANT
 
@@ -58,8 +60,13 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
 
 
-def render_documents(brief: Brief, options: BuildOptions) -> list[RenderedFile]:
-    """Render every document of ``brief`` in every requested format, in memory.
+def output_name(document_id: str, language: str, extension: str) -> str:
+    """``letter.pdf`` for English, ``letter.fr.pdf`` for French."""
+    return f"{document_id}.{extension}" if language == "en" else f"{document_id}.{language}.{extension}"
+
+
+def render_documents(brief: Brief, options: BuildOptions, language: str) -> list[RenderedFile]:
+    """Render every document of ``brief`` in ``language``, in every requested format, in memory.
 
     Raises :class:`PageBudgetError` when a document is longer than its budget.
     """
@@ -68,20 +75,25 @@ def render_documents(brief: Brief, options: BuildOptions) -> list[RenderedFile]:
     rendered: list[RenderedFile] = []
     for document_id in brief.document_ids:
         template_name = f"{document_id}.html.j2"
-        html = render_html(template_name, build_context(brief, document_id), search_path)
+        html = render_html(template_name, build_context(brief, document_id, language=language), search_path)
         folder = Path(brief.id)
+        page_numbers = None
         if "html" in options.formats:
-            rendered.append(RenderedFile(document_id, "html", folder / f"{document_id}.html", html.encode()))
+            rendered.append(RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
+                                         html.encode()))
         if "pdf" in options.formats:
             laid_out = layout_pdf(html, search_path[-1])
             check_page_budgets(brief, document_id, laid_out)
-            rendered.append(RenderedFile(document_id, "pdf", folder / f"{document_id}.pdf",
+            page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
+                            for anchor in page.anchors}
+            rendered.append(RenderedFile(document_id, "pdf", folder / output_name(document_id, language, "pdf"),
                                          pdf_bytes(laid_out, variant=options.pdf_variant),
                                          pages=len(laid_out.pages)))
         if "docx" in options.formats:
-            stream = io.BytesIO()
-            html_to_docx(html, reference=reference, template_name=template_name).save(stream)
-            rendered.append(RenderedFile(document_id, "docx", folder / f"{document_id}.docx", stream.getvalue()))
+            document = html_to_docx(html, reference=reference, template_name=template_name,
+                                    page_numbers=page_numbers)
+            rendered.append(RenderedFile(document_id, "docx", folder / output_name(document_id, language, "docx"),
+                                         docx_bytes(document)))
     return rendered
 
 
@@ -112,16 +124,26 @@ def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResu
     """Load, validate and render the brief at ``brief_path``, then write its documents.
 
     Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief,
+    :class:`~briefgen.errors.UsageError` for a language the brief does not have,
     :class:`~briefgen.errors.StrictWarningsError` for warnings under ``strict``,
     :class:`~briefgen.render.glyphs.MissingGlyphError` for characters no font covers, and
     :class:`~briefgen.errors.BuildError` or :class:`~briefgen.errors.TemplateError` when a
     document cannot be produced; nothing is written in any of these cases.
     """
     loaded = load_brief(brief_path)
-    if options.strict and loaded.warnings:
-        raise StrictWarningsError(loaded.warnings)
-    check_glyphs(loaded.brief, loaded.line_map)
-    result = BuildResult(loaded.brief, loaded.warnings, render_documents(loaded.brief, options))
+    brief = loaded.brief
+    languages = brief.langs if options.languages == "all" else options.languages or brief.langs[:1]
+    unknown = [language for language in languages if language not in brief.langs]
+    if unknown:
+        raise UsageError(f"{brief_path}: the brief is written in {', '.join(brief.langs)} only, not "
+                         f"{', '.join(unknown)}; add a languages list (e.g. languages: [en, fr]) and the texts")
+    warnings = loaded.warnings + [warning for language in languages if language != brief.langs[0]
+                                  for warning in missing_translations(brief, loaded.line_map, language)]
+    if options.strict and warnings:
+        raise StrictWarningsError(warnings)
+    check_glyphs(brief, loaded.line_map)
+    files = [file for language in languages for file in render_documents(brief, options, language)]
+    result = BuildResult(brief, warnings, files)
     for rendered in result.files:
         target = options.output_dir / rendered.relative_path
         write_atomic(target, rendered.data)

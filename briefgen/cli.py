@@ -13,6 +13,7 @@ import click
 
 from briefgen import __version__
 from briefgen.errors import BriefgenError, InvalidBriefError
+from briefgen.model.brief import LANGUAGES
 from briefgen.model.validate import load_brief
 from briefgen.render import PDF_VARIANTS
 
@@ -66,11 +67,13 @@ def validate(briefs: tuple[Path, ...]) -> None:
               help="Formats to write, comma-separated: pdf, docx, html.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Folder whose files override the default theme's files of the same name.")
+@click.option("--lang", "language", type=click.Choice(["en", "fr", "all"]),
+              help="Language to build: en, fr, or all of the brief's; default the brief's first.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. a source nobody cites) as failures.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0], show_default=True,
               help="PDF flavour: accessible PDF/UA, or PDF/A for archiving.")
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
-                  strict: bool, pdf_variant: str) -> None:
+                  language: str | None, strict: bool, pdf_variant: str) -> None:
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
     # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
     from briefgen.build import BuildOptions, build
@@ -80,7 +83,9 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
         click.echo(warning, err=True)
     try:
         result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
-                                           strict=strict, pdf_variant=pdf_variant))
+                                           languages=(language,) if language in LANGUAGES else language,
+                                           strict=strict,
+                                           pdf_variant=pdf_variant))
     except BriefgenError as error:
         _fail(error)
     for warning in result.warnings:

@@ -43,6 +43,12 @@ class InvalidBriefError(BriefgenError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class UsageError(BriefgenError):
+    """Raised when the options given cannot apply to the brief (e.g. a language it is not written in)."""
+
+    exit_code = 2
+
+
 class TemplateError(BriefgenError):
     """Raised when a template is missing, fails to compile or fails to render."""
 

@@ -100,7 +100,18 @@ def sample_build(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     return out / "carney-china-2026", result
 
 
+def in_language(value, language: str):
+    """Brief data with every ``{en: ..., fr: ...}`` text resolved to ``language``."""
+    if isinstance(value, dict):
+        if value and set(value) <= {"en", "fr"}:
+            return value[language]
+        return {key: in_language(item, language) for key, item in value.items()}
+    if isinstance(value, list):
+        return [in_language(item, language) for item in value]
+    return value
+
+
 @pytest.fixture(scope="session")
 def sample() -> dict:
-    """The sample brief as plain data."""
-    return yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    """The sample brief as plain data, in English."""
+    return in_language(yaml.safe_load(SAMPLE.read_text(encoding="utf-8")), "en")

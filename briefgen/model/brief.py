@@ -4,19 +4,61 @@ Every model forbids unknown keys and describes every field: the JSON Schema for 
 and the format reference are generated from these descriptions. Fields whose
 description says they hold Markdown accept paragraphs, emphasis, lists and links.
 Fields marked ``internal`` reach only documents for the ``officials`` audience.
+
+A text field holds either one string, the same in every language of the brief, or one
+string per language: ``{en: ..., fr: ...}`` (a :class:`Localized`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+LANGUAGES = ("en", "fr")
+Language = Literal["en", "fr"]
 
 #: Ids name output folders and link documents together, so they stay slug-safe.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: Text that is the same in every language: addresses, numbers, markings briefgen translates itself.
+Plain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Localized(dict):
+    """One text in several languages: ``{"en": ..., "fr": ...}``."""
+
+
+def _kind_of(value: Any) -> str:
+    return {list: "a list", int: "a number", float: "a number", bool: "true/false"}.get(type(value), "empty")
+
+
+def _validate_text(value: Any) -> str | Localized:
+    if isinstance(value, str):
+        if not value.strip():
+            raise PydanticCustomError("text_empty", "must not be empty")
+        return value.strip()
+    if isinstance(value, dict) and value:
+        unknown = [key for key in value if key not in LANGUAGES]
+        if unknown:
+            raise PydanticCustomError("text_language", "unknown language '{key}'; use en or fr",
+                                      {"key": unknown[0]})
+        if not all(isinstance(text, str) and text.strip() for text in value.values()):
+            raise PydanticCustomError("text_empty", "each language needs non-empty text")
+        return Localized({key: text.strip() for key, text in value.items()})
+    raise PydanticCustomError("text_type", "expected text or {example}, not {kind}",
+                              {"example": "{en: ..., fr: ...}", "kind": _kind_of(value)})
+
+
+_TEXT_SCHEMA = {"anyOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "object", "properties": {language: {"type": "string", "minLength": 1} for language in LANGUAGES},
+     "additionalProperties": False, "minProperties": 1},
+]}
+#: Text in one or several languages.
+Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema(_TEXT_SCHEMA)]
 Markdown = Text
 Time = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
@@ -42,8 +84,8 @@ class Contact(Model):
     """A person to contact about the brief or the letter."""
 
     name: Text = Field(description="Full name.")
-    email: Text | None = Field(None, description="E-mail address.")
-    phone: Text | None = Field(None, description="Telephone number, as it should be printed.")
+    email: Plain | None = Field(None, description="E-mail address.")
+    phone: Plain | None = Field(None, description="Telephone number, as it should be printed.")
 
 
 class PreparedBy(Model):
@@ -151,7 +193,7 @@ class Signatory(Model):
     name: Text = Field(description="Name as it should be printed.")
     kind: Literal["organization", "coalition", "individual"] = Field(
         "organization", description="What kind of signatory this is.")
-    url: Text | None = Field(None, description="Web site.")
+    url: Plain | None = Field(None, description="Web site.")
     contact: Contact | None = Field(None, description="Who to contact at this signatory.")
 
 
@@ -188,7 +230,7 @@ class Source(Model):
     publisher: Text | None = Field(None, description="Publisher or outlet.")
     place: Text | None = Field(None, description="Place of publication (dateline).")
     date: dt.date | None = Field(None, description="Date of publication (YYYY-MM-DD).")
-    url: Text | None = Field(None, description="Address on the web.")
+    url: Plain | None = Field(None, description="Address on the web.")
 
 
 class Brief(Model):
@@ -199,8 +241,10 @@ class Brief(Model):
     title: Text = Field(description="Title of the brief.")
     subtitle: Text | None = Field(None, description="Subtitle.")
     date: dt.date = Field(description="Date of the brief (YYYY-MM-DD).")
-    language: Literal["en", "fr"] = Field("en", description="Language of the brief.")
-    classification: Text = Field(
+    language: Language | None = Field(None, description="Language of a one-language brief; default en.")
+    languages: list[Language] | None = Field(
+        None, min_length=1, description="Languages of a bilingual brief, the default first, e.g. [en, fr].")
+    classification: Plain = Field(
         "UNCLASSIFIED", description="Security marking printed on every page of documents for officials.")
     public_marking: Text | None = Field(
         None, description="Marking printed on every page of the other documents, e.g. 'EMBARGOED UNTIL …'.")
@@ -219,6 +263,11 @@ class Brief(Model):
         default_factory=dict,
         description="Most pages allowed, by document id or 'issue-note' (each note of the briefing pack); "
                     "defaults: leave-behind 1, letter 2, issue-note 2.")
+
+    @property
+    def langs(self) -> list[str]:
+        """The brief's languages, the default first."""
+        return list(self.languages or [self.language or "en"])
 
     @property
     def document_ids(self) -> list[str]:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from briefgen.errors import InvalidBriefError, Problem
 from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path, load_yaml
-from briefgen.model.brief import SLUG_PATTERN, Brief
+from briefgen.model.brief import LANGUAGES, SLUG_PATTERN, Brief, Localized
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,30 @@ def load_brief(path: Path, *, display_path: str | None = None) -> LoadedBrief:
     data, line_map = load_yaml(path, display_path=display_path)
     brief = validate_brief(data, line_map)
     return LoadedBrief(brief, line_map, find_warnings(brief, line_map))
+
+
+LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+
+
+def missing_translations(brief: Brief, line_map: LineMap, language: str) -> list[Problem]:
+    """A warning for each text given in other languages but not in ``language``."""
+    default = brief.langs[0]
+    return [line_map.problem(key_path, f"warning: no {LANGUAGE_NAMES[language]} text; "
+                                       f"the {LANGUAGE_NAMES[default]} is used", value=True)
+            for key_path, value in model_values(brief)
+            if isinstance(value, Localized) and language not in value]
+
+
+def model_values(value: Any, key_path: KeyPath = ()):
+    """Every leaf value of a model (strings, texts, dates…) with its key path."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from model_values(getattr(value, name), (*key_path, name))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from model_values(item, (*key_path, index))
+    else:
+        yield key_path, value
 
 
 def find_warnings(brief: Brief, line_map: LineMap) -> list[Problem]:
@@ -97,8 +121,8 @@ def _show(value: Any) -> str:
 
 
 def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
-    loc: KeyPath = tuple(err["loc"])
     kind, value = err["type"], err.get("input")
+    loc: KeyPath = tuple(err["loc"])
     if kind == "extra_forbidden":
         suggestion = _suggest_key(loc)
         message = f"unknown key '{loc[-1]}'" + (f"; did you mean '{suggestion}'?" if suggestion else "")
@@ -199,6 +223,7 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
         index = data["documents"].index("letter")
         problems.append(line_map.problem(("documents", index), "the letter is listed but the brief has no letter",
                                          value=True))
+    problems.extend(_check_languages(data, line_map))
     visit = data.get("visit")
     if isinstance(visit, dict):
         start, end = visit.get("start"), visit.get("end")
@@ -206,6 +231,40 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
             problems.append(line_map.problem(
                 ("visit", "end"), f"the visit ends ({end}) before it starts ({start})", value=True))
     return problems
+
+
+def _check_languages(data: dict, line_map: LineMap) -> list[Problem]:
+    """``language`` or ``languages``, each once, and texts only in those languages."""
+    problems = []
+    languages = data.get("languages")
+    if "language" in data and languages is not None:
+        problems.append(line_map.problem(("languages",), "give either language or languages, not both"))
+    if isinstance(languages, list):
+        for index, language in enumerate(languages):
+            if language in languages[:index]:
+                problems.append(line_map.problem(("languages", index), f"'{language}' is listed twice", value=True))
+    declared = languages if isinstance(languages, list) else [data.get("language", "en")]
+    for key_path, texts in _localized_texts(data, ()):
+        for language in texts:
+            if language not in declared:
+                problems.append(line_map.problem(
+                    (*key_path, language),
+                    f"'{language}' is not a language of this brief; add it to languages: "
+                    f"[{', '.join(map(str, declared))}, {language}]"))
+    return problems
+
+
+def _localized_texts(value: Any, key_path: KeyPath):
+    """Every ``{en: ..., fr: ...}`` text in raw brief data, with its key path."""
+    if isinstance(value, dict):
+        if value and set(value) <= set(LANGUAGES) and all(isinstance(text, str) for text in value.values()):
+            yield key_path, value
+            return
+        for key, item in value.items():
+            yield from _localized_texts(item, (*key_path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _localized_texts(item, (*key_path, index))
 
 
 def _items(value: Any) -> list[tuple[int, dict]]:

@@ -13,12 +13,13 @@ import functools
 import shutil
 import subprocess
 import unicodedata
-from typing import Any
 
 from pydantic import BaseModel
 
 from briefgen.errors import BuildError
-from briefgen.load.yamlfile import KeyPath, LineMap
+from briefgen.load.yamlfile import LineMap
+from briefgen.model.brief import Localized
+from briefgen.model.validate import model_values
 
 #: Where to look for a font, by code point range, when none installed covers a character.
 _FONT_PACKAGES = (
@@ -82,21 +83,20 @@ def font_package_hint(char: str) -> str:
     return "install fonts-noto-extra, or a font for its script"
 
 
-def _texts(value: Any, key_path: KeyPath):
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _texts(getattr(value, name), (*key_path, name))
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _texts(item, (*key_path, index))
-    elif isinstance(value, str):
-        yield key_path, value
+def _texts(brief: BaseModel):
+    """Every string of ``brief`` with its key path, each language of a text on its own."""
+    for key_path, value in model_values(brief):
+        if isinstance(value, Localized):
+            for language, text in value.items():
+                yield (*key_path, language), text
+        elif isinstance(value, str):
+            yield key_path, value
 
 
 def check_glyphs(brief: BaseModel, line_map: LineMap) -> None:
     """Raise :class:`MissingGlyphError` listing each uncovered character, once per field it is in."""
     problems = []
-    for key_path, text in _texts(brief, ()):
+    for key_path, text in _texts(brief):
         for char in dict.fromkeys(text):
             if needs_glyph(char) and not is_covered(char):
                 name = unicodedata.name(char, None) or _UNNAMED.get(unicodedata.category(char), "UNNAMED CHARACTER")

@@ -7,6 +7,7 @@ are errors; a template error is reported with the template's name and line.
 
 from __future__ import annotations
 
+import string
 import traceback
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 from briefgen.errors import BuildError, TemplateError
 from briefgen.view.dates import date_range, day_heading, long_date
+from briefgen.view.translations import translations
 from briefgen.view.markdown import render_block, render_inline
 from briefgen.view.scripts import script_language
 
@@ -54,6 +56,7 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
     """A Jinja environment over ``search_path`` with briefgen's filters and globals."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(folder) for folder in search_path]),
+        extensions=["jinja2.ext.i18n"],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -63,8 +66,20 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
     env.filters["markdown"] = render_block
     env.filters["inline"] = render_inline
     env.filters["script_lang"] = script_language
+    env.filters["css_page_counter"] = css_page_counter
     env.globals["stylesheet"] = lambda name: _stylesheet(name, search_path)
     return env
+
+
+def css_page_counter(label: str) -> Markup:
+    """``Page {page} of {pages}`` as the CSS ``content`` of a page-margin box."""
+    parts = []
+    for text, field_name, _, _ in string.Formatter().parse(label):
+        if text:
+            parts.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        if field_name:
+            parts.append(f"counter({'pages' if field_name == 'pages' else 'page'})")
+    return Markup(" ".join(parts))
 
 
 def _stylesheet(name: str, search_path: list[Path]) -> Markup:
@@ -72,8 +87,9 @@ def _stylesheet(name: str, search_path: list[Path]) -> Markup:
     return Markup(css.replace("</", "<\\/"))
 
 
-def add_locale_filters(env: jinja2.Environment, language: str) -> None:
-    """Date filters for ``language``: ``date``, ``daterange`` and ``weekday``."""
+def add_locale(env: jinja2.Environment, language: str) -> None:
+    """The fixed words of the templates (gettext) and the date filters, for ``language``."""
+    env.install_gettext_translations(translations(language), newstyle=True)
     env.filters["date"] = lambda value: long_date(value, language) if value else ""
     env.filters["daterange"] = lambda start, end: date_range(start, end, language)
     env.filters["weekday"] = lambda value: day_heading(value, language)
@@ -86,7 +102,7 @@ def render_html(template_name: str, context: dict[str, Any], search_path: list[P
     HTML outside the subset.
     """
     env = make_environment(search_path)
-    add_locale_filters(env, context["language"])
+    add_locale(env, context["language"])
     try:
         html = env.get_template(template_name).render(context)
     except jinja2.TemplateSyntaxError as error:

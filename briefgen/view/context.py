@@ -1,8 +1,10 @@
-"""Build the template context of one document: only what its audience may see.
+"""Build the template context of one document: only what its audience may see, in one language.
 
 The context is made of plain dicts and lists, not model objects, so a template cannot
 reach a field that the audience filter left out: internal fields (marked ``internal`` in
-the model) are absent from the context of every audience but ``officials``.
+the model) are absent from the context of every audience but ``officials``. Texts given
+in several languages are resolved to the document's language, falling back to the
+brief's default language.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from briefgen import __version__
-from briefgen.model.brief import Brief
+from briefgen.model.brief import LANGUAGES, Brief, Localized
+from briefgen.view.markings import localize_marking
 
 Audience = Literal["officials", "delegation", "public"]
 
@@ -26,32 +29,41 @@ DOCUMENT_AUDIENCES: dict[str, Audience] = {
 }
 
 
-def visible_data(model: BaseModel, audience: Audience) -> dict[str, Any]:
-    """``model`` as plain data, without the internal fields unless ``audience`` is officials."""
+def visible_data(model: BaseModel, audience: Audience, languages: list[str]) -> dict[str, Any]:
+    """``model`` as plain data, without the internal fields unless ``audience`` is officials.
+
+    Each text takes the first of ``languages`` that it has (the document's, then the default).
+    """
     data: dict[str, Any] = {}
     for name, info in type(model).model_fields.items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if extra.get("internal") and audience != "officials":
             continue
-        data[name] = _plain(getattr(model, name), audience)
+        data[name] = _plain(getattr(model, name), audience, languages)
     return data
 
 
-def _plain(value: Any, audience: Audience) -> Any:
+def _plain(value: Any, audience: Audience, languages: list[str]) -> Any:
     if isinstance(value, BaseModel):
-        return visible_data(value, audience)
+        return visible_data(value, audience, languages)
     if isinstance(value, (list, tuple)):
-        return [_plain(item, audience) for item in value]
+        return [_plain(item, audience, languages) for item in value]
+    if isinstance(value, Localized):
+        return next(value[language] for language in languages if language in value)
     return value
 
 
-def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The context for rendering ``document_id`` of ``brief``, filtered for its audience.
+def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | None = None,
+                  language: str | None = None) -> dict[str, Any]:
+    """The context for rendering ``document_id`` of ``brief`` in ``language`` (default: the
+    brief's first), filtered for its audience.
 
     ``recipient`` (name, title, salutation, constituency, address, …) personalises a letter.
     """
     audience = DOCUMENT_AUDIENCES[document_id]
-    data = visible_data(brief, audience)
+    language = language or brief.langs[0]
+    # A text missing in this language falls back to the default, then to whatever it has.
+    data = visible_data(brief, audience, [language, *brief.langs, *LANGUAGES])
     sources_by_id = {source["id"]: source for source in data["sources"]}
     signatory_names = {signatory["id"]: signatory["name"] for signatory in data["signatories"]}
     issue_titles = {issue["id"]: issue["title"] for issue in data["issues"]}
@@ -75,8 +87,9 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
     return {
         "brief": data,
         "document": {"id": document_id, "audience": audience},
-        "language": brief.language,
-        "marking": brief.classification if audience == "officials" else brief.public_marking,
+        "language": language,
+        "marking": (localize_marking(brief.classification, language) if audience == "officials"
+                    else data["public_marking"]),
         "programme_days": programme_by_day(data["visit"]["programme"]),
         "generator": f"briefgen {__version__}",
         "recipient": recipient,

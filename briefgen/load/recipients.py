@@ -1,0 +1,208 @@
+"""Read and check the recipients of a mail merge: a CSV or YAML file, one recipient per row.
+
+The columns (the CSV header, or the keys of each YAML item) are ``name, title, email,
+salutation, language, constituency, address``; ``name`` and ``email`` are required. In CSV
+the lines of an address are separated by ``|``; in YAML ``address`` is a list of lines.
+Every bad row is reported at once, located in the file: ``FILE:LINE: column: message``.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from briefgen.errors import InvalidBriefError, InvalidRecipientsError, RowProblem
+from briefgen.load.yamlfile import LineMap, load_yaml
+
+COLUMNS = ("name", "title", "email", "salutation", "language", "constituency", "address")
+REQUIRED = {"name": "a name", "email": "an e-mail address"}
+#: The languages a letter can be written in (brief format v1).
+LANGUAGES = ("en", "fr")
+ADDRESS_SEPARATOR = "|"
+
+# A deliberately plain address: what SMTP servers accept without the SMTPUTF8 extension.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}}$")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person a personalised letter goes to, and where their row starts in the file."""
+
+    name: str
+    email: str
+    title: str | None = None
+    salutation: str | None = None
+    language: str | None = None
+    constituency: str | None = None
+    address: tuple[str, ...] = ()
+    line: int = 1
+
+    def letter_fields(self) -> dict[str, Any]:
+        """What the letter template shows of the recipient (the ``recipient`` of its context)."""
+        return {"name": self.name, "title": self.title, "salutation": self.salutation,
+                "constituency": self.constituency, "address": list(self.address)}
+
+
+def load_recipients(path: Path, *, display_path: str | None = None) -> list[Recipient]:
+    """Read and check the recipients file at ``path`` (``.csv``, ``.yaml`` or ``.yml``).
+
+    Raises :class:`InvalidRecipientsError` listing every bad row.
+    """
+    shown = display_path or str(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows, problems = _read_csv(path, shown)
+    elif suffix in (".yaml", ".yml"):
+        rows, problems = _read_yaml(path, shown)
+    else:
+        raise InvalidRecipientsError([RowProblem(shown, 1, "", "a recipients file must end in .csv, .yaml or .yml")])
+    recipients = [] if problems else _check_rows(rows, shown, problems)
+    if not problems and not recipients:
+        problems.append(RowProblem(shown, 1, "", "no recipients: the file lists nobody"))
+    if problems:
+        raise InvalidRecipientsError(sorted(problems, key=lambda problem: problem.line))
+    return recipients
+
+
+@dataclass
+class _Row:
+    """The raw cells of one row, with the line of the row and of each cell."""
+
+    line: int
+    cells: dict[str, Any]
+    lines: dict[str, int]
+
+
+def _read_text(path: Path, shown: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidRecipientsError([RowProblem(shown, 1, "", "no such file")]) from None
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise InvalidRecipientsError([RowProblem(shown, line, "", "the file is not UTF-8 text; save it as UTF-8")]) \
+            from None
+    except OSError as error:
+        raise InvalidRecipientsError([RowProblem(shown, 1, "", f"cannot read the file: {error.strerror}")]) from None
+
+
+def _read_csv(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
+    lines = _read_text(path, shown).splitlines(keepends=True)
+    header_line = lines[0] if lines else ""
+    # Spreadsheets set to French write semicolons between cells.
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = [cell.strip().lower() for cell in next(reader, [])]
+    problems = [RowProblem(shown, 1, name, _unknown_column(name)) for name in header if name not in COLUMNS]
+    problems += [RowProblem(shown, 1, name, "required column is missing") for name in REQUIRED if name not in header]
+    rows: list[_Row] = []
+    previous_end = reader.line_num
+    for cells in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            problems.append(RowProblem(shown, start, "", f"the row has {len(cells)} cells, the header {len(header)}"))
+            continue
+        values = {name: cell.strip() for name, cell in zip(header, cells) if name in COLUMNS}
+        if values.get("address"):
+            values["address"] = values["address"].split(ADDRESS_SEPARATOR)
+        rows.append(_Row(start, values, dict.fromkeys(values, start)))
+    return rows, problems
+
+
+def _read_yaml(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
+    try:
+        data, line_map = load_yaml(path, display_path=shown)
+    except InvalidBriefError as error:
+        raise InvalidRecipientsError([RowProblem(p.path, p.line, p.key_path, p.message) for p in error.problems]) \
+            from None
+    if not isinstance(data, list):
+        return [], [RowProblem(shown, 1, "", f"the recipients must be a list of mappings (- name: ..., email: ...); "
+                                             f"this file is {_kind(data)}")]
+    rows: list[_Row] = []
+    problems: list[RowProblem] = []
+    for index, item in enumerate(data):
+        line = line_map.locate((index,))[0]
+        if not isinstance(item, dict):
+            problems.append(RowProblem(shown, line, "", f"expected a mapping of {', '.join(COLUMNS)}, not {_kind(item)}"))
+            continue
+        unknown = [key for key in item if key not in COLUMNS]
+        problems += [RowProblem(shown, _line(line_map, index, key), key, _unknown_column(key)) for key in unknown]
+        cells = {key: value for key, value in item.items() if key in COLUMNS}
+        rows.append(_Row(line, cells, {key: _line(line_map, index, key) for key in cells}))
+    return rows, problems
+
+
+def _line(line_map: LineMap, index: int, key: str) -> int:
+    return line_map.locate((index, key))[0]
+
+
+def _unknown_column(name: str) -> str:
+    close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
+    return "unknown column" + (f"; did you mean '{close[0]}'?" if close else f"; use {', '.join(COLUMNS)}")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {list: "a list", dict: "a mapping", str: "text"}.get(type(value), type(value).__name__)
+
+
+def _check_rows(rows: list[_Row], shown: str, problems: list[RowProblem]) -> list[Recipient]:
+    """Turn rows into recipients, adding a problem for each bad cell."""
+    recipients: list[Recipient] = []
+    first_line_of_email: dict[str, int] = {}
+    for row in rows:
+        row_problems: list[RowProblem] = []
+
+        def problem(column: str, message: str) -> None:
+            row_problems.append(RowProblem(shown, row.lines.get(column, row.line), column, message))
+
+        values = _typed_cells(row, problem)
+        for column, what in REQUIRED.items():
+            if not values.get(column) and not any(p.column == column for p in row_problems):
+                problem(column, f"missing; every recipient needs {what}")
+        email = values.get("email")
+        if email and not EMAIL_PATTERN.match(email):
+            problem("email", f"'{email}' is not an e-mail address")
+        elif email and email.lower() in first_line_of_email:
+            problem("email", f"'{email}' is given twice (first on line {first_line_of_email[email.lower()]})")
+        elif email:
+            first_line_of_email[email.lower()] = row.lines.get("email", row.line)
+        if values.get("language") and values["language"] not in LANGUAGES:
+            problem("language", f"unknown language '{values['language']}'; use {' or '.join(LANGUAGES)}")
+        problems.extend(row_problems)
+        if not row_problems:
+            recipients.append(Recipient(**values, line=row.line))
+    return recipients
+
+
+def _typed_cells(row: _Row, problem) -> dict[str, Any]:
+    """The cells of ``row`` as text (address: a tuple of lines), empty cells left out."""
+    values: dict[str, Any] = {}
+    for column, value in row.cells.items():
+        if column == "address":
+            lines = [value] if isinstance(value, str) else value
+            if isinstance(lines, list) and all(isinstance(part, (str, int)) for part in lines):
+                values[column] = tuple(str(part).strip() for part in lines if str(part).strip())
+            elif value is not None:
+                problem(column, f"expected address lines, not {_kind(value)}")
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            if str(value).strip():
+                values[column] = str(value).strip()
+        elif value is not None:
+            problem(column, f"expected text, not {_kind(value)}")
+    if "language" in values:
+        values["language"] = values["language"].lower()
+    return values
