@@ -48,7 +48,7 @@ def missing_translations(brief: Brief, line_map: LineMap, language: str) -> list
     """A warning for each text given in other languages but not in ``language``."""
     default = brief.langs[0]
     return [line_map.problem(key_path, f"warning: no {LANGUAGE_NAMES[language]} text; "
-                                       f"the {LANGUAGE_NAMES[default]} is used", value=True)
+                                       f"the {LANGUAGE_NAMES[default]} is used")
             for key_path, value in model_values(brief)
             if isinstance(value, Localized) and language not in value]
 
