@@ -19,9 +19,9 @@ from briefgen.model.validate import load_brief, missing_translations
 from briefgen.render.docx import docx_bytes, html_to_docx
 from briefgen.render.glyphs import check_glyphs
 from briefgen.render.html import find_theme_file, render_html, template_search_path
-from briefgen.render.pdf import DEFAULT_PDF_VARIANT, layout_pdf, pdf_bytes
+from briefgen.render.pdf import DEFAULT_PDF_VARIANT, ConfinedFetcher, layout_pdf, pdf_bytes
 from briefgen.view.context import build_context
-from briefgen.write.files import write_atomic
+from briefgen.write.files import write_all
 
 DEFAULT_FORMATS = ("pdf", "docx")
 
@@ -65,10 +65,13 @@ def output_name(document_id: str, language: str, extension: str) -> str:
     return f"{document_id}.{extension}" if language == "en" else f"{document_id}.{language}.{extension}"
 
 
-def render_documents(brief: Brief, options: BuildOptions, language: str) -> list[RenderedFile]:
+def render_documents(brief: Brief, options: BuildOptions, language: str, brief_dir: Path,
+                     warnings: list[Problem]) -> list[RenderedFile]:
     """Render every document of ``brief`` in ``language``, in every requested format, in memory.
 
-    Raises :class:`PageBudgetError` when a document is longer than its budget.
+    Files the documents refer to are read only from ``brief_dir`` and the template folders;
+    each refused reference is added to ``warnings``. Raises :class:`PageBudgetError` when a
+    document is longer than its budget.
     """
     search_path = template_search_path(options.templates)
     reference = find_theme_file("reference.docx", search_path)
@@ -82,7 +85,10 @@ def render_documents(brief: Brief, options: BuildOptions, language: str) -> list
             rendered.append(RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
                                          html.encode()))
         if "pdf" in options.formats:
-            laid_out = layout_pdf(html, search_path[-1])
+            fetcher = ConfinedFetcher([brief_dir, *search_path])
+            laid_out = layout_pdf(html, brief_dir, fetcher)
+            warnings.extend(Problem(template_name, 1, 1, "", f"warning: not read: {url} (outside the brief's "
+                                    "and the templates' folders)") for url in fetcher.refused)
             check_page_budgets(brief, document_id, laid_out)
             page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                             for anchor in page.anchors}
@@ -142,10 +148,7 @@ def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResu
     if options.strict and warnings:
         raise StrictWarningsError(warnings)
     check_glyphs(brief, loaded.line_map)
-    files = [file for language in languages for file in render_documents(brief, options, language)]
-    result = BuildResult(brief, warnings, files)
-    for rendered in result.files:
-        target = options.output_dir / rendered.relative_path
-        write_atomic(target, rendered.data)
-        result.written.append(target)
-    return result
+    files = [file for language in languages
+             for file in render_documents(brief, options, language, brief_path.resolve().parent, warnings)]
+    written = write_all(options.output_dir, [(file.relative_path, file.data) for file in files])
+    return BuildResult(brief, warnings, files, written)

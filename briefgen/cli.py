@@ -7,6 +7,7 @@ line per problem, never with a traceback.
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -34,7 +35,27 @@ def _parse_formats(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     return formats
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a user's mistake is one message and an exit code, a bug a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BriefgenError as error:
+            _fail(error)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing more was written", err=True)
+            sys.exit(130)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception:
+            traceback.print_exc()
+            click.echo("This is a bug in briefgen, not a mistake of yours: please report it with the command "
+                       "and the files that caused it.", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="briefgen")
 def main() -> None:
     """Turn a YAML brief for a state visit into briefing packs and letters (PDF and Word)."""
@@ -81,13 +102,9 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
 
     if "pdf" in formats and (warning := subsetting_warning()):
         click.echo(warning, err=True)
-    try:
-        result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
-                                           languages=(language,) if language in LANGUAGES else language,
-                                           strict=strict,
-                                           pdf_variant=pdf_variant))
-    except BriefgenError as error:
-        _fail(error)
+    result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
+                                       languages=(language,) if language in LANGUAGES else language,
+                                       strict=strict, pdf_variant=pdf_variant))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     for rendered, path in zip(result.files, result.written):

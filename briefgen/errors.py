@@ -73,3 +73,27 @@ class StrictWarningsError(BuildError):
         count = len(warnings)
         super().__init__("\n".join([*map(str, warnings),
                                     f"{count} warning{'s' if count != 1 else ''} and --strict given: nothing written"]))
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One bad row of a table such as a recipients file: ``FILE:LINE: column: message``."""
+
+    path: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}"
+        return f"{where}: {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
+
+
+class InvalidRecipientsError(BriefgenError):
+    """Raised when a recipients file cannot be read or has bad rows; ``problems`` lists them all."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[RowProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

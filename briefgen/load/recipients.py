@@ -17,11 +17,10 @@ from typing import Any
 
 from briefgen.errors import InvalidBriefError, InvalidRecipientsError, RowProblem
 from briefgen.load.yamlfile import LineMap, load_yaml
+from briefgen.model.brief import LANGUAGES
 
 COLUMNS = ("name", "title", "email", "salutation", "language", "constituency", "address")
 REQUIRED = {"name": "a name", "email": "an e-mail address"}
-#: The languages a letter can be written in (brief format v1).
-LANGUAGES = ("en", "fr")
 ADDRESS_SEPARATOR = "|"
 
 # A deliberately plain address: what SMTP servers accept without the SMTPUTF8 extension.
@@ -62,7 +61,7 @@ def load_recipients(path: Path, *, display_path: str | None = None) -> list[Reci
         rows, problems = _read_yaml(path, shown)
     else:
         raise InvalidRecipientsError([RowProblem(shown, 1, "", "a recipients file must end in .csv, .yaml or .yml")])
-    recipients = [] if problems else _check_rows(rows, shown, problems)
+    recipients = _check_rows(rows, shown, problems)
     if not problems and not recipients:
         problems.append(RowProblem(shown, 1, "", "no recipients: the file lists nobody"))
     if problems:
@@ -101,6 +100,9 @@ def _read_csv(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
     header = [cell.strip().lower() for cell in next(reader, [])]
     problems = [RowProblem(shown, 1, name, _unknown_column(name)) for name in header if name not in COLUMNS]
     problems += [RowProblem(shown, 1, name, "required column is missing") for name in REQUIRED if name not in header]
+    if problems:
+        # Without a sound header every row would repeat the same complaint.
+        return [], problems
     rows: list[_Row] = []
     previous_end = reader.line_num
     for cells in reader:

@@ -21,7 +21,10 @@ KeyPath = tuple[str | int, ...]
 
 #: Nodes visited while building the data; a brief has a few thousand at most, so more
 #: than this means aliases expanding without bound ("billion laughs").
-MAX_NODES = 200_000
+MAX_NODES = 50_000
+#: Largest file read; a brief of 200 issues is well under 1 MB.
+MAX_BYTES = 5 * 1024 * 1024
+_BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 
 
 @dataclass
@@ -137,21 +140,34 @@ class _TooLarge(Exception):
 def load_yaml(path: Path, *, display_path: str | None = None) -> tuple[Any, LineMap]:
     """Read ``path`` and return its data and :class:`LineMap`.
 
-    Raises :class:`InvalidBriefError` for a file that cannot be read, is not YAML, has
-    duplicate keys or expands without bound.
+    Raises :class:`InvalidBriefError` for a file that cannot be read, is too large, is not
+    UTF-8 YAML, has duplicate keys or expands without bound.
     """
     shown = display_path or str(path)
+
+    def fail(message: str, line: int = 1, column: int = 1) -> InvalidBriefError:
+        return InvalidBriefError([Problem(shown, line, column, "", message)])
+
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise InvalidBriefError([Problem(shown, 1, 1, "", "no such file")]) from None
-    except UnicodeDecodeError as error:
-        before = path.read_bytes()[: error.start]
-        line, column = before.count(b"\n") + 1, error.start - before.rfind(b"\n")
-        raise InvalidBriefError([Problem(shown, line, column, "",
-                                         "the file is not UTF-8 text; save it as UTF-8")]) from None
+        raise fail("no such file") from None
+    except IsADirectoryError:
+        raise fail("this is a folder, not a file") from None
     except OSError as error:
-        raise InvalidBriefError([Problem(shown, 1, 1, "", f"cannot read the file: {error.strerror}")]) from None
+        raise fail(f"cannot read the file: {error.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise fail(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB, the limit for one file")
+    for bom, encoding in _BOMS.items():
+        if data.startswith(bom):
+            raise fail(f"the file starts with a byte-order mark ({encoding}); save it as UTF-8 without one")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        raise fail("the file is not UTF-8 text; save it as UTF-8",
+                   before.count(b"\n") + 1, error.start - before.rfind(b"\n")) from None
     return parse_yaml(text, shown)
 
 
@@ -165,13 +181,17 @@ def parse_yaml(text: str, display_path: str) -> tuple[Any, LineMap]:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = error.problem or "not valid YAML"
-        if error.context and error.context_mark:
+        if "'\\t'" in message:
+            message = "a tab character; YAML is indented with spaces, not tabs"
+        elif error.context and error.context_mark:
             started = error.context_mark
             message = f"{error.context} (line {started.line + 1}, column {started.column + 1}), {message}"
         elif error.context:
             message = f"{error.context}, {message}"
         raise InvalidBriefError([Problem(display_path, line, column, "",
                                          f"YAML syntax error: {message}")]) from None
+    except RecursionError:
+        raise InvalidBriefError([Problem(display_path, 1, 1, "", "the YAML is nested too deeply")]) from None
     except _TooLarge as error:
         mark = error.node.start_mark
         raise InvalidBriefError([Problem(display_path, mark.line + 1, mark.column + 1, "",

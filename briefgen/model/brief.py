@@ -25,6 +25,12 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 #: Text that is the same in every language: addresses, numbers, markings briefgen translates itself.
 Plain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+#: Links in documents go to the web or to an e-mail address, never to files or scripts.
+URL_PATTERN = r"^https?://[^\s<>\"]+$"
+Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)]
+EMAIL_PATTERN = r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$"
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class Localized(dict):
@@ -60,7 +66,7 @@ _TEXT_SCHEMA = {"anyOf": [
 #: Text in one or several languages.
 Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema(_TEXT_SCHEMA)]
 Markdown = Text
-Time = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 
 DOCUMENT_IDS = ("briefing-pack", "delegation-pack", "leave-behind", "letter")
 DocumentId = Literal["briefing-pack", "delegation-pack", "leave-behind", "letter"]
@@ -84,7 +90,7 @@ class Contact(Model):
     """A person to contact about the brief or the letter."""
 
     name: Text = Field(description="Full name.")
-    email: Plain | None = Field(None, description="E-mail address.")
+    email: Email | None = Field(None, description="E-mail address.")
     phone: Plain | None = Field(None, description="Telephone number, as it should be printed.")
 
 
@@ -193,7 +199,7 @@ class Signatory(Model):
     name: Text = Field(description="Name as it should be printed.")
     kind: Literal["organization", "coalition", "individual"] = Field(
         "organization", description="What kind of signatory this is.")
-    url: Plain | None = Field(None, description="Web site.")
+    url: Url | None = Field(None, description="Web site (http:// or https://).")
     contact: Contact | None = Field(None, description="Who to contact at this signatory.")
 
 
@@ -230,7 +236,7 @@ class Source(Model):
     publisher: Text | None = Field(None, description="Publisher or outlet.")
     place: Text | None = Field(None, description="Place of publication (dateline).")
     date: dt.date | None = Field(None, description="Date of publication (YYYY-MM-DD).")
-    url: Plain | None = Field(None, description="Address on the web.")
+    url: Url | None = Field(None, description="Address on the web (http:// or https://).")
 
 
 class Brief(Model):

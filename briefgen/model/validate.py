@@ -19,7 +19,8 @@ from pydantic import BaseModel, ValidationError
 
 from briefgen.errors import InvalidBriefError, Problem
 from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path, load_yaml
-from briefgen.model.brief import LANGUAGES, SLUG_PATTERN, Brief, Localized
+from briefgen.model.brief import (EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN, TIME_PATTERN, URL_PATTERN, Brief,
+                                  Localized)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,16 @@ def _show(value: Any) -> str:
     return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
 
 
+_PATTERN_MESSAGES = {
+    SLUG_PATTERN: "is not a valid id: use lowercase letters, digits and single hyphens, e.g. tibet-boarding-schools",
+    TIME_PATTERN: "is not a time like 14:00",
+    URL_PATTERN: "is not a web address: it must start with https:// or http://",
+    EMAIL_PATTERN: "is not an e-mail address like name@example.org",
+}
+#: Names Windows keeps for devices: an output folder cannot be called so.
+RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+
+
 def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
     kind, value = err["type"], err.get("input")
     loc: KeyPath = tuple(err["loc"])
@@ -130,11 +141,8 @@ def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
     if kind == "missing":
         line, column = line_map.locate(loc[:-1])
         return Problem(line_map.path, line, column, format_key_path(loc), "required key is missing")
-    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
-        message = (f"{_show(value)} is not a valid id: use lowercase letters, digits and single hyphens, "
-                   "e.g. tibet-boarding-schools")
-    elif kind == "string_pattern_mismatch":
-        message = f"{_show(value)} is not a time like 14:00"
+    if kind == "string_pattern_mismatch":
+        message = f"{_show(value)} " + _PATTERN_MESSAGES[err["ctx"]["pattern"]]
     elif kind == "string_type":
         message = f"expected text, not a {_kind(value)}"
     elif kind == "string_too_short":
@@ -224,6 +232,9 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
         problems.append(line_map.problem(("documents", index), "the letter is listed but the brief has no letter",
                                          value=True))
     problems.extend(_check_languages(data, line_map))
+    if data.get("id") in RESERVED_NAMES:
+        problems.append(line_map.problem(("id",), f"'{data['id']}' is a reserved file name on Windows; "
+                                                  "choose another id", value=True))
     visit = data.get("visit")
     if isinstance(visit, dict):
         start, end = visit.get("start"), visit.get("end")

@@ -1,8 +1,10 @@
 """Render a document's Jinja template to briefgen's semantic HTML subset.
 
 Templates are looked up on an ordered search path: a user folder given with
-``--templates`` first, then the default theme. Autoescaping is on and undefined names
-are errors; a template error is reported with the template's name and line.
+``--templates`` first, then the default theme. Templates run in Jinja's immutable
+sandbox (a theme from elsewhere cannot reach Python internals or change the context),
+autoescaping is on and undefined names are errors; a template error is reported with
+the template's name and line.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import html as lxml_html
 from markupsafe import Markup
 
@@ -54,7 +57,7 @@ def find_theme_file(name: str, search_path: list[Path]) -> Path:
 
 def make_environment(search_path: list[Path]) -> jinja2.Environment:
     """A Jinja environment over ``search_path`` with briefgen's filters and globals."""
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(folder) for folder in search_path]),
         extensions=["jinja2.ext.i18n"],
         autoescape=True,

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import weasyprint
+from weasyprint.urls import URLFetcher
 from weasyprint.text import ffi as weasyprint_ffi
 
 from briefgen.render import PDF_VARIANTS
@@ -22,9 +25,33 @@ logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
-def layout_pdf(html: str, base_dir: Path) -> weasyprint.Document:
+class ConfinedFetcher(URLFetcher):
+    """WeasyPrint's fetcher confined to local files under ``roots`` (and inline ``data:`` URLs).
+
+    Nothing is fetched from the network. Each refused URL is kept in ``refused`` so the
+    build can warn about it; WeasyPrint then leaves the resource out.
+    """
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"file", "data"})
+        self.roots = [root.resolve() for root in roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers=None):
+        """Fetch ``url`` if it is data or a file inside the roots; otherwise refuse it."""
+        if url.startswith("data:") or (url.startswith("file:") and self._inside_roots(url)):
+            return super().fetch(url, headers)
+        self.refused.append(url)
+        raise ValueError(f"briefgen reads only files in the brief's and the templates' folders: {url}")
+
+    def _inside_roots(self, url: str) -> bool:
+        path = Path(url2pathname(urlsplit(url).path)).resolve()
+        return any(path.is_relative_to(root) for root in self.roots)
+
+
+def layout_pdf(html: str, base_dir: Path, fetcher: ConfinedFetcher) -> weasyprint.Document:
     """Lay out ``html`` (its relative URLs resolved against ``base_dir``) into pages."""
-    return weasyprint.HTML(string=html, base_url=str(base_dir) + "/").render()
+    return weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render()
 
 
 def pdf_bytes(document: weasyprint.Document, *, variant: str = DEFAULT_PDF_VARIANT) -> bytes:

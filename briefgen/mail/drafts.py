@@ -1,0 +1,113 @@
+"""E-mail drafts of a personalised letter: one RFC 5322 message per recipient, as ``.eml`` bytes.
+
+The body carries the key content of the letter, not only the attachment: the salutation,
+the opening paragraph and the asks, as ``text/plain`` with a ``text/html`` alternative; the
+letter itself is attached as a PDF. The ``Message-ID`` is derived from the brief, the
+recipient and the letter's content, so the same letter to the same person always has the
+same id: that is what ``briefgen send`` journals to never send a draft twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import textwrap
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from lxml import html as lxml_html
+from markupsafe import Markup, escape
+
+from briefgen.view.markdown import render_block, render_inline
+
+#: Drafts are written as they go over the wire: CRLF line ends, and 7-bit only (quoted-printable
+#: or base64 bodies), so that any server takes them, with or without 8BITMIME.
+DRAFT_POLICY = policy.SMTP.clone(cte_type="7bit")
+WRAP_WIDTH = 72
+# Marks a <br> while the text is extracted; source newlines inside a paragraph are just spaces.
+_LINE_BREAK = "\u2028"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who the drafts come from and who replies go to: the brief's contact."""
+
+    name: str
+    email: str
+    organization: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftContent:
+    """What one e-mail says, in the letter's language; ``opening`` and ``asks`` are Markdown."""
+
+    language: str
+    subject: str
+    salutation: str
+    opening: str | None
+    asks: tuple[str, ...]
+    closing: str
+
+
+def message_id(brief_id: str, recipient_email: str, content_hash: str, domain: str) -> str:
+    """A ``Message-ID`` that stays the same as long as the brief, the address and the letter do."""
+    digest = hashlib.sha256(f"{brief_id}\n{recipient_email.lower()}\n{content_hash}".encode()).hexdigest()
+    return f"<{digest[:40]}@{domain}>"
+
+
+def build_draft(*, sender: Sender, recipient_name: str, recipient_email: str, content: DraftContent,
+                pdf: bytes, attachment_name: str, message_id: str, date: dt.datetime) -> bytes:
+    """The ``.eml`` bytes of one draft: body in text and HTML, the letter attached as a PDF."""
+    message = EmailMessage(policy=DRAFT_POLICY)
+    message["From"] = Address(sender.name, addr_spec=sender.email)
+    message["Reply-To"] = Address(sender.name, addr_spec=sender.email)
+    message["To"] = Address(recipient_name, addr_spec=recipient_email)
+    message["Subject"] = content.subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    body_html = _body_html(content, sender)
+    message.set_content(_plain_text(body_html))
+    message.add_alternative(f'<!DOCTYPE html>\n<html lang="{content.language}"><head><meta charset="utf-8">'
+                            f"<title>{escape(content.subject)}</title></head>\n<body>\n{body_html}</body></html>\n",
+                            subtype="html")
+    message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name)
+    # Set last: adding body parts moves every Content-* header down into the first part.
+    message["Content-Language"] = content.language
+    return message.as_bytes()
+
+
+def _body_html(content: DraftContent, sender: Sender) -> Markup:
+    parts = [Markup("<p>{}</p>\n").format(content.salutation), render_block(content.opening)]
+    if content.asks:
+        items = Markup("").join(Markup("<li>{}</li>\n").format(render_inline(ask)) for ask in content.asks)
+        parts.append(Markup("<ol>\n{}</ol>\n").format(items))
+    signature = Markup("<br>\n").join(line for line in (sender.name, sender.organization) if line)
+    parts.append(Markup("<p>{}</p>\n<p>{}</p>\n").format(content.closing, signature))
+    return Markup("").join(parts)
+
+
+def _plain_text(body_html: str) -> str:
+    """The text of the body: paragraphs wrapped, asks numbered, each link's address after it."""
+    root = lxml_html.fragment_fromstring(body_html, create_parent="div")
+    for link in root.iter("a"):
+        href = link.get("href", "")
+        if href and href.removeprefix("mailto:") != link.text_content():
+            link.tail = f" <{href.removeprefix('mailto:')}>" + (link.tail or "")
+    for line_break in root.iter("br"):
+        line_break.tail = _LINE_BREAK + (line_break.tail or "")
+    blocks = []
+    for block in root:
+        if block.tag in ("ol", "ul"):
+            blocks.append("\n".join(_wrap(item.text_content(), f"{number}. " if block.tag == "ol" else "- ")
+                                    for number, item in enumerate(block.iter("li"), start=1)))
+        else:
+            blocks.append("\n".join(_wrap(line) for line in block.text_content().split(_LINE_BREAK)))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _wrap(text: str, bullet: str = "") -> str:
+    return textwrap.fill(" ".join(text.split()), WRAP_WIDTH, initial_indent=bullet,
+                         subsequent_indent=" " * len(bullet), break_long_words=False, break_on_hyphens=False)

@@ -1,0 +1,319 @@
+"""Personalised letters for a list of recipients: a PDF (and a .docx) and an e-mail draft each.
+
+The library API behind ``briefgen letters``. Everything is checked first (the brief, the
+recipients, the sender's address, the template) and rendered in memory; files are written
+only when every letter has rendered and kept to its page budget.
+
+Where the time goes, and what is done about it (see ``bench/letters.py``): laying a letter
+out costs a WeasyPrint document each, of which parsing the theme's stylesheet and setting
+up the document is a large share. So the letters of a batch are laid out together as ONE
+document and split into one PDF per letter with ``Document.copy``; the batches run in
+parallel worker processes. Each letter is a page group of its own (a named page), so its
+page numbers start at 1 and "of N" counts its own pages, as in a letter built alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import math
+import multiprocessing
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from lxml import html as lxml_html
+
+from briefgen.errors import InvalidBriefError, PageBudgetError, RowProblem
+from briefgen.load.recipients import Recipient, load_recipients
+from briefgen.mail.drafts import DraftContent, Sender, build_draft, message_id
+from briefgen.model.brief import Brief
+from briefgen.model.validate import load_brief
+from briefgen.render.docx import docx_bytes, html_to_docx
+from briefgen.render.html import (add_locale, css_page_counter, default_theme_dir, find_theme_file,
+                                  make_environment, render_html)
+from briefgen.render.glyphs import check_glyphs
+from briefgen.render.pdf import ConfinedFetcher, layout_pdf, pdf_bytes
+from briefgen.view.context import build_context
+from briefgen.write.files import write_all
+
+TEMPLATE = "letter.html.j2"
+LETTERS_FOLDER = "letters"
+#: What ``briefgen letters`` writes per recipient; other files in the folder are left alone.
+OUTPUT_SUFFIXES = (".pdf", ".docx", ".eml")
+#: Letters laid out together in one WeasyPrint document: more share the set-up, fewer keep
+#: the workers evenly loaded to the end and the memory of a batch small.
+MAX_BATCH = 24
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class LetterOptions:
+    """Where and how to write the letters; shared by the command line and the API."""
+
+    output_dir: Path = Path("out")
+    jobs: int | None = None
+    docx: bool = False
+
+
+@dataclass(frozen=True)
+class MergedLetter:
+    """The finished files of one recipient's letter, still in memory, by suffix."""
+
+    recipient: Recipient
+    slug: str
+    language: str
+    pages: int
+    files: dict[str, bytes]
+
+
+@dataclass
+class LettersResult:
+    """What ``write_letters`` rendered and wrote, and what deserves a warning."""
+
+    brief: Brief
+    folder: Path
+    letters: list[MergedLetter]
+    warnings: list[RowProblem]
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+
+def letter_languages(brief: Brief) -> list[str]:
+    """The languages the brief's letter can be sent in, its default language first."""
+    return brief.langs
+
+
+def choose_languages(brief: Brief, recipients: list[Recipient], shown: str) -> tuple[list[str], list[RowProblem]]:
+    """The language of each recipient's letter, and a warning per language the brief lacks.
+
+    A recipient gets their ``language`` when the brief has it, else the brief's default.
+    """
+    available = letter_languages(brief)
+    chosen: list[str] = []
+    unmet: dict[str, list[int]] = {}
+    for recipient in recipients:
+        if recipient.language in available:
+            chosen.append(recipient.language)
+        else:
+            chosen.append(available[0])
+            if recipient.language:
+                unmet.setdefault(recipient.language, []).append(recipient.line)
+    warnings = [RowProblem(shown, lines[0], "language",
+                           f"warning: the letter is not written in {language} (the brief has "
+                           f"{', '.join(available)}); {_count(len(lines), 'recipient')} asking for it "
+                           f"(line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}) "
+                           f"get it in {available[0]}")
+                for language, lines in unmet.items()]
+    return chosen, warnings
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def sender_from(brief_data: dict[str, Any]) -> Sender | None:
+    """Who the drafts come from: the letter's contact, else the brief's, if one has an e-mail address.
+
+    ``brief_data`` is the ``brief`` of a template context, its texts in the letter's language.
+    """
+    letter_contact = (brief_data.get("letter") or {}).get("contact")
+    prepared_by = brief_data["prepared_by"]
+    for contact in (letter_contact, prepared_by.get("contact")):
+        if contact and contact.get("email"):
+            return Sender(contact["name"], contact["email"], prepared_by["organization"])
+    return None
+
+
+def recipient_slugs(recipients: list[Recipient]) -> list[str]:
+    """A file name (without suffix) per recipient, from the name, unique within the list."""
+    seen: dict[str, int] = {}
+    slugs = []
+    for recipient in recipients:
+        base = _slugify(recipient.name) or _slugify(recipient.email.partition("@")[0]) or "recipient"
+        seen[base] = seen.get(base, 0) + 1
+        slugs.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+    return slugs
+
+
+def _slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-")
+
+
+def write_letters(brief_path: Path, recipients_path: Path, options: LetterOptions = LetterOptions(),
+                  progress: Progress | None = None) -> LettersResult:
+    """Render a letter and a draft for every recipient, then write them into
+    ``OUTPUT/<brief id>/letters/`` and remove the letter files of earlier runs that this one
+    did not write (so that ``briefgen send`` cannot deliver a stale draft).
+
+    Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief, one without a letter
+    or without a contact e-mail address, :class:`~briefgen.errors.InvalidRecipientsError`
+    for bad recipients, and :class:`~briefgen.errors.BuildError` (e.g. a letter over its page
+    budget) or :class:`~briefgen.errors.TemplateError`; nothing is written in any of these cases.
+    """
+    loaded = load_brief(brief_path)
+    brief = loaded.brief
+    if brief.letter is None:
+        raise InvalidBriefError([loaded.line_map.problem(("letter",), "the brief has no letter to send; "
+                                                         "add a letter section")])
+    if sender_from(build_context(brief, "letter")["brief"]) is None:
+        raise InvalidBriefError([loaded.line_map.problem(("letter",), "no e-mail address to send the letters "
+                                                         "from: give letter.contact or prepared_by.contact an email")])
+    check_glyphs(brief, loaded.line_map)
+    recipients = load_recipients(recipients_path)
+    languages, warnings = choose_languages(brief, recipients, str(recipients_path))
+    letters = render_letters(brief, recipients, languages, recipients_file=str(recipients_path), docx=options.docx,
+                             jobs=options.jobs, progress=progress)
+    folder = options.output_dir / brief.id / LETTERS_FOLDER
+    written = write_all(folder, [(Path(f"{letter.slug}{suffix}"), data)
+                                 for letter in letters for suffix, data in letter.files.items()])
+    kept = set(written)
+    removed = [path for path in sorted(folder.iterdir()) if path.suffix in OUTPUT_SUFFIXES and path not in kept]
+    for path in removed:
+        path.unlink()
+    return LettersResult(brief, folder, letters, warnings, written, removed)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Letters in one language that one worker lays out as one document."""
+
+    brief: Brief
+    language: str
+    letters: tuple[tuple[str, Recipient], ...]
+    recipients_file: str
+    docx: bool
+    drafted: dt.datetime
+
+
+def render_letters(brief: Brief, recipients: list[Recipient], languages: list[str], *, recipients_file: str,
+                   docx: bool = False, jobs: int | None = None,
+                   progress: Progress | None = None) -> list[MergedLetter]:
+    """Render each recipient's letter (in ``languages[i]``) as PDF, draft and, with ``docx``, .docx.
+
+    ``recipients_file`` names the file recipients come from in messages. ``jobs`` worker processes share the work (default: one per core); ``progress(done, total)``
+    is called as letters finish. Raises :class:`PageBudgetError` for a letter over its budget.
+    """
+    for language in sorted(set(languages)):
+        # Template errors are reported here, by name and line, before any worker starts.
+        render_html(TEMPLATE, build_context(brief, "letter", language=language), [default_theme_dir()])
+    workers = max(1, jobs or os.cpu_count() or 1)
+    drafted = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    by_language: dict[str, list[tuple[str, Recipient]]] = {}
+    for slug, recipient, language in zip(recipient_slugs(recipients), recipients, languages):
+        by_language.setdefault(language, []).append((slug, recipient))
+    size = min(MAX_BATCH, max(1, math.ceil(len(recipients) / (workers * 4))))
+    batches = [_Batch(brief, language, tuple(group[start:start + size]), recipients_file, docx, drafted)
+               for language, group in by_language.items() for start in range(0, len(group), size)]
+    done: dict[str, MergedLetter] = {}
+
+    def finished(letters: list[MergedLetter]) -> None:
+        done.update((letter.slug, letter) for letter in letters)
+        if progress:
+            progress(len(done), len(recipients))
+
+    if workers == 1 or len(batches) == 1:
+        for batch in batches:
+            finished(render_batch(batch))
+    else:
+        with ProcessPoolExecutor(min(workers, len(batches)), mp_context=_worker_context()) as pool:
+            for future in as_completed([pool.submit(render_batch, batch) for batch in batches]):
+                finished(future.result())
+    return [done[slug] for slug in recipient_slugs(recipients)]
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    # Forked workers start with WeasyPrint already imported (about a second each otherwise).
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
+
+
+@functools.lru_cache(maxsize=None)
+def _letter_template(language: str) -> jinja2.Template:
+    """The letter template compiled once per process and language (compiling costs more than rendering)."""
+    environment = make_environment([default_theme_dir()])
+    add_locale(environment, language)
+    return environment.get_template(TEMPLATE)
+
+
+def render_batch(batch: _Batch) -> list[MergedLetter]:
+    """Lay out the letters of ``batch`` as one document and split it into one PDF per letter."""
+    brief = batch.brief
+    contexts = [build_context(brief, "letter", recipient.letter_fields(), language=batch.language)
+                for _, recipient in batch.letters]
+    htmls = [_letter_template(batch.language).render(context) for context in contexts]
+    theme = default_theme_dir()
+    laid_out = layout_pdf(combined_html(htmls), theme, ConfinedFetcher([theme]))
+    first_page_of: dict[str, int] = {}
+    for index, page in enumerate(laid_out.pages):
+        for anchor in page.anchors:
+            # A letter's wrapper is split across its pages and each part carries its id.
+            first_page_of.setdefault(anchor, index)
+    reference = find_theme_file("reference.docx", [default_theme_dir()]) if batch.docx else None
+    letters = []
+    for index, ((slug, recipient), context, html) in enumerate(zip(batch.letters, contexts, htmls)):
+        pages = laid_out.pages[first_page_of[f"merge-{index}"]:first_page_of[f"merge-end-{index}"] + 1]
+        if len(pages) > brief.budgets["letter"]:
+            raise PageBudgetError(f"letter to {recipient.name} ({batch.recipients_file}:{recipient.line}): "
+                                  f"{len(pages)} pages, budget {brief.budgets['letter']}")
+        pdf = pdf_bytes(laid_out.copy(pages))
+        files = {".pdf": pdf, ".eml": _draft(brief, recipient, context, html, pdf, batch.drafted)}
+        if reference:
+            files[".docx"] = docx_bytes(html_to_docx(html, reference=reference, template_name=TEMPLATE))
+        letters.append(MergedLetter(recipient, slug, batch.language, len(pages), files))
+    return letters
+
+
+def combined_html(letters: list[str]) -> str:
+    """The HTML documents of ``letters`` as one document, each letter a page group of its own.
+
+    Each letter's body goes into ``<div id="merge-N">`` on its own named page, whose first page
+    resets the page counter; an empty ``<span id="merge-end-N">`` marks where it ends, and
+    "of N" in the page label counts the pages up to it. A theme without a page label
+    (``<meta name="briefgen:page-label">``) gets letters without page numbers.
+    """
+    combined = lxml_html.document_fromstring(letters[0])
+    body = combined.body
+    label = combined.find(".//meta[@name='briefgen:page-label']")
+    rules = []
+    for index, letter in enumerate(letters):
+        source = body if index == 0 else lxml_html.document_fromstring(letter).body
+        wrapper = body.makeelement("div", {"id": f"merge-{index}"})
+        wrapper.extend(list(source))
+        wrapper.append(body.makeelement("span", {"id": f"merge-end-{index}"}))
+        body.append(wrapper)
+        folio = ("none" if label is None else css_page_counter(label.get("content")).replace(
+            "counter(pages)", f"target-counter(url(#merge-end-{index}), page)"))
+        rules.append(f"#merge-{index} {{ page: merge-{index}; break-before: page; }}\n"
+                     f"@page merge-{index} {{ @bottom-right {{ content: {folio}; }} }}\n"
+                     f"@page :nth(1 of merge-{index}) {{ counter-reset: page 1; @bottom-right {{ content: none; }} }}")
+    style = combined.head.makeelement("style", {})
+    style.text = "\n".join(rules)
+    combined.head.append(style)
+    return lxml_html.tostring(combined, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _draft(brief: Brief, recipient: Recipient, context: dict[str, Any], html: str, pdf: bytes,
+           drafted: dt.datetime) -> bytes:
+    """The e-mail draft of one letter, its texts taken from the letter's context."""
+    letter = context["brief"]["letter"]
+    sender = sender_from(context["brief"])
+    assert sender is not None  # write_letters checked that the brief has a sender
+    content = DraftContent(language=context["language"], subject=letter["subject"],
+                           salutation=recipient.salutation or letter["salutation"], opening=letter["opening"],
+                           asks=tuple(ask["text"] for ask in letter["asks"]), closing=letter["closing"])
+    content_hash = hashlib.sha256(html.encode()).hexdigest()
+    return build_draft(sender=sender, recipient_name=recipient.name, recipient_email=recipient.email,
+                       content=content, pdf=pdf, attachment_name=f"{brief.id}-letter.pdf",
+                       message_id=message_id(brief.id, recipient.email, content_hash,
+                                             sender.email.rpartition("@")[2]),
+                       date=drafted)
