@@ -174,8 +174,10 @@ def load_yaml(path: Path, *, display_path: str | None = None) -> tuple[Any, Line
 def parse_yaml(text: str, display_path: str) -> tuple[Any, LineMap]:
     """Parse YAML ``text`` (shown in messages as ``display_path``); see :func:`load_yaml`."""
     line_map = LineMap(display_path)
-    loader = LocatingLoader(text, line_map)
+    loader = None
     try:
+        # The reader checks every character as soon as the loader is made.
+        loader = LocatingLoader(text, line_map)
         data = loader.load_located()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -190,6 +192,12 @@ def parse_yaml(text: str, display_path: str) -> tuple[Any, LineMap]:
             message = f"{error.context}, {message}"
         raise InvalidBriefError([Problem(display_path, line, column, "",
                                          f"YAML syntax error: {message}")]) from None
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        line, column = before.count("\n") + 1, error.position - before.rfind("\n")
+        raise InvalidBriefError([Problem(display_path, line, column, "",
+                                         f"the character U+{error.character:04X} is not allowed in YAML; "
+                                         "remove it")]) from None
     except RecursionError:
         raise InvalidBriefError([Problem(display_path, 1, 1, "", "the YAML is nested too deeply")]) from None
     except _TooLarge as error:
@@ -198,7 +206,8 @@ def parse_yaml(text: str, display_path: str) -> tuple[Any, LineMap]:
                                          "YAML aliases expand to too many items; "
                                          "write the text out instead of repeating anchors")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if loader.problems:
         raise InvalidBriefError(loader.problems)
     return data, line_map

@@ -1,0 +1,227 @@
+"""Hostile and broken input: located errors, content shown as text, nothing read from outside,
+all-or-nothing builds, and no traceback or hang for any brief (property-based).
+
+The located messages of each broken brief are in tests/fixtures/invalid/ (see test_validate).
+"""
+
+from __future__ import annotations
+
+import resource
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import lxml.html
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefgen.cli import main
+from briefgen.errors import InvalidBriefError
+from briefgen.load.yamlfile import MAX_BYTES, parse_yaml
+from briefgen.model.validate import validate_brief
+from conftest import FIXTURES, SAMPLE, docx_text, minimal_brief, pdf_text, run_briefgen, write_brief
+
+HOSTILE = {
+    "template": "{{ 7*7 }} {% raw %}{% endraw %}",
+    "script": "<script>alert('x')</script>",
+    "handler": '<img src="x" onerror="alert(1)">',
+    "link": "[click me](javascript:alert(1))",
+}
+
+
+def test_billion_laughs_stops_quickly_without_the_memory_growing() -> None:
+    brief = FIXTURES / "invalid" / "billion-laughs.yaml"
+    result = subprocess.run([sys.executable, "-c", (
+        "import resource, sys\n"
+        "from briefgen.cli import main\n"
+        "try:\n    main(['validate', sys.argv[1]])\n"
+        "finally:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"),
+        str(brief)], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2
+    peak_kb = int(result.stderr.splitlines()[-1])
+    assert peak_kb < 200_000, f"{peak_kb} KB"
+
+
+def test_a_brief_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    brief = tmp_path / "huge.yaml"
+    brief.write_bytes(b"# " + b"x" * MAX_BYTES + b"\n")
+    result = run_briefgen("validate", str(brief))
+    assert result.returncode == 2
+    assert result.stderr == f"{brief}:1:1: the file is larger than 5 MB, the limit for one file\n"
+
+
+def test_hostile_text_comes_out_as_harmless_text_in_every_format(tmp_path: Path) -> None:
+    data = minimal_brief()
+    data["title"] = f"Title {HOSTILE['template']}"
+    issue = data["issues"][0]
+    issue["summary"] = " ".join(HOSTILE.values())
+    issue["facts"][0]["text"] = f"Fact {HOSTILE['script']}"
+    result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"),
+                          "--format", "pdf,docx,html")
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "out" / "minimal"
+    html = (folder / "briefing-pack.html").read_text(encoding="utf-8")
+    tree = lxml.html.document_fromstring(html)
+    assert tree.xpath("//script") == []
+    assert [name for element in tree.iter() for name in element.attrib if name.startswith("on")] == []
+    assert [href for href in tree.xpath("//@href") if not href.startswith(("#", "http", "mailto:"))] == []
+    assert "{{ 7*7 }}" in html and "49" not in html
+    assert "&lt;script&gt;" in html
+    for text in (pdf_text(folder / "briefing-pack.pdf"), docx_text(folder / "briefing-pack.docx")):
+        assert "Title {{ 7*7 }}" in text
+        assert "<script>alert('x')</script>" in text
+        assert "[click me](javascript:alert(1))" in text
+
+
+def test_a_theme_cannot_read_files_or_reach_the_network(tmp_path: Path) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    connections = []
+
+    def accept() -> None:
+        try:
+            connections.append(listener.accept())
+        except OSError:
+            pass
+
+    watcher = threading.Thread(target=accept)
+    watcher.start()
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "leave-behind.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block body %}<h1>Leave-behind</h1>'
+        '<p><img src="file:///etc/hostname" alt="outside"></p>'
+        f'<p><img src="http://127.0.0.1:{port}/tracker.png" alt="network"></p>'
+        '<p><img src="../secret.png" alt="parent"></p>{% endblock %}', encoding="utf-8")
+    (tmp_path / "secret.png").write_bytes(b"not read")
+    briefs = tmp_path / "briefs"
+    briefs.mkdir()
+    data = minimal_brief()
+    data["documents"] = ["leave-behind"]
+    result = run_briefgen("build", str(write_brief(briefs, data)), "-o", str(tmp_path / "out"),
+                          "--templates", str(theme), "--format", "pdf")
+    watcher.join()
+    listener.close()
+    assert result.returncode == 0, result.stderr
+    assert connections == []
+    refused = [line for line in result.stderr.splitlines() if "not read" in line]
+    assert refused == [
+        "leave-behind.html.j2:1:1: warning: not read: file:///etc/hostname (outside the brief's and the "
+        "templates' folders)",
+        f"leave-behind.html.j2:1:1: warning: not read: http://127.0.0.1:{port}/tracker.png (outside the "
+        "brief's and the templates' folders)",
+        f"leave-behind.html.j2:1:1: warning: not read: {(tmp_path / 'secret.png').as_uri()} (outside the "
+        "brief's and the templates' folders)",
+    ]
+
+
+def test_a_theme_runs_in_the_sandbox(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "leave-behind.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block body %}<h1>x</h1><p>{{ brief.issues.append(1) }}</p>'
+        "{% endblock %}", encoding="utf-8")
+    data = minimal_brief()
+    data["documents"] = ["leave-behind"]
+    result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"),
+                          "--templates", str(theme))
+    assert result.returncode == 1
+    assert result.stderr == "leave-behind.html.j2:1: access to attribute 'append' of 'list' object is unsafe.\n"
+
+
+def test_a_failed_build_leaves_earlier_outputs_byte_for_byte_and_no_temporary_files(tmp_path: Path) -> None:
+    data = minimal_brief()
+    brief = write_brief(tmp_path, data)
+    out = tmp_path / "out"
+    assert run_briefgen("build", str(brief), "-o", str(out)).returncode == 0
+    before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    # The third document fails, after two have rendered.
+    (theme / "leave-behind.html.j2").write_text("{{ no_such_thing.attribute }}", encoding="utf-8")
+    data["title"] = "A changed title"
+    result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(out), "--templates", str(theme))
+    assert result.returncode == 1
+    assert result.stderr == "leave-behind.html.j2:1: 'no_such_thing' is undefined\n"
+    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
+    assert [path.name for path in out.iterdir()] == ["minimal"]
+
+
+def test_a_bug_shows_a_traceback_and_asks_for_a_report(monkeypatch, tmp_path: Path) -> None:
+    import briefgen.build
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(briefgen.build, "build", broken)
+    result = CliRunner().invoke(main, ["build", str(write_brief(tmp_path, minimal_brief()))])
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr
+    assert "RuntimeError: simulated bug" in result.stderr
+    assert result.stderr.endswith("This is a bug in briefgen, not a mistake of yours: please report it with the "
+                                  "command and the files that caused it.\n")
+
+
+def check_never_crashes(text: str) -> None:
+    """Loading and validating ``text`` succeeds or raises InvalidBriefError with located problems."""
+    try:
+        data, line_map = parse_yaml(text, "brief.yaml")
+        validate_brief(data, line_map)
+    except InvalidBriefError as error:
+        assert error.problems
+        for problem in error.problems:
+            assert problem.path == "brief.yaml" and problem.line >= 1 and problem.column >= 1
+            assert str(problem).startswith(f"brief.yaml:{problem.line}:{problem.column}: ")
+
+
+YAML_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20),
+                         st.dates())
+YAML_VALUES = st.recursive(YAML_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=20)
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(YAML_VALUES)
+def test_random_yaml_data_never_crashes_the_validator(value) -> None:
+    check_never_crashes(yaml.safe_dump(value, allow_unicode=True))
+
+
+@settings(max_examples=150, deadline=2000)
+@given(st.text(max_size=200))
+def test_random_text_never_crashes_the_loader(text: str) -> None:
+    check_never_crashes(text)
+
+
+SAMPLE_LINES = SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["delete", "duplicate", "indent", "dedent", "truncate", "swap"]),
+                          st.integers(0, len(SAMPLE_LINES) - 1)), min_size=1, max_size=4))
+def test_mutations_of_the_sample_never_crash_the_validator(mutations) -> None:
+    lines = list(SAMPLE_LINES)
+    for operation, index in mutations:
+        index %= len(lines)
+        line = lines[index]
+        if operation == "delete":
+            del lines[index]
+        elif operation == "duplicate":
+            lines.insert(index, line)
+        elif operation == "indent":
+            lines[index] = "  " + line
+        elif operation == "dedent":
+            lines[index] = line[2:] if line.startswith("  ") else line
+        elif operation == "truncate":
+            lines[index] = line[: len(line) // 2] + "\n"
+        elif operation == "swap" and index + 1 < len(lines):
+            lines[index], lines[index + 1] = lines[index + 1], line
+        if not lines:
+            lines = ["\n"]
+    check_never_crashes("".join(lines))
