@@ -2,26 +2,29 @@
 
 Everything is gathered and rendered in memory first; files are written only when every
 document of the build has rendered and kept to its page budget, so a failure leaves the
-output folder as it was.
+output folder as it was. A build whose inputs have not changed since the last build of
+the same outputs renders nothing (see :mod:`briefgen.write.manifest`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
-
-import weasyprint
+from typing import TYPE_CHECKING, Literal
 
 from briefgen.errors import PageBudgetError, Problem, StrictWarningsError, UsageError
 from briefgen.model.brief import Brief
 from briefgen.model.validate import load_brief, missing_translations
-from briefgen.render.docx import docx_bytes, html_to_docx
+from briefgen.render import PDF_VARIANTS
 from briefgen.render.glyphs import check_glyphs
 from briefgen.render.html import find_theme_file, render_html, template_search_path
-from briefgen.render.pdf import DEFAULT_PDF_VARIANT, ConfinedFetcher, layout_pdf, pdf_bytes
 from briefgen.view.context import build_context
 from briefgen.write.files import write_all
+from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, options_key,
+                                     read_manifest, sha256, updated_manifest)
+
+if TYPE_CHECKING:
+    import weasyprint
 
 DEFAULT_FORMATS = ("pdf", "docx")
 
@@ -36,7 +39,9 @@ class BuildOptions:
     #: Languages to build: some of the brief's, "all" of them, or None for its default.
     languages: tuple[str, ...] | Literal["all"] | None = None
     strict: bool = False
-    pdf_variant: str = DEFAULT_PDF_VARIANT
+    pdf_variant: str = PDF_VARIANTS[0]
+    #: Render even when nothing changed since the last build.
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class BuildResult:
     warnings: list[Problem]
     files: list[RenderedFile] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    #: True when nothing changed since the last build, so nothing was rendered.
+    up_to_date: bool = False
 
 
 def output_name(document_id: str, language: str, extension: str) -> str:
@@ -66,13 +73,17 @@ def output_name(document_id: str, language: str, extension: str) -> str:
 
 
 def render_documents(brief: Brief, options: BuildOptions, language: str, brief_dir: Path,
-                     warnings: list[Problem]) -> list[RenderedFile]:
+                     warnings: list[Problem], read_files: set[str]) -> list[RenderedFile]:
     """Render every document of ``brief`` in ``language``, in every requested format, in memory.
 
-    Files the documents refer to are read only from ``brief_dir`` and the template folders;
-    each refused reference is added to ``warnings``. Raises :class:`PageBudgetError` when a
-    document is longer than its budget.
+    Files the documents refer to are read only from ``brief_dir`` and the template folders:
+    each one read is added to ``read_files``, each refused reference to ``warnings``. Raises
+    :class:`PageBudgetError` when a document is longer than its budget.
     """
+    # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
+    from briefgen.render.docx import docx_bytes, html_to_docx
+    from briefgen.render.pdf import ConfinedFetcher, layout_pdf, pdf_bytes
+
     search_path = template_search_path(options.templates)
     reference = find_theme_file("reference.docx", search_path)
     rendered: list[RenderedFile] = []
@@ -89,6 +100,7 @@ def render_documents(brief: Brief, options: BuildOptions, language: str, brief_d
             laid_out = layout_pdf(html, brief_dir, fetcher)
             warnings.extend(Problem(template_name, 1, 1, "", f"warning: not read: {url} (outside the brief's "
                                     "and the templates' folders)") for url in fetcher.refused)
+            read_files.update(fetcher.read)
             check_page_budgets(brief, document_id, laid_out)
             page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                             for anchor in page.anchors}
@@ -103,7 +115,7 @@ def render_documents(brief: Brief, options: BuildOptions, language: str, brief_d
     return rendered
 
 
-def check_page_budgets(brief: Brief, document_id: str, laid_out: weasyprint.Document) -> None:
+def check_page_budgets(brief: Brief, document_id: str, laid_out: "weasyprint.Document") -> None:
     """Raise :class:`PageBudgetError` if ``laid_out`` or one of its issue notes is over budget."""
     budgets = brief.budgets
     pages = len(laid_out.pages)
@@ -147,8 +159,22 @@ def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResu
                                   for warning in missing_translations(brief, loaded.line_map, language)]
     if options.strict and warnings:
         raise StrictWarningsError(warnings)
+    search_path = template_search_path(options.templates)
+    settings = {**asdict(options), "languages": languages, "output_dir": None, "force": None}
+    key = options_key(settings)
+    manifest = read_manifest(options.output_dir / brief.id)
+    entry = manifest.get(key, {})
+    if not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
+            brief_path, search_path, settings, current_read_files(entry))):
+        return BuildResult(brief, warnings, up_to_date=True)
+
     check_glyphs(brief, loaded.line_map)
-    files = [file for language in languages
-             for file in render_documents(brief, options, language, brief_path.resolve().parent, warnings)]
-    written = write_all(options.output_dir, [(file.relative_path, file.data) for file in files])
-    return BuildResult(brief, warnings, files, written)
+    read_files: set[str] = set()
+    files = [file for language in languages for file in render_documents(
+        brief, options, language, brief_path.resolve().parent, warnings, read_files)]
+    read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
+    outputs = {str(file.relative_path): sha256(file.data) for file in files}
+    manifest_file = (Path(brief.id) / MANIFEST_NAME, updated_manifest(
+        manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs))
+    written = write_all(options.output_dir, [(file.relative_path, file.data) for file in files] + [manifest_file])
+    return BuildResult(brief, warnings, files, written[:-1])

@@ -6,17 +6,23 @@ line per problem, never with a traceback.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import time
 import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
 
 from briefgen import __version__
-from briefgen.errors import BriefgenError, InvalidBriefError
+from briefgen.errors import BriefgenError, InvalidBriefError, UsageError
 from briefgen.model.brief import LANGUAGES
+from briefgen.model.schema import brief_schema_text
 from briefgen.model.validate import load_brief
-from briefgen.render import PDF_VARIANTS
+from briefgen.render import PDF_VARIANTS, subsetting_warning
+from briefgen.scaffold import write_starter
 
 
 def _fail(error: BriefgenError) -> None:
@@ -80,6 +86,23 @@ def validate(briefs: tuple[Path, ...]) -> None:
         sys.exit(InvalidBriefError.exit_code)
 
 
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of brief format v1."""
+    click.echo(brief_schema_text(), nl=False)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--title", default="Official visit", show_default=True, help="Title of the brief.")
+@click.option("--lang", "language", type=click.Choice(["en", "fr", "en,fr", "fr,en"]), default="en",
+              show_default=True, help="Language, or two for a bilingual brief.")
+def new(path: Path, title: str, language: str) -> None:
+    """Write a commented starter brief at PATH that validates and builds."""
+    for written in write_starter(path, title, language.split(",")):
+        click.echo(f"wrote {written}")
+
+
 @main.command(name="build")
 @click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
@@ -93,20 +116,118 @@ def validate(briefs: tuple[Path, ...]) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. a source nobody cites) as failures.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0], show_default=True,
               help="PDF flavour: accessible PDF/UA, or PDF/A for archiving.")
+@click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
-                  language: str | None, strict: bool, pdf_variant: str) -> None:
+                  language: str | None, strict: bool, pdf_variant: str, force: bool) -> None:
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
     # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
     from briefgen.build import BuildOptions, build
-    from briefgen.render.pdf import subsetting_warning
-
     if "pdf" in formats and (warning := subsetting_warning()):
         click.echo(warning, err=True)
     result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
                                        languages=(language,) if language in LANGUAGES else language,
-                                       strict=strict, pdf_variant=pdf_variant))
+                                       strict=strict, pdf_variant=pdf_variant, force=force))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
+    if result.up_to_date:
+        click.echo(f"up to date: {output_dir / result.brief.id} (nothing changed since the last build; "
+                   "--force renders again)")
     for rendered, path in zip(result.files, result.written):
         pages = f" ({rendered.pages} page{'s' if rendered.pages != 1 else ''})" if rendered.pages else ""
         click.echo(f"wrote {path}{pages}")
+
+
+@contextlib.contextmanager
+def _progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
+    """``update(done, total)`` drawing a progress bar on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    # No auto-refresh: its thread would be running when the letter workers are forked.
+    with Progress(console=Console(stderr=True), transient=True, auto_refresh=False) as bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total, refresh=True)
+
+
+@main.command(name="letters")
+@click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--recipients", "recipients", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="CSV or YAML file: name, title, email, salutation, language, constituency, address.")
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("out"), show_default=True, help="Folder the letters are written under.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes; default one per core.")
+@click.option("--docx", is_flag=True, help="Also write a Word .docx of each letter.")
+def letters_command(brief: Path, recipients: Path, output_dir: Path, jobs: int | None, docx: bool) -> None:
+    """Write a personalised letter (PDF) and an e-mail draft (.eml) for each recipient
+    into OUTPUT/<brief id>/letters/."""
+    from briefgen.mail.merge import LetterOptions, write_letters
+    if warning := subsetting_warning():
+        click.echo(warning, err=True)
+    started = time.monotonic()
+    with _progress_bar("letters") as progress:
+        result = write_letters(brief, recipients, LetterOptions(output_dir=output_dir, jobs=jobs, docx=docx),
+                               progress)
+    for warning in result.warnings:
+        click.echo(str(warning), err=True)
+    if result.removed:
+        click.echo(f"removed {len(result.removed)} files of an earlier run for recipients no longer listed")
+    kinds = "PDF, .docx and e-mail draft" if docx else "PDF and e-mail draft"
+    count = len(result.letters)
+    click.echo(f"wrote {count} letter{'s' if count != 1 else ''} ({kinds} each) to {result.folder} "
+               f"in {time.monotonic() - started:.1f} s")
+
+
+def _parse_server(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise click.BadParameter(f"'{value}': give the server as HOST:PORT, e.g. smtp.example.org:587")
+    return host.strip("[]"), int(port)
+
+
+@main.command(name="send")
+@click.argument("drafts_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option("--smtp", "server", required=True, metavar="HOST:PORT", callback=_parse_server,
+              help="The SMTP server, e.g. smtp.example.org:587.")
+@click.option("--starttls", is_flag=True, help="Upgrade the connection to TLS with STARTTLS (port 587).")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Connect with TLS from the start (port 465).")
+@click.option("--cafile", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Trust the server certificates signed by the authority in this PEM file.")
+@click.option("--user", help="Log in as USER; the password is read from BRIEFGEN_SMTP_PASSWORD.")
+@click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
+@click.option("--rate", type=click.IntRange(min=1), metavar="N", help="Send at most N messages a minute.")
+@click.option("--resend-uncertain", is_flag=True,
+              help="Also send the drafts whose delivery a dropped connection left uncertain.")
+def send_command(drafts_dir: Path, server: tuple[str, int], starttls: bool, use_ssl: bool, cafile: Path | None,
+                 user: str | None, dry_run: bool, rate: int | None, resend_uncertain: bool) -> None:
+    """Deliver the e-mail drafts in DRAFTS_DIR through an SMTP server, each at most once.
+
+    A journal in DRAFTS_DIR records what the server accepted, so running the command
+    again after a failure sends only what is left. Exit 0 when every draft is delivered.
+    """
+    from briefgen.mail.send import PASSWORD_VARIABLE, SmtpOptions, send_drafts
+
+    if starttls and use_ssl:
+        raise UsageError("give --starttls or --ssl, not both")
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if user and not password:
+        raise UsageError(f"--user {user} needs the password in the environment variable {PASSWORD_VARIABLE}")
+    if user and not (starttls or use_ssl):
+        raise UsageError("--user sends a password: use it with --starttls or --ssl")
+    options = SmtpOptions(host=server[0], port=server[1],
+                          security="starttls" if starttls else "ssl" if use_ssl else "none",
+                          user=user, password=password if user else None, cafile=cafile, per_minute=rate,
+                          resend_uncertain=resend_uncertain)
+    with _progress_bar("sending") as progress:
+        report = send_drafts(drafts_dir, options, dry_run=dry_run, progress=progress)
+    if dry_run:
+        for draft in report.left:
+            click.echo(f"would send {draft.path.name} to {draft.recipient}")
+    *problems, counts = report.summary()
+    for line in problems:
+        click.echo(line, err=True)
+    click.echo(counts)
+    if not dry_run and not report.delivered_all:
+        sys.exit(1)

@@ -58,13 +58,17 @@ def _validate_text(value: Any) -> str | Localized:
                               {"example": "{en: ..., fr: ...}", "kind": _kind_of(value)})
 
 
-_TEXT_SCHEMA = {"anyOf": [
-    {"type": "string", "minLength": 1},
-    {"type": "object", "properties": {language: {"type": "string", "minLength": 1} for language in LANGUAGES},
-     "additionalProperties": False, "minProperties": 1},
-]}
+#: The JSON Schema of a text.
+TEXT_SCHEMA = {
+    "description": "Text, the same in every language, or one text per language: {en: ..., fr: ...}.",
+    "anyOf": [
+        {"type": "string", "minLength": 1},
+        {"type": "object", "properties": {language: {"type": "string", "minLength": 1} for language in LANGUAGES},
+         "additionalProperties": False, "minProperties": 1},
+    ],
+}
 #: Text in one or several languages.
-Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema(_TEXT_SCHEMA)]
+Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema(TEXT_SCHEMA)]
 Markdown = Text
 Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 

@@ -47,7 +47,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.parts.story import StoryPart
 from docx.section import _Footer, _Header
 from docx.shared import Emu
-from docx.styles.style import BaseStyle
+from docx.styles.style import BaseStyle, StyleFactory
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -79,6 +79,8 @@ _PAGE_FIELDS = {"{page}": " PAGE ", "{pages}": " NUMPAGES "}
 _LANGUAGE_REGIONS = {"en": "en-CA", "fr": "fr-CA"}
 _LINK_SCHEMES = ("http:", "https:", "mailto:")
 _KIND_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
+_STYLE_KINDS = {"paragraph": PARAGRAPH, "character": CHARACTER, "table": TABLE, "numbering": WD_STYLE_TYPE.LIST}
+_ON = frozenset({"1", "true", "on"})  # the true values of an on/off attribute (ST_OnOff)
 # Not \s: a no-break space must survive, as it does in a browser.
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _EMU_PER_PX = 9525  # 914400 EMU per inch at 96 px per inch
@@ -315,8 +317,17 @@ class _Writer:
         self.template_name = template_name
         self._page_numbers = page_numbers or {}
         self._page_label = "Page {page} of {pages}"
-        self._styles = {style.name.lower(): style for style in document.styles if style.name}
-        self._normal = document.styles.default(PARAGRAPH)
+        # python-docx scans styles.xml on every style lookup and assignment; one pass here indexes it.
+        self._styles: dict[str, tuple[object, WD_STYLE_TYPE]] = {}
+        defaults: dict[WD_STYLE_TYPE, str] = {}
+        for element in document.styles.element.iterchildren(qn("w:style")):
+            kind = _STYLE_KINDS.get(element.get(qn("w:type")), PARAGRAPH)
+            if element.get(qn("w:default")) in _ON:
+                defaults[kind] = element.get(qn("w:styleId"))  # the last one wins, as in python-docx
+            name = element.find(qn("w:name"))
+            if name is not None and name.get(qn("w:val")):
+                self._styles[name.get(qn("w:val")).lower()] = (element, kind)
+        self._implicit = frozenset(defaults.values())
         self._running: dict[str, list[_Header | _Footer]] = {}
         self._footnotes: StoryPart | None = None
         self._footnote_count = 0
@@ -472,18 +483,23 @@ class _Writer:
         paragraph = ctx.container.add_paragraph()
         style = ctx.style
         item = ctx.item
-        if item is not None and not item.numbered:
-            num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-            num_pr.get_or_add_ilvl().val = item.level
-            num_pr.get_or_add_numId().val = item.num_id
-            item.numbered = True
-        elif item is not None and style == item.style:
+        number = item is not None and not item.numbered
+        if item is not None and not number and style == item.style:
             style = self._builtin(item.continuation, PARAGRAPH, "a list continuation paragraph")
-        if style != self._normal:
-            paragraph.style = style
-        if ctx.story.page_break:
-            paragraph.paragraph_format.page_break_before = True
-            ctx.story.page_break = False
+        style_id = self._style_id(style)
+        if style_id is not None or ctx.story.page_break or number:
+            # The children of w:pPr in schema order: pStyle, pageBreakBefore, numPr.
+            ppr = paragraph._p.get_or_add_pPr()
+            if style_id is not None:
+                etree.SubElement(ppr, qn("w:pStyle"), {qn("w:val"): style_id})
+            if ctx.story.page_break:
+                etree.SubElement(ppr, qn("w:pageBreakBefore"))
+                ctx.story.page_break = False
+            if number:
+                num_pr = etree.SubElement(ppr, qn("w:numPr"))
+                etree.SubElement(num_pr, qn("w:ilvl"), {qn("w:val"): str(item.level)})
+                etree.SubElement(num_pr, qn("w:numId"), {qn("w:val"): str(item.num_id)})
+                item.numbered = True
         self._emit(paragraph, items)
         if ctx.story.bookmarks:
             self._add_bookmarks(paragraph, ctx.story.bookmarks)
@@ -519,7 +535,8 @@ class _Writer:
 
     def _add_page_number(self, footer: _Footer) -> None:
         """Append "Page N of M", worded by the page-label meta, as PAGE and NUMPAGES fields."""
-        paragraph = footer.add_paragraph(style=self._builtin("Footer", PARAGRAPH, "the page number"))
+        paragraph = footer.add_paragraph()
+        paragraph._p.get_or_add_pPr().style = self._style_id(self._builtin("Footer", PARAGRAPH, "the page number"))
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for piece in re.split(r"(\{pages?\})", self._page_label):
             if piece in _PAGE_FIELDS:
@@ -593,7 +610,7 @@ class _Writer:
                     # Word ignores pageBreakBefore inside a table, so the break needs a paragraph of its own.
                     self.paragraph(ctx, [])
                 table = self._add_table(ctx.container, columns)
-                table.style = table_style
+                table._tbl.tblStyle_val = self._style_id(table_style)
             self._row(table, tr, row_ctx, header)
 
         self._require_blank(el.text, el, el.sourceline)
@@ -860,22 +877,47 @@ class _Writer:
                     link, hyperlink = fmt.link, self._hyperlink(paragraph, fmt.link)
                     paragraph._p.append(hyperlink)
                 parent = hyperlink
-            r = OxmlElement("w:r")
-            parent.append(r)
-            run = Run(r, paragraph)
+            r = self._run(parent, fmt)
             if isinstance(item, _Text):
-                run.text = item.text
+                t = etree.SubElement(r, qn("w:t"))
+                t.text = item.text
+                if item.text != item.text.strip():
+                    t.set(qn("xml:space"), "preserve")
             elif isinstance(item, _Break):
-                run.add_break()
+                etree.SubElement(r, qn("w:br"))
             elif isinstance(item, _FootnoteMark):
-                r.append(
-                    OxmlElement("w:footnoteRef")
-                    if item.note_id is None
-                    else OxmlElement("w:footnoteReference", {qn("w:id"): str(item.note_id)})
-                )
+                if item.note_id is None:
+                    etree.SubElement(r, qn("w:footnoteRef"))
+                else:
+                    etree.SubElement(r, qn("w:footnoteReference"), {qn("w:id"): str(item.note_id)})
             else:
-                self._add_picture(run, item)
-            _format_run(run, fmt)
+                self._add_picture(Run(r, paragraph), item)
+
+    def _run(self, parent, fmt: _Format):
+        """Append a w:r with the properties of ``fmt`` to ``parent``.
+
+        Built with lxml in schema order: python-docx's setters each search the run's
+        properties, and its style setter scans every style of the document.
+        """
+        r = etree.SubElement(parent, qn("w:r"))
+        style_id = self._style_id(fmt.style) if fmt.style is not None else None
+        if not (style_id or fmt.monospace or fmt.bold or fmt.italic or fmt.superscript or fmt.subscript or fmt.lang):
+            return r
+        rpr = etree.SubElement(r, qn("w:rPr"))
+        if style_id is not None:
+            etree.SubElement(rpr, qn("w:rStyle"), {qn("w:val"): style_id})
+        if fmt.monospace:
+            etree.SubElement(rpr, qn("w:rFonts"), {qn(f"w:{slot}"): _MONOSPACE for slot in ("ascii", "hAnsi", "cs")})
+        if fmt.bold:
+            etree.SubElement(rpr, qn("w:b"))
+        if fmt.italic:
+            etree.SubElement(rpr, qn("w:i"))
+        if fmt.superscript or fmt.subscript:
+            position = "superscript" if fmt.superscript else "subscript"
+            etree.SubElement(rpr, qn("w:vertAlign"), {qn("w:val"): position})
+        if fmt.lang:
+            etree.SubElement(rpr, qn("w:lang"), {qn("w:val"): fmt.lang})
+        return r
 
     def _hyperlink(self, paragraph: Paragraph, link: _Link):
         element = OxmlElement("w:hyperlink")
@@ -928,17 +970,22 @@ class _Writer:
         return self._style(name, kind, user, f"used for {user} in {self.template_name}")
 
     def _style(self, name: str, kind: WD_STYLE_TYPE, user: str, origin: str) -> BaseStyle:
-        style = self._styles.get(name.lower())
-        if style is None:
+        element, style_kind = self._styles.get(name.lower(), (None, None))
+        if element is None:
             raise StyleMissingError(
                 f"Word style '{name}' ({origin}) is not defined in {self.reference}; add it to the reference document"
             )
-        if style.type != kind:
+        if style_kind != kind:
             raise StyleMissingError(
-                f"Word style '{name}' ({origin}) is a {_KIND_NAMES.get(style.type, str(style.type))} style "
+                f"Word style '{name}' ({origin}) is a {_KIND_NAMES.get(style_kind, str(style_kind))} style "
                 f"in {self.reference}, but {user} needs a {_KIND_NAMES[kind]} style"
             )
-        return style
+        return StyleFactory(element)
+
+    def _style_id(self, style: BaseStyle) -> str | None:
+        """The id that applies ``style``; None for the default style of its kind, which applies by itself."""
+        style_id = style.style_id
+        return None if style_id in self._implicit else style_id
 
     # -- errors ---------------------------------------------------------------------
 
@@ -1028,25 +1075,6 @@ def _trim_line_end(items: list[_Inline]) -> None:
             items[-1] = _Text(text, items[-1].fmt)
         else:
             items.pop()
-
-
-def _format_run(run: Run, fmt: _Format) -> None:
-    if fmt.style is not None:
-        run.style = fmt.style
-    if fmt.bold:
-        run.bold = True
-    if fmt.italic:
-        run.italic = True
-    if fmt.monospace:
-        fonts = run._r.get_or_add_rPr().get_or_add_rFonts()
-        for script in ("ascii", "hAnsi", "cs"):
-            fonts.set(qn(f"w:{script}"), _MONOSPACE)
-    if fmt.superscript:
-        run.font.superscript = True
-    if fmt.subscript:
-        run.font.subscript = True
-    if fmt.lang:
-        _set_lang(run._r.get_or_add_rPr(), fmt.lang)
 
 
 def _set_lang(rpr, lang: str) -> None:

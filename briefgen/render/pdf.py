@@ -13,12 +13,8 @@ from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.urls import URLFetcher
-from weasyprint.text import ffi as weasyprint_ffi
 
 from briefgen.render import PDF_VARIANTS
-
-#: Accessible by default: tagged PDF with the structure of the semantic HTML.
-DEFAULT_PDF_VARIANT = PDF_VARIANTS[0]
 
 # WeasyPrint logs every CSS property it ignores; briefgen reports its own problems.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -29,17 +25,22 @@ class ConfinedFetcher(URLFetcher):
     """WeasyPrint's fetcher confined to local files under ``roots`` (and inline ``data:`` URLs).
 
     Nothing is fetched from the network. Each refused URL is kept in ``refused`` so the
-    build can warn about it; WeasyPrint then leaves the resource out.
+    build can warn about it (WeasyPrint then leaves the resource out); each file read is
+    kept in ``read`` so that a change to it makes the next build render again.
     """
 
     def __init__(self, roots: list[Path]):
         super().__init__(allowed_protocols={"file", "data"})
         self.roots = [root.resolve() for root in roots]
         self.refused: list[str] = []
+        self.read: list[str] = []
 
     def fetch(self, url: str, headers=None):
         """Fetch ``url`` if it is data or a file inside the roots; otherwise refuse it."""
-        if url.startswith("data:") or (url.startswith("file:") and self._inside_roots(url)):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file:") and self._inside_roots(url):
+            self.read.append(url2pathname(urlsplit(url).path))
             return super().fetch(url, headers)
         self.refused.append(url)
         raise ValueError(f"briefgen reads only files in the brief's and the templates' folders: {url}")
@@ -54,14 +55,6 @@ def layout_pdf(html: str, base_dir: Path, fetcher: ConfinedFetcher) -> weasyprin
     return weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render()
 
 
-def pdf_bytes(document: weasyprint.Document, *, variant: str = DEFAULT_PDF_VARIANT) -> bytes:
+def pdf_bytes(document: weasyprint.Document, *, variant: str = PDF_VARIANTS[0]) -> bytes:
     """The PDF file of a laid-out document."""
     return document.write_pdf(pdf_variant=variant)
-
-
-def subsetting_warning() -> str | None:
-    """A warning to show when HarfBuzz's subsetter is missing (WeasyPrint is then about 4x slower)."""
-    if weasyprint_ffi.harfbuzz_subset is not None:
-        return None
-    return ("warning: libharfbuzz-subset is not installed, so fonts are subset about 4 times more slowly; "
-            "install libharfbuzz-subset0 (Debian/Ubuntu) or your system's HarfBuzz subset library")

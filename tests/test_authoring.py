@@ -1,0 +1,107 @@
+"""Authoring: the JSON Schema for editors, the starter brief, and incremental builds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from briefgen.model.schema import SCHEMA_FILE, brief_schema_text
+from conftest import ROOT, SAMPLE, minimal_brief, run_briefgen, write_brief
+
+
+def test_the_schema_in_the_repository_is_current() -> None:
+    assert (ROOT / SCHEMA_FILE).read_text(encoding="utf-8") == brief_schema_text(), (
+        "run: .venv/bin/briefgen schema > schema/brief-v1.schema.json")
+
+
+def test_briefgen_schema_prints_a_draft_2020_12_schema_with_descriptions() -> None:
+    result = run_briefgen("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["classification"]["description"].startswith("Security marking")
+    assert schema["$defs"]["Issue"]["properties"]["internal_notes"]["internal"] is True
+
+
+def test_the_schema_validates_the_sample_and_catches_a_misspelt_key() -> None:
+    schema = json.loads(brief_schema_text())
+    sample = json.loads(json.dumps(yaml.safe_load(SAMPLE.read_text(encoding="utf-8")), default=str))
+    validator = jsonschema.Draft202012Validator(schema)
+    assert list(validator.iter_errors(sample)) == []
+    sample["titel"] = "typo"
+    assert [error.message for error in validator.iter_errors(sample)] == [
+        "Additional properties are not allowed ('titel' was unexpected)"]
+
+
+def test_the_sample_points_editors_at_the_schema_file() -> None:
+    first_line = SAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=../schema/brief-v1.schema.json"
+    assert (SAMPLE.parent / "../schema/brief-v1.schema.json").resolve() == ROOT / SCHEMA_FILE
+
+
+def test_a_new_brief_validates_and_builds(tmp_path: Path) -> None:
+    brief = tmp_path / "visit.yaml"
+    result = run_briefgen("new", str(brief), "--title", 'Visit to "Testland"', "--lang", "en,fr")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {brief}\nwrote {tmp_path / 'brief-v1.schema.json'}\n"
+    text = brief.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=brief-v1.schema.json\n")
+    assert "languages: [en, fr]" in text
+    assert run_briefgen("validate", str(brief)).returncode == 0
+    built = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--lang", "all", "--format", "pdf")
+    assert built.returncode == 0, built.stderr
+    assert sorted(path.name for path in (tmp_path / "out" / "visit-to-testland").glob("*.pdf")) == sorted(
+        f"{document}{language}.pdf" for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter")
+        for language in ("", ".fr"))
+
+
+def test_new_does_not_overwrite_a_brief(tmp_path: Path) -> None:
+    brief = tmp_path / "visit.yaml"
+    brief.write_text("mine", encoding="utf-8")
+    result = run_briefgen("new", str(brief))
+    assert result.returncode == 2
+    assert result.stderr == f"{brief}: already exists; choose another name or remove it first\n"
+    assert brief.read_text(encoding="utf-8") == "mine"
+
+
+def test_an_unchanged_rebuild_renders_nothing_and_a_change_renders_again(tmp_path: Path) -> None:
+    data = minimal_brief()
+    brief = write_brief(tmp_path, data)
+    out = tmp_path / "out"
+    arguments = ("build", str(brief), "-o", str(out), "--format", "pdf,html")
+    first = run_briefgen(*arguments)
+    assert first.returncode == 0 and first.stdout.count("wrote ") == 6
+    before = {path: path.stat().st_mtime_ns for path in out.rglob("*.pdf")}
+
+    again = run_briefgen(*arguments)
+    assert again.returncode == 0
+    assert again.stdout == (f"up to date: {out / 'minimal'} (nothing changed since the last build; "
+                            "--force renders again)\n")
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*.pdf")} == before
+
+    assert run_briefgen(*arguments, "--force").stdout.count("wrote ") == 6
+    assert run_briefgen("build", str(brief), "-o", str(out), "--format", "pdf").stdout.count("wrote ") == 3
+
+    data["title"] = "Changed"
+    write_brief(tmp_path, data)
+    assert run_briefgen(*arguments).stdout.count("wrote ") == 6
+
+    (out / "minimal" / "leave-behind.pdf").write_bytes(b"edited by hand")
+    assert "wrote " + str(out / "minimal" / "leave-behind.pdf") in run_briefgen(*arguments).stdout
+
+
+def test_a_changed_template_renders_again(tmp_path: Path) -> None:
+    brief = write_brief(tmp_path, minimal_brief())
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "briefgen.css").write_text((ROOT / "templates" / "briefgen.css").read_text(encoding="utf-8"))
+    arguments = ("build", str(brief), "-o", str(tmp_path / "out"), "--format", "html", "--templates", str(theme))
+    assert run_briefgen(*arguments).stdout.count("wrote ") == 3
+    assert run_briefgen(*arguments).stdout.startswith("up to date")
+    with (theme / "briefgen.css").open("a") as css:
+        css.write("h1 { color: black; }\n")
+    assert run_briefgen(*arguments).stdout.count("wrote ") == 3
