@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := briefs/carney-china-2026.yaml
 
-.PHONY: demo test bench translations setup system clean
+.PHONY: demo test bench docs translations setup system clean
 
 demo: setup
 	$(BIN)/briefgen build $(SAMPLE) -o out
@@ -16,6 +16,11 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Regenerate the reference documentation and the schema file from the code.
+docs: setup
+	$(BIN)/python -m briefgen.docs
+	$(BIN)/briefgen schema > schema/brief-v1.schema.json
 
 # Update the French catalog from the templates; new words get an empty msgstr to translate.
 translations: setup

@@ -105,3 +105,16 @@ def test_a_changed_template_renders_again(tmp_path: Path) -> None:
     with (theme / "briefgen.css").open("a") as css:
         css.write("h1 { color: black; }\n")
     assert run_briefgen(*arguments).stdout.count("wrote ") == 3
+
+
+def test_the_generated_docs_are_current() -> None:
+    from briefgen.docs import DOCUMENTS
+
+    for name, make in DOCUMENTS.items():
+        assert (ROOT / name).read_text(encoding="utf-8") == make(), f"{name} is stale: run make docs"
+
+
+def test_the_format_reference_lists_every_field_with_its_description() -> None:
+    reference = (ROOT / "docs" / "brief-format.md").read_text(encoding="utf-8")
+    assert "| `internal_notes` | text |  | Notes for officials only (Markdown). **Officials only.** |" in reference
+    assert "## Issue" in reference and "## Letter" in reference
