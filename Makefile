@@ -14,7 +14,9 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# pandoc is installed too, as the reference point the benchmarks compare against.
 bench: setup
+	@sh tools/install-system-packages pandoc
 	$(BIN)/python bench/run.py
 
 # Regenerate the reference documentation and the schema file from the code.

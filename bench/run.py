@@ -1,19 +1,29 @@
-"""Benchmarks of briefgen, whole process, as a user runs it.
+"""Benchmarks of briefgen, whole process, as a user runs it, against the alternatives in the same run.
 
-Usage: python bench/run.py [--quick] [--json]
+Usage: python bench/run.py [--quick] [--json]        (or: make bench)
 
-Scenarios:
-- sample_build_s: `briefgen build` of the sample brief, all documents, PDF and .docx,
-  median of 5 runs (3 with --quick), each into a fresh output folder.
-- peak_rss_mb: the largest peak resident memory of any run (of the child processes).
+Prints a table, or with --json one JSON object:
+- sample_build_s: `briefgen build` of the sample brief, all documents, PDF and .docx, median of 5
+  (3 with --quick), each into a fresh output folder;
+- letters: {n, ms_per_letter, naive_ms_per_letter, peak_rss_mb} for 343 synthetic recipients
+  (PDF + draft), against one separate WeasyPrint render per letter in one process (bench/letters.py);
+- scaling: [{issues, pages, seconds}] for synthetic briefs of 10, 50 and 200 issues (--quick: 10, 50);
+- noop_rebuild_s: an unchanged rebuild of the sample (median);
+- pandoc: where pandoc is installed, the seconds pandoc takes to make a .docx, and a PDF through
+  WeasyPrint, from the HTML of the sample's briefing pack, beside briefgen's time for the same;
+- peak_rss_mb: the largest peak memory of any process measured.
+Timings are noisy: compare the ratios within one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -21,51 +31,124 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from letters import letters_benchmark  # noqa: E402
+from synthetic import write_synthetic_brief  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "briefs" / "carney-china-2026.yaml"
+BRIEFGEN = [sys.executable, "-m", "briefgen"]
 
 
-def timed_run(arguments: list[str]) -> float:
-    """Seconds one child process takes; fails loudly if it fails."""
+def timed(arguments: list[str]) -> tuple[float, str]:
+    """Seconds one child process takes, and what it printed; fails loudly if it fails."""
     start = time.perf_counter()
-    subprocess.run(arguments, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    result = subprocess.run(arguments, check=True, capture_output=True, text=True)
+    return time.perf_counter() - start, result.stdout
 
 
-def sample_build_seconds(repeats: int) -> float:
-    """Median seconds of a whole-process build of the sample into a fresh folder."""
-    times = []
+def build_seconds(brief: Path, repeats: int) -> tuple[float, int]:
+    """Median seconds of a whole-process build of ``brief`` into a fresh folder, and its PDF pages."""
+    times, pages = [], 0
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as out:
-            times.append(timed_run([sys.executable, "-m", "briefgen", "build", str(SAMPLE), "-o", out,
-                                    "--format", "pdf,docx"]))
-    return statistics.median(times)
+            seconds, output = timed([*BRIEFGEN, "build", str(brief), "-o", out, "--format", "pdf,docx"])
+            times.append(seconds)
+            pages = sum(int(count) for count in re.findall(r"\((\d+) pages?\)", output))
+    return statistics.median(times), pages
+
+
+def noop_rebuild_seconds(repeats: int) -> float:
+    """Median seconds of a build of the sample when nothing changed since the last one."""
+    with tempfile.TemporaryDirectory() as out:
+        timed([*BRIEFGEN, "build", str(SAMPLE), "-o", out])
+        return statistics.median(timed([*BRIEFGEN, "build", str(SAMPLE), "-o", out])[0] for _ in range(repeats))
+
+
+def scaling(sizes: list[int]) -> list[dict]:
+    """Build time and pages of synthetic briefs of each size."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for issues in sizes:
+            seconds, pages = build_seconds(write_synthetic_brief(Path(folder), issues), 1)
+            rows.append({"issues": issues, "pages": pages, "seconds": round(seconds, 2)})
+    return rows
+
+
+def pandoc_reference() -> dict | None:
+    """pandoc's time for a .docx and a PDF (WeasyPrint engine) of the sample pack's HTML, and briefgen's."""
+    pandoc = shutil.which("pandoc")
+    if pandoc is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        timed([*BRIEFGEN, "build", str(SAMPLE), "-o", str(out), "--format", "html"])
+        html = out / "carney-china-2026" / "briefing-pack.html"
+        docx_s, _ = timed([pandoc, str(html), "-o", str(out / "pandoc.docx")])
+        engine = Path(sys.executable).with_name("weasyprint")
+        pdf_s, _ = timed([pandoc, str(html), "-o", str(out / "pandoc.pdf"), f"--pdf-engine={engine}"])
+        brief = out / "pack-only.yaml"
+        brief.write_text(SAMPLE.read_text(encoding="utf-8") + "\ndocuments: [briefing-pack]\n", encoding="utf-8")
+        briefgen_s, _ = timed([*BRIEFGEN, "build", str(brief), "-o", str(out / "b"), "--format", "pdf,docx"])
+    version = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return {"version": version, "docx_s": round(docx_s, 2), "pdf_s": round(pdf_s, 2),
+            "briefgen_pack_pdf_docx_s": round(briefgen_s, 2)}
 
 
 def machine() -> str:
     """A one-line description of the machine the figures come from."""
-    import os
     return f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, {platform.system()}"
+
+
+def run(quick: bool) -> dict:
+    """Every scenario, as one dict."""
+    repeats = 3 if quick else 5
+    sample_s, sample_pages = build_seconds(SAMPLE, repeats)
+    results = {
+        "machine": machine(),
+        "sample_build_s": round(sample_s, 2),
+        "sample_pages": sample_pages,
+        "noop_rebuild_s": round(noop_rebuild_seconds(repeats), 2),
+        "letters": letters_benchmark(naive_n=50 if quick else None),
+        "scaling": scaling([10, 50] if quick else [10, 50, 200]),
+        "pandoc": pandoc_reference(),
+    }
+    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    results["peak_rss_mb"] = round(max(children_mb, results["letters"].get("peak_rss_mb", 0)), 1)
+    return results
+
+
+def table(results: dict) -> str:
+    """The results as the Markdown table the README carries."""
+    letters = results["letters"]
+    rows = [
+        ("`briefgen build` of the sample: 4 documents, PDF + .docx (median)",
+         f"{results['sample_build_s']} s ({results['sample_pages']} pages)"),
+        ("unchanged rebuild of the sample (median)", f"{results['noop_rebuild_s']} s"),
+        (f"`briefgen letters`: {letters['n']} letters, PDF + e-mail draft each",
+         f"{letters['ms_per_letter']} ms per letter"),
+        ("the naive way: one WeasyPrint render per letter, one process", f"{letters['naive_ms_per_letter']} ms per letter"),
+    ]
+    rows += [(f"synthetic brief of {row['issues']} issues, 4 documents, PDF + .docx",
+              f"{row['seconds']} s ({row['pages']} pages)") for row in results["scaling"]]
+    if results["pandoc"]:
+        pandoc = results["pandoc"]
+        rows += [(f"{pandoc['version']}: the pack's HTML to .docx", f"{pandoc['docx_s']} s"),
+                 (f"{pandoc['version']}: the pack's HTML to PDF (WeasyPrint engine)", f"{pandoc['pdf_s']} s"),
+                 ("briefgen: the pack to PDF + .docx, same run", f"{pandoc['briefgen_pack_pdf_docx_s']} s")]
+    rows.append(("peak memory of any process", f"{results['peak_rss_mb']} MB"))
+    return "\n".join(["| figure | value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)])
 
 
 def main() -> None:
     """Run the scenarios and print a table, or one JSON object with --json."""
     parser = argparse.ArgumentParser(description="briefgen benchmarks")
-    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller sizes")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     options = parser.parse_args()
-    results = {
-        "machine": machine(),
-        "sample_build_s": round(sample_build_seconds(3 if options.quick else 5), 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
-    }
-    if options.json:
-        print(json.dumps(results))
-        return
-    print(f"machine: {results['machine']}")
-    print("| figure | value |\n|---|---|")
-    print(f"| `briefgen build` of the sample, 4 documents × PDF + .docx (median) | {results['sample_build_s']} s |")
-    print(f"| peak memory of any run | {results['peak_rss_mb']} MB |")
+    results = run(options.quick)
+    print(json.dumps(results) if options.json else f"Machine: {results['machine']}\n\n{table(results)}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,129 @@
+"""Benchmark of ``briefgen letters``: personalised letters (PDF + e-mail draft) for every MP.
+
+Usage: python bench/letters.py [--n N] [--naive-n N] [--json]
+
+Both figures are whole-process wall-clock milliseconds per letter, measured in the same run
+on the same brief and recipients:
+
+- ms_per_letter: ``briefgen letters`` as a user runs it (worker processes, one per core);
+- naive_ms_per_letter: one process rendering each letter as its own WeasyPrint document
+  (``render_html`` → ``layout_pdf`` → ``pdf_bytes``) and building its draft;
+- peak_rss_mb: the largest peak resident memory of any one process of ``briefgen letters``
+  (the parent or a worker).
+
+The brief is the sample brief (English and French) with a synthetic letter contact, since
+the sample, built from one news report, has none; the recipients are N synthetic MPs, one
+in three asking for French.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "briefs" / "carney-china-2026.yaml"
+MPS = 343
+
+
+def write_inputs(folder: Path, n: int) -> tuple[Path, Path]:
+    """The sample brief with a letter contact, and ``n`` synthetic recipients, written in ``folder``."""
+    brief = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    brief["letter"]["contact"] = {"name": "Casey Contact", "email": "casey@coalition.example"}
+    brief_path = folder / "brief.yaml"
+    brief_path.write_text(yaml.safe_dump(brief, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    recipients_path = folder / "mps.csv"
+    with recipients_path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["name", "title", "email", "salutation", "language", "constituency", "address"])
+        for number in range(1, n + 1):
+            french = number % 3 == 0
+            writer.writerow([f"Member {number:03d}", "Députée" if french else "Member of Parliament",
+                             f"member{number:03d}@parl.example", "Madame la Députée," if french else "Dear Member,",
+                             "fr" if french else "en", f"Riding {number:03d}",
+                             "House of Commons|Ottawa, Ontario K1A 0A6"])
+    return brief_path, recipients_path
+
+
+def naive(brief_path: Path, recipients_path: Path, output_dir: Path) -> None:
+    """Render each letter alone, one WeasyPrint document after another, and write its PDF and draft."""
+    from briefgen.load.recipients import load_recipients
+    from briefgen.mail.merge import choose_languages, letter_draft, recipient_slugs
+    from briefgen.model.validate import load_brief
+    from briefgen.render.html import default_theme_dir, render_html
+    from briefgen.render.pdf import ConfinedFetcher, layout_pdf, pdf_bytes
+    from briefgen.view.context import build_context
+
+    brief = load_brief(brief_path).brief
+    recipients = load_recipients(recipients_path)
+    languages, _ = choose_languages(brief, recipients, str(recipients_path))
+    theme = default_theme_dir()
+    drafted = dt.datetime.now(dt.timezone.utc)
+    output_dir.mkdir(parents=True)
+    for slug, recipient, language in zip(recipient_slugs(recipients), recipients, languages):
+        context = build_context(brief, "letter", recipient.letter_fields(), language=language)
+        html = render_html("letter.html.j2", context, [theme])
+        pdf = pdf_bytes(layout_pdf(html, theme, ConfinedFetcher([theme])))
+        (output_dir / f"{slug}.pdf").write_bytes(pdf)
+        (output_dir / f"{slug}.eml").write_bytes(letter_draft(brief, recipient, context, html, pdf, drafted))
+
+
+def _seconds(arguments: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(arguments, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def letters_benchmark(n: int = MPS, naive_n: int | None = None) -> dict:
+    """Time ``briefgen letters`` and the naive way for ``n`` recipients (the naive way for
+    ``naive_n``, default ``n``); return ``{n, ms_per_letter, naive_ms_per_letter, peak_rss_mb}``."""
+    naive_n = naive_n or n
+    with tempfile.TemporaryDirectory() as folder:
+        brief, recipients = write_inputs(Path(folder), n)
+        merged = _seconds([sys.executable, "-m", "briefgen", "letters", str(brief), "--recipients", str(recipients),
+                           "-o", str(Path(folder) / "out")])
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        naive_recipients = recipients
+        if naive_n != n:
+            (Path(folder) / "subset").mkdir()
+            _, naive_recipients = write_inputs(Path(folder) / "subset", naive_n)
+        alone = _seconds([sys.executable, __file__, "--naive", str(brief), str(naive_recipients),
+                          str(Path(folder) / "naive")])
+    return {"n": n, "ms_per_letter": round(merged * 1000 / n, 1),
+            "naive_ms_per_letter": round(alone * 1000 / naive_n, 1), "peak_rss_mb": round(peak_kb / 1024, 1)}
+
+
+def main() -> None:
+    """Print the figures as a table, or as one JSON object with --json."""
+    parser = argparse.ArgumentParser(description="briefgen letters benchmark")
+    parser.add_argument("--n", type=int, default=MPS, help="recipients (default: the 343 MPs)")
+    parser.add_argument("--naive-n", type=int, help="recipients for the naive way (default: --n)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--naive", nargs=3, metavar=("BRIEF", "RECIPIENTS", "OUT"), help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.naive:
+        naive(*map(Path, options.naive))
+        return
+    results = letters_benchmark(options.n, options.naive_n)
+    if options.json:
+        print(json.dumps(results))
+        return
+    print("| figure | value |\n|---|---|")
+    print(f"| `briefgen letters`, {results['n']} recipients, PDF + draft | {results['ms_per_letter']} ms per letter |")
+    print(f"| the naive way (one WeasyPrint document per letter, one process) | "
+          f"{results['naive_ms_per_letter']} ms per letter |")
+    print(f"| peak memory of any one process of `briefgen letters` | {results['peak_rss_mb']} MB |")
+
+
+if __name__ == "__main__":
+    main()
