@@ -103,6 +103,9 @@ def test_chinese_tibetan_and_uyghur_names_print_and_can_be_extracted(tmp_path: P
     fonts = subprocess.run([require_tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True).stdout
     for family in ("Noto-Serif-CJK-SC", "Noto-Serif-Tibetan", "Noto-Naskh-Arabic"):
         assert family in fonts
+    languages = [(element["/S"], element["/Lang"]) for element in qpdf_objects(pdf).values()
+                 if isinstance(element, dict) and element.get("/Type") == "/StructElem" and "/Lang" in element]
+    assert languages == [("/Span", "u:zh"), ("/Span", "u:zh"), ("/Span", "u:bo"), ("/Span", "u:ug")]
 
 
 def test_a_character_no_font_covers_fails_the_build_before_anything_is_written(tmp_path: Path) -> None:

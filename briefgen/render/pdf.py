@@ -11,10 +11,34 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import pydyf
 import weasyprint
+from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.urls import URLFetcher
 
 from briefgen.render import PDF_VARIANTS
+
+def _tag_languages() -> None:
+    """Give each structure element whose HTML element has a ``lang`` its own ``/Lang``.
+
+    PDF/UA asks for passages in another language (a name in Chinese, Tibetan or Uyghur) to
+    carry their language; WeasyPrint 70 sets it only on the document. Its tag builder is
+    wrapped, once, so each element it makes for a box with ``lang`` gets it too.
+    """
+    build_box_tree = weasyprint_tags._build_box_tree
+
+    def with_languages(box, *args):
+        for element in build_box_tree(box, *args):
+            source = getattr(getattr(box, "_box", box), "element", None)
+            language = source.get("lang") if source is not None and source.tag not in ("html", "body") else None
+            if language and "Lang" not in element:
+                element["Lang"] = pydyf.String(language)
+            yield element
+
+    weasyprint_tags._build_box_tree = with_languages
+
+
+_tag_languages()
 
 # WeasyPrint logs every CSS property it ignores; briefgen reports its own problems.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
