@@ -9,7 +9,7 @@ SAMPLE := briefs/carney-china-2026.yaml
 .PHONY: demo test bench docs translations setup system clean
 
 demo: setup
-	$(BIN)/briefgen build $(SAMPLE) -o out
+	$(BIN)/briefgen build $(SAMPLE) -o out --lang all
 
 test: setup
 	$(BIN)/python -m pytest
