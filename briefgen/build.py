@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from briefgen.errors import PageBudgetError, Problem, StrictWarningsError, UsageError
 from briefgen.model.brief import Brief
-from briefgen.model.validate import load_brief, missing_translations
+from briefgen.model.validate import LoadedBrief, load_brief, missing_translations
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.glyphs import check_glyphs
 from briefgen.render.html import find_theme_file, render_html, template_search_path
@@ -138,19 +138,25 @@ def _section_anchors(brief: Brief) -> set[str]:
     return {"overview", "asks", "signatories", "letter", "sources"} | {f"issue-{i.id}" for i in brief.issues}
 
 
-def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
-    """Load, validate and render the brief at ``brief_path``, then write its documents.
+@dataclass(frozen=True)
+class PreparedBuild:
+    """A loaded, valid brief, the languages to build it in, and its warnings so far."""
+
+    loaded: LoadedBrief
+    languages: list[str]
+    warnings: list[Problem]
+
+
+def prepare(brief_path: Path, options: BuildOptions) -> PreparedBuild:
+    """Load and validate the brief and resolve the languages to build.
 
     Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief,
-    :class:`~briefgen.errors.UsageError` for a language the brief does not have,
-    :class:`~briefgen.errors.StrictWarningsError` for warnings under ``strict``,
-    :class:`~briefgen.render.glyphs.MissingGlyphError` for characters no font covers, and
-    :class:`~briefgen.errors.BuildError` or :class:`~briefgen.errors.TemplateError` when a
-    document cannot be produced; nothing is written in any of these cases.
+    :class:`~briefgen.errors.UsageError` for a language the brief does not have and
+    :class:`~briefgen.errors.StrictWarningsError` for warnings under ``strict``.
     """
     loaded = load_brief(brief_path)
     brief = loaded.brief
-    languages = brief.langs if options.languages == "all" else options.languages or brief.langs[:1]
+    languages = brief.langs if options.languages == "all" else list(options.languages or brief.langs[:1])
     unknown = [language for language in languages if language not in brief.langs]
     if unknown:
         raise UsageError(f"{brief_path}: the brief is written in {', '.join(brief.langs)} only, not "
@@ -159,22 +165,53 @@ def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResu
                                   for warning in missing_translations(brief, loaded.line_map, language)]
     if options.strict and warnings:
         raise StrictWarningsError(warnings)
+    return PreparedBuild(loaded, languages, warnings)
+
+
+def render_prepared(prepared: PreparedBuild, brief_path: Path, options: BuildOptions,
+                    read_files: set[str]) -> list[RenderedFile]:
+    """Every document in every language and format of ``prepared``, in memory; adds to its warnings.
+
+    Raises :class:`~briefgen.render.glyphs.MissingGlyphError` for characters no font covers,
+    :class:`PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
+    :class:`~briefgen.errors.TemplateError` when a document cannot be produced.
+    """
+    brief = prepared.loaded.brief
+    check_glyphs(brief, prepared.loaded.line_map)
+    return [file for language in prepared.languages for file in render_documents(
+        brief, options, language, brief_path.resolve().parent, prepared.warnings, read_files)]
+
+
+def render(brief_path: Path, options: BuildOptions) -> BuildResult:
+    """Load, validate and render the brief at ``brief_path`` in memory, writing nothing (the live preview)."""
+    prepared = prepare(brief_path, options)
+    files = render_prepared(prepared, brief_path, options, set())
+    return BuildResult(prepared.loaded.brief, prepared.warnings, files)
+
+
+def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Load, validate and render the brief at ``brief_path``, then write its documents.
+
+    Raises the errors of :func:`prepare` and :func:`render_prepared`; nothing is written in
+    any of these cases. When nothing changed since the last build of the same outputs,
+    renders nothing and returns a result marked ``up_to_date``.
+    """
+    prepared = prepare(brief_path, options)
+    brief = prepared.loaded.brief
     search_path = template_search_path(options.templates)
-    settings = {**asdict(options), "languages": languages, "output_dir": None, "force": None}
+    settings = {**asdict(options), "languages": prepared.languages, "output_dir": None, "force": None}
     key = options_key(settings)
     manifest = read_manifest(options.output_dir / brief.id)
     entry = manifest.get(key, {})
     if not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
             brief_path, search_path, settings, current_read_files(entry))):
-        return BuildResult(brief, warnings, up_to_date=True)
+        return BuildResult(brief, prepared.warnings, up_to_date=True)
 
-    check_glyphs(brief, loaded.line_map)
     read_files: set[str] = set()
-    files = [file for language in languages for file in render_documents(
-        brief, options, language, brief_path.resolve().parent, warnings, read_files)]
+    files = render_prepared(prepared, brief_path, options, read_files)
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
     outputs = {str(file.relative_path): sha256(file.data) for file in files}
     manifest_file = (Path(brief.id) / MANIFEST_NAME, updated_manifest(
         manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs))
     written = write_all(options.output_dir, [(file.relative_path, file.data) for file in files] + [manifest_file])
-    return BuildResult(brief, warnings, files, written[:-1])
+    return BuildResult(brief, prepared.warnings, files, written[:-1])

@@ -137,6 +137,30 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
         click.echo(f"wrote {path}{pages}")
 
 
+@main.command(name="serve")
+@click.argument("brief", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on, on 127.0.0.1 only; 0 picks a free one.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Folder whose files override the default theme's files of the same name.")
+@click.option("--lang", "language", type=click.Choice(LANGUAGES),
+              help="Language of the documents shown; default the brief's first.")
+def serve_command(brief: Path, port: int, templates: Path | None, language: str | None) -> None:
+    """Preview the documents of BRIEF in the browser, reloaded when they change.
+
+    Serves, on 127.0.0.1 only, an index at / and each document at /<document id>.html: the
+    HTML that `build --format html` writes. Whenever the brief, a file in its folder or a
+    template changes, the documents are rendered again and the open page reloads itself; a
+    brief that becomes invalid shows its problems in the page until it is fixed.
+    """
+    from briefgen.serve import PreviewServer
+
+    with PreviewServer(brief, port, templates, language) as server:
+        click.echo(f"Serving {server.url} (Ctrl-C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve()
+
+
 @contextlib.contextmanager
 def _progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
     """``update(done, total)`` drawing a progress bar on stderr when it is a terminal, else None."""
@@ -164,6 +188,7 @@ def letters_command(brief: Path, recipients: Path, output_dir: Path, jobs: int |
     """Write a personalised letter (PDF) and an e-mail draft (.eml) for each recipient
     into OUTPUT/<brief id>/letters/."""
     from briefgen.mail.merge import LetterOptions, write_letters
+
     if warning := subsetting_warning():
         click.echo(warning, err=True)
     started = time.monotonic()

@@ -102,4 +102,5 @@ def test_documents_picks_a_subset(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert sorted(path.name for path in (out / "minimal").iterdir()) == ["leave-behind.docx", "leave-behind.pdf"]
+    assert sorted(path.name for path in (out / "minimal").iterdir()) == [
+        ".briefgen-build.json", "leave-behind.docx", "leave-behind.pdf"]

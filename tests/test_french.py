@@ -54,7 +54,7 @@ def test_every_fixed_word_of_the_templates_has_a_french_translation() -> None:
 
 def test_lang_fr_writes_the_four_documents_beside_the_english_names(french_build) -> None:
     assert sorted(path.name for path in french_build.iterdir()) == sorted(
-        f"{document}.fr.{ext}" for document in DOCUMENTS for ext in ("html", "pdf", "docx"))
+        [".briefgen-build.json", *(f"{document}.fr.{ext}" for document in DOCUMENTS for ext in ("html", "pdf", "docx"))])
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)
@@ -134,7 +134,7 @@ def test_lang_all_builds_every_language_of_the_brief(tmp_path: Path) -> None:
                           "--format", "html")
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (tmp_path / "minimal").iterdir()) == [
-        "briefing-pack.fr.html", "delegation-pack.fr.html", "leave-behind.fr.html"]
+        ".briefgen-build.json", "briefing-pack.fr.html", "delegation-pack.fr.html", "leave-behind.fr.html"]
 
 
 def test_dates_as_each_language_writes_them() -> None:

@@ -6,7 +6,6 @@ The located messages of each broken brief are in tests/fixtures/invalid/ (see te
 
 from __future__ import annotations
 
-import resource
 import socket
 import subprocess
 import sys

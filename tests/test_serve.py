@@ -1,0 +1,245 @@
+"""`briefgen serve` end to end: the real command in a child process on a free port, its pages
+opened in headless Chromium (Debian's, never a downloaded browser) or fetched over HTTP, and
+the brief or a template edited on disk while a page is open.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from conftest import SAMPLE, minimal_brief, require_tool, run_briefgen, write_brief
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SERVING = re.compile(r"^Serving (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)$", re.M)
+#: How long an edit may take to show: it takes well under a second, the margin is for a busy machine.
+EDIT_SHOWN_MS = 10_000
+RELOAD_SCRIPT = re.compile(r"<script>.*?</script>\n", re.S)
+
+
+@dataclass
+class Server:
+    """A running `briefgen serve` and the files its output goes to."""
+
+    process: subprocess.Popen
+    url: str
+    stdout: Path
+    stderr: Path
+
+    def get(self, path: str, host: str | None = None) -> tuple[int, str]:
+        """The status and body of a GET of ``path``, with the ``Host`` header a browser would send
+        unless ``host`` is given."""
+        address = urlsplit(self.url)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+        try:
+            connection.request("GET", path, headers={"Host": host} if host else {})
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+        finally:
+            connection.close()
+
+
+def stop(process: subprocess.Popen) -> int:
+    """Stop ``process`` as Ctrl-C does (killing it if that fails) and return its exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+@pytest.fixture
+def serve(tmp_path) -> Iterator[Callable[..., Server]]:
+    """``serve(brief, *options)`` starts `briefgen serve` on a free port; every server started is
+    stopped at the end of the test, whatever happens in it."""
+    started: list[subprocess.Popen] = []
+
+    def start(brief: Path, *options: str) -> Server:
+        # The output goes outside the brief's folder: writing to a watched folder triggers rebuilds.
+        logs = tmp_path / f"server-{len(started)}"
+        logs.mkdir()
+        stdout, stderr = logs / "stdout", logs / "stderr"
+        with stdout.open("w") as out, stderr.open("w") as err:
+            process = subprocess.Popen([sys.executable, "-m", "briefgen", "serve", str(brief), "--port", "0", *options],
+                                       stdout=out, stderr=err, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        started.append(process)
+        deadline = time.monotonic() + 60
+        while not (serving := SERVING.search(stdout.read_text())):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"briefgen serve did not start (exit {process.poll()}):\n{stderr.read_text()}")
+            time.sleep(0.05)
+        return Server(process, serving.group(1), stdout, stderr)
+
+    yield start
+    for process in started:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; the tests using it skip when it is missing, and fail under CI."""
+    chromium = require_tool("chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh browser context."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = EDIT_SHOWN_MS / 1000) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {seconds} s: {what}")
+        time.sleep(0.05)
+
+
+def brief_folder(tmp_path: Path) -> Path:
+    """A folder of its own for the brief: the server watches all of it."""
+    folder = tmp_path / "brief"
+    folder.mkdir()
+    return folder
+
+
+def test_an_open_page_follows_the_edits_of_the_brief(tmp_path, serve, page):
+    data = minimal_brief()
+    brief = write_brief(brief_folder(tmp_path), data)
+    server = serve(brief)
+
+    page.goto(server.url)
+    link = page.locator('a[href="/briefing-pack.html"]')
+    expect(link).to_have_text("Minimal brief")
+    link.click()
+    expect(page).to_have_url(f"{server.url}briefing-pack.html")
+    heading = page.locator("h1")
+    expect(heading).to_have_text("Minimal brief")
+
+    # Nothing here reloads the page: its own script does when the build changes.
+    write_brief(brief.parent, {**data, "title": "Edited brief"})
+    expect(heading).to_have_text("Edited brief", timeout=EDIT_SHOWN_MS)
+
+    write_brief(brief.parent, {"titel" if key == "title" else key: value for key, value in data.items()})
+    line = brief.read_text(encoding="utf-8").splitlines().index("titel: Minimal brief") + 1
+    expected = f"{brief}:{line}:1: titel: unknown key 'titel'; did you mean 'title'?"
+    assert run_briefgen("validate", str(brief)).stderr == expected + "\n"
+    expect(page.locator("samp")).to_have_text([expected], timeout=EDIT_SHOWN_MS)
+    expect(page).to_have_url(f"{server.url}briefing-pack.html")
+
+    write_brief(brief.parent, {**data, "title": "Fixed brief"})
+    expect(heading).to_have_text("Fixed brief", timeout=EDIT_SHOWN_MS)
+    assert server.process.poll() is None
+
+
+def test_documents_are_the_html_that_build_writes_with_only_the_reload_script_added(tmp_path, serve):
+    brief = write_brief(brief_folder(tmp_path), minimal_brief())
+    server = serve(brief)
+    built = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--format", "html")
+    assert built.returncode == 0, built.stderr
+    files = sorted((tmp_path / "out" / "minimal").glob("*.html"))
+    assert [file.name for file in files] == ["briefing-pack.html", "delegation-pack.html", "leave-behind.html"]
+    for file in files:
+        status, served = server.get(f"/{file.name}")
+        assert status == 200
+        assert len(RELOAD_SCRIPT.findall(served)) == 1
+        assert RELOAD_SCRIPT.sub("", served) == file.read_text(encoding="utf-8")
+        assert "<script>" not in file.read_text(encoding="utf-8")
+    assert server.get("/no-such-document.html")[0] == 404
+
+
+def test_french_documents_are_served_under_their_french_names(serve):
+    server = serve(SAMPLE, "--lang", "fr")
+    status, index = server.get("/")
+    assert status == 200
+    assert re.findall(r'href="(/[^"]+)"', index) == [
+        "/briefing-pack.fr.html", "/delegation-pack.fr.html", "/leave-behind.fr.html", "/letter.fr.html"]
+    status, document = server.get("/briefing-pack.fr.html")
+    assert status == 200 and '<html lang="fr">' in document
+    assert server.get("/briefing-pack.html")[0] == 404
+
+
+def test_a_language_the_brief_lacks_is_shown_as_a_problem(tmp_path, serve):
+    brief = write_brief(brief_folder(tmp_path), minimal_brief())
+    server = serve(brief, "--lang", "fr")
+    status, page = server.get("/briefing-pack.fr.html")
+    assert status == 200
+    assert f"<samp>{brief}: the brief is written in en only, not fr; add a languages list (e.g. languages: [en, fr]) and the texts</samp>" in page
+
+
+def test_a_template_error_is_shown_until_the_template_is_fixed(tmp_path, serve):
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    template = theme / "leave-behind.html.j2"
+    template.write_text('{% extends "_base.html.j2" %}{% block body %}<h1>{{ brief.title }</h1>{% endblock %}\n')
+    server = serve(write_brief(brief_folder(tmp_path), minimal_brief()), "--templates", str(theme))
+    status, page = server.get("/leave-behind.html")
+    assert "<samp>leave-behind.html.j2:1: unexpected &#x27;}&#x27;</samp>" in page
+
+    template.write_text('{% extends "_base.html.j2" %}{% block body %}<h1>Custom {{ brief.title }}</h1>{% endblock %}\n')
+    wait_until(lambda: "<h1>Custom Minimal brief</h1>" in server.get("/leave-behind.html")[1],
+               "the fixed template is rendered")
+    assert server.process.poll() is None
+
+
+def test_a_change_that_shows_nothing_new_does_not_reload(tmp_path, serve):
+    data = minimal_brief()
+    brief = write_brief(brief_folder(tmp_path), data)
+    server = serve(brief)
+    first = server.get("/__build")[1]
+    (brief.parent / "notes.txt").write_text("not part of the brief\n")
+    time.sleep(1)
+    assert server.get("/__build")[1] == first
+    write_brief(brief.parent, {**data, "title": "Edited brief"})
+    wait_until(lambda: server.get("/__build")[1] != first, "the edit makes a new build")
+    run, builds = server.get("/__build")[1].split(".")
+    assert (run, builds) == (first.split(".")[0], "2")
+
+
+def test_only_requests_naming_the_local_server_are_answered(tmp_path, serve):
+    server = serve(write_brief(brief_folder(tmp_path), minimal_brief()))
+    port = urlsplit(server.url).port
+    assert server.get("/", host=f"localhost:{port}")[0] == 200
+    assert server.get("/", host=f"attacker.example:{port}") == (403, f"briefgen serve answers only for {server.url}\n")
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path, serve):
+    server = serve(write_brief(brief_folder(tmp_path), minimal_brief()))
+    started = time.monotonic()
+    assert stop(server.process) == 0
+    assert time.monotonic() - started < 5
+    assert server.stderr.read_text() == ""
+    with socket.create_server(("127.0.0.1", urlsplit(server.url).port)):
+        pass
+
+
+def test_a_port_in_use_is_refused(tmp_path):
+    brief = write_brief(brief_folder(tmp_path), minimal_brief())
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run_briefgen("serve", str(brief), "--port", str(port))
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", f"port {port} is in use: choose another with --port, or --port 0 for a free one\n")
