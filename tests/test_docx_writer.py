@@ -18,11 +18,12 @@ from types import SimpleNamespace
 
 import docx
 import pytest
-from docx.shared import Inches
+from docx.shared import Emu, Inches
 from lxml import etree
 
 from briefgen.errors import BuildError, StyleMissingError
 from briefgen.render.docx import docx_bytes, html_to_docx, write_docx
+from conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "templates" / "reference.docx"
@@ -195,17 +196,118 @@ def test_span_class_is_a_character_style(tmp_path):
 
 
 def test_lang_attribute_sets_w_lang_on_runs(tmp_path):
-    out = build(tmp_path, '<p>See <span lang="fr" class="native-name">Ministère</span>.</p><p lang="fr-CA">Bonjour</p>')
+    out = build(tmp_path, '<p>See <span lang="fr" class="native-name">Ministère</span>.</p><p lang="fr-FR">Bonjour</p>')
     document = xml(out, "word/document.xml")
     langs = {
         "".join(r.itertext()): r.find("w:rPr/w:lang", NS).get(W + "val")
         for r in document.iterfind(".//w:r", NS)
         if r.find("w:rPr/w:lang", NS) is not None
     }
-    assert langs == {"Ministère": "fr", "Bonjour": "fr-CA"}
+    assert langs == {"Ministère": "fr-CA", "Bonjour": "fr-FR"}
 
 
-@pytest.mark.parametrize(("lang", "word_lang"), [("en", "en-CA"), ("fr", "fr-CA"), ("FR", "fr-CA"), ("zh-Hant", "zh-Hant")])
+def attributes(element: etree._Element | None) -> dict[str, str]:
+    """The attributes of ``element`` by local name; none for a missing element."""
+    return {} if element is None else {etree.QName(name).localname: value for name, value in element.attrib.items()}
+
+
+def scripts(paragraph: etree._Element) -> list[tuple[str, dict[str, str], dict[str, str], bool]]:
+    """(text, w:rFonts attributes, w:lang attributes, whether w:rtl) of each run of ``paragraph``."""
+    return [
+        (
+            "".join(r.itertext()),
+            attributes(r.find("w:rPr/w:rFonts", NS)),
+            attributes(r.find("w:rPr/w:lang", NS)),
+            r.find("w:rPr/w:rtl", NS) is not None,
+        )
+        for r in paragraph.iterfind(".//w:r", NS)
+    ]
+
+
+CJK = {"eastAsia": "Noto Serif CJK SC"}
+TIBETAN = {"cs": "Noto Serif Tibetan"}
+ARABIC = {"cs": "Noto Naskh Arabic"}
+
+
+def test_runs_in_chinese_tibetan_and_uyghur_get_their_fonts_and_languages(tmp_path):
+    out = build(
+        tmp_path,
+        """<p>Xi Jinping (<span class="native-name" lang="zh">习近平</span>), Tibet
+        (<span class="native-name" lang="bo">བོད་ལྗོངས་</span>) and Ilham Tohti
+        (<span class="native-name" lang="ug">ئىلھام توختى</span>).</p>""",
+    )
+    (paragraph,) = xml(out, "word/document.xml").findall(".//w:body/w:p", NS)
+    assert scripts(paragraph) == [
+        ("Xi Jinping (", {}, {}, False),
+        ("习近平", CJK, {"eastAsia": "zh-CN"}, False),
+        ("), Tibet (", {}, {}, False),
+        ("བོད་ལྗོངས་", TIBETAN, {"bidi": "bo-CN"}, False),
+        (") and Ilham Tohti (", {}, {}, False),
+        ("ئىلھام توختى", ARABIC, {"bidi": "ug-CN"}, True),
+        (").", {}, {}, False),
+    ]
+    named = [r for r in paragraph.iterfind("w:r", NS) if r.find("w:rPr/w:lang", NS) is not None]
+    assert {r.find("w:rPr/w:rStyle", NS).get(W + "val") for r in named} == {style_ids(out)["Native Name"]}
+    assert paragraph.find("w:pPr/w:bidi", NS) is None
+
+
+def test_text_in_other_scripts_is_split_by_script_wherever_it_is(tmp_path):
+    out = build(
+        tmp_path,
+        """<p lang="en">In 2026 习近平、黎智英 met; བོད་ལྗོངས་ · ئىلھام توختى</p>
+        <p><span lang="zh-Hant">黎智英 (Jimmy Lai)</span> <code>习近平()</code></p>""",
+    )
+    first, second = xml(out, "word/document.xml").findall(".//w:body/w:p", NS)
+    assert scripts(first) == [
+        ("In 2026 ", {}, {"val": "en-CA"}, False),
+        ("习近平、黎智英", CJK, {"eastAsia": "zh-CN"}, False),
+        (" met; ", {}, {"val": "en-CA"}, False),
+        ("བོད་ལྗོངས་", TIBETAN, {"bidi": "bo-CN"}, False),
+        (" · ", {}, {"val": "en-CA"}, False),
+        ("ئىلھام توختى", ARABIC, {"bidi": "ug-CN"}, True),
+    ]
+    mono = dict.fromkeys(("ascii", "hAnsi", "cs"), "Noto Sans Mono")
+    assert scripts(second) == [
+        ("黎智英", {"eastAsia": "Noto Serif CJK TC"}, {"eastAsia": "zh-TW"}, False),
+        (" (Jimmy Lai)", {}, {"val": "zh-TW"}, False),
+        (" ", {}, {}, False),
+        ("习近平", {**mono, **CJK}, {"eastAsia": "zh-CN"}, False),
+        ("()", mono, {}, False),
+    ]
+
+
+def test_paragraph_entirely_in_uyghur_is_right_to_left(tmp_path):
+    out = build(tmp_path, '<p lang="ug">ئىلھام توختى (<strong>ئۇيغۇر</strong>)، 2014.</p><p>Ilham ئىلھام</p>')
+    uyghur, mixed = xml(out, "word/document.xml").findall(".//w:body/w:p", NS)
+    assert uyghur.find("w:pPr/w:bidi", NS) is not None
+    assert scripts(uyghur) == [
+        ("ئىلھام توختى (", ARABIC, {"bidi": "ug-CN"}, True),
+        ("ئۇيغۇر", ARABIC, {"bidi": "ug-CN"}, True),
+        (")، 2014.", ARABIC, {"bidi": "ug-CN"}, True),
+    ]
+    bold = uyghur.findall("w:r", NS)[1].find("w:rPr", NS)
+    assert bold.find("w:b", NS) is not None and bold.find("w:bCs", NS) is not None
+    assert mixed.find("w:pPr/w:bidi", NS) is None
+
+
+def test_libreoffice_prints_each_script_in_its_font(tmp_path):
+    soffice, pdffonts = require_tool("soffice"), require_tool("pdffonts")
+    out = build(
+        tmp_path,
+        """<p>Xi Jinping (<span lang="zh">习近平</span>), Jimmy Lai (<span lang="zh-Hant">黎智英</span>),
+        Tibet (<span lang="bo">བོད་ལྗོངས་</span>)</p><p lang="ug">ئىلھام توختى ئۇيغۇر</p>""",
+    )
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(out)],
+        check=True, capture_output=True, timeout=300,
+    )
+    fonts = subprocess.run([pdffonts, str(tmp_path / "out.pdf")], capture_output=True, text=True, check=True).stdout
+    for font in ("NotoSerifCJK", "NotoSerifTibetan", "NotoNaskhArabic"):
+        assert font in fonts
+
+
+@pytest.mark.parametrize(("lang", "word_lang"), [("en", "en-CA"), ("fr", "fr-CA"), ("FR", "fr-CA"), ("zh-Hant", "zh-TW")])
 def test_html_lang_sets_the_document_language(tmp_path, lang, word_lang):
     out = build(tmp_path, "<p>Bonjour</p>", lang=lang)
     lang_element = xml(out, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
@@ -267,7 +369,7 @@ def test_body_keeps_the_reference_section_and_nothing_else(tmp_path):
     assert [p.text for p in document.paragraphs] == ["Only"]
     section = document.sections[0]
     assert (section.page_width, section.page_height) == (Inches(8.5), Inches(11))
-    assert section.left_margin == section.top_margin == Inches(1)
+    assert (round(section.left_margin.cm, 2), round(section.top_margin.cm, 2)) == (2.2, 2.3)
 
 
 # -- lists -------------------------------------------------------------------------------
@@ -351,6 +453,30 @@ def test_table_header_rows_repeat_and_th_is_bold(tmp_path):
     assert [cell.text for cell in table.rows[2].cells] == ["Total", "Total", "3"]
     note = table.rows[1].cells[2]
     assert [(p.style.name, p.text) for p in note.paragraphs] == [("Normal", "x"), ("List Bullet", "y")]
+
+
+def test_table_columns_share_the_width_by_their_text(tmp_path):
+    out = build(
+        tmp_path,
+        """<table><tr><th>No.</th><th>Ask</th><th>Of whom</th></tr>
+          <tr><td>1</td><td>Confront, during the discussions in Beijing, the detention and prosecution of Hong Kong
+            media magnate Jimmy Lai amid the erosion of the rule of law in Hong Kong.</td><td>Prime Minister</td></tr>
+          <tr><td colspan="3">A note across the whole table, which leaves the widths alone</td></tr></table>""",
+    )
+    document = docx.Document(str(out))
+    section = document.sections[0]
+    table = document.tables[0]._tbl
+    grid = [int(col.get(W + "w")) for col in table.findall("w:tblGrid/w:gridCol", NS)]
+    assert abs(sum(grid) - Emu(section.page_width - section.left_margin - section.right_margin).twips) <= 3
+    assert grid[0] < grid[2] < grid[1]
+    # Each cell is as wide as the columns it spans, and the shortest word still fits.
+    widths = [
+        [int(tc.find("w:tcPr/w:tcW", NS).get(W + "w")) for tc in tr.findall("w:tc", NS)]
+        for tr in table.findall("w:tr", NS)
+    ]
+    assert widths[:2] == [grid, grid]
+    assert abs(widths[2][0] - sum(grid)) <= 3
+    assert grid[0] >= 30 * 20  # "No." and 5pt of padding either side, in twips
 
 
 def test_table_class_is_a_table_style(tmp_path):
@@ -552,9 +678,12 @@ def test_toc_entries_carry_page_numbers_from_the_pdf(tmp_path):
 def test_toc_styles_have_a_dot_leader_tab_at_the_right_margin():
     styles = xml(REFERENCE, "word/styles.xml")
     ids = style_ids(REFERENCE)
+    section = docx.Document(str(REFERENCE)).sections[0]
+    text_width = Emu(section.page_width - section.left_margin - section.right_margin).twips
     for name in ("toc 1", "toc 2", "toc 3"):
         tab = styles.find(f"w:style[@w:styleId='{ids[name]}']/w:pPr/w:tabs/w:tab", NS)
-        assert (tab.get(W + "val"), tab.get(W + "leader"), tab.get(W + "pos")) == ("right", "dot", str(int(6.5 * 1440)))
+        assert (tab.get(W + "val"), tab.get(W + "leader")) == ("right", "dot")
+        assert abs(int(tab.get(W + "pos")) - text_width) <= 1
 
 
 def test_no_toc_means_no_update_fields(tmp_path):
@@ -793,10 +922,58 @@ def test_reference_page_and_language():
     document = docx.Document(str(REFERENCE))
     section = document.sections[0]
     assert (section.page_width, section.page_height) == (Inches(8.5), Inches(11))
-    assert {section.left_margin, section.right_margin, section.top_margin, section.bottom_margin} == {Inches(1)}
-    lang = xml(REFERENCE, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
-    assert lang.get(W + "val") == "en-CA"
+    margins = (section.top_margin, section.right_margin, section.bottom_margin, section.left_margin)
+    assert [round(margin.cm, 2) for margin in margins] == [2.3, 2.2, 2.4, 2.2]  # @page margin in briefgen.css
+    defaults = xml(REFERENCE, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr", NS)
+    assert attributes(defaults.find("w:lang", NS)) == {"val": "en-CA", "eastAsia": "zh-CN", "bidi": "bo-CN"}
     assert document.styles["Normal"].font.name == "Noto Serif"
+
+
+def test_reference_defaults_name_fonts_for_chinese_and_complex_scripts():
+    defaults = xml(REFERENCE, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr", NS)
+    assert attributes(defaults.find("w:rFonts", NS)) == {
+        "ascii": "Noto Serif", "hAnsi": "Noto Serif", "eastAsia": "Noto Serif CJK SC", "cs": "Noto Serif Tibetan"
+    }
+    styles = xml(REFERENCE, "word/styles.xml")
+    # Styles name the Latin font alone, so that typing Chinese or Tibetan anywhere gets the defaults.
+    for fonts in styles.iterfind("w:style/w:rPr/w:rFonts", NS):
+        assert not {"eastAsia", "cs"} & attributes(fonts).keys()
+
+
+def test_reference_sizes_and_spacing_follow_the_stylesheet():
+    styles = xml(REFERENCE, "word/styles.xml")
+    ids = style_ids(REFERENCE)
+    defaults = styles.find("w:docDefaults", NS)
+    assert attributes(defaults.find("w:rPrDefault/w:rPr/w:sz", NS)) == {"val": "21"}  # 10.5pt
+    # p { margin: 0 0 0.55em }, line-height 1.4 of a Noto font whose own line is 1.362 em
+    assert attributes(defaults.find("w:pPrDefault/w:pPr/w:spacing", NS)) == {
+        "after": "116", "line": "247", "lineRule": "auto"
+    }
+
+    def style(name: str) -> etree._Element:
+        return styles.find(f"w:style[@w:styleId='{ids[name]}']", NS)
+
+    heading = style("heading 1")
+    assert {e.get(W + "val") for e in heading.findall("w:rPr/w:sz", NS) + heading.findall("w:rPr/w:szCs", NS)} == {
+        "30"
+    }
+    # h2 { margin: 1.2em 0 0.4em }: Word adds the 5.8pt the paragraph above leaves to the space before.
+    assert attributes(heading.find("w:pPr/w:spacing", NS)) == {"before": "244", "after": "120"}
+    assert heading.find("w:pPr/w:pBdr/w:bottom", NS).get(W + "sz") == "12"
+    table = style("Overview")
+    assert attributes(table.find("w:rPr/w:sz", NS)) == {"val": "19"}
+    margins = table.find("w:tblPr/w:tblCellMar", NS)
+    assert [margins.find(f"w:{side}", NS).get(W + "w") for side in ("top", "left", "bottom", "right")] == [
+        "60", "100", "60", "100"
+    ]
+    assert [b.get(W + "val") for b in table.find("w:tblPr/w:tblBorders", NS)] == [
+        "nil", "nil", "single", "nil", "single", "nil"
+    ]
+    numbering = xml(REFERENCE, "word/numbering.xml")
+    num_id = style("List Bullet 2").find("w:pPr/w:numPr/w:numId", NS).get(W + "val")
+    abstract = numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(W + "val")
+    ind = numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract}']/w:lvl/w:pPr/w:ind", NS)
+    assert attributes(ind) == {"left": "546", "hanging": "273"}  # ul { padding-left: 1.3em }, twice
 
 
 def test_reference_generation_is_deterministic(tmp_path):

@@ -5,6 +5,19 @@ writer's :func:`~briefgen.render.docx.docx_bytes`, so running the script again g
 the same file byte for byte. Every Word style the HTML→DOCX writer can ask for is
 listed in ``STYLES``; add a line there when a template gains a class.
 
+The page, the sizes and the spacing follow ``templates/briefgen.css``, so that a .docx
+lays out on about as many pages as its PDF. Two differences need care:
+
+* CSS line heights are multiples of the font size, Word's of the font's own line
+  (``NOTO_LINE`` font sizes for the Noto fonts);
+* the vertical margins of two CSS blocks collapse into the larger one, while Word adds
+  the space after one paragraph to the space before the next. A style's space before
+  is therefore its CSS top margin less what a paragraph leaves below itself.
+
+Size, spacing and line height of body text sit in the document defaults rather than in
+"Normal", because Word lets a table style's font size and spacing apply only where the
+paragraph style sets none.
+
 Usage: ``python tools/make_reference_docx.py [OUTPUT]`` (default: templates/reference.docx).
 """
 
@@ -20,7 +33,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Inches, Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 
 from briefgen.render.docx import docx_bytes
 
@@ -28,9 +41,32 @@ OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
 SERIF = "Noto Serif"
 SANS = "Noto Sans"
-DARK_BLUE = "1F3864"
-GREY = "595959"
-LANGUAGE = "en-CA"
+# Word picks these for text typed in Chinese (East Asian) and in Tibetan or Arabic script
+# (complex scripts); the writer names the right one on every run it writes in those scripts.
+EAST_ASIAN_SERIF = "Noto Serif CJK SC"
+COMPLEX_SCRIPT_SERIF = "Noto Serif Tibetan"
+LANGUAGES = {"val": "en-CA", "eastAsia": "zh-CN", "bidi": "bo-CN"}
+DARK_BLUE = "12355B"
+GREY = "444444"
+
+CM = 72 / 2.54  # points
+# Letter, margins 2.3 cm top, 2.2 cm at the sides, 2.4 cm at the bottom, as in the CSS.
+PAGE_WIDTH_CM, PAGE_HEIGHT_CM = 21.59, 27.94
+MARGINS_CM = {"top": 2.3, "right": 2.2, "bottom": 2.4, "left": 2.2}
+# The PDF centres its header and footer in the margins.
+HEADER_FOOTER_DISTANCE_CM = 1.0
+TEXT_WIDTH = (PAGE_WIDTH_CM - MARGINS_CM["left"] - MARGINS_CM["right"]) * CM
+
+BODY_SIZE = 10.5  # points
+LINE_HEIGHT = 1.4  # CSS line-height
+# Word's single line spacing is the font's ascender plus descender: 1.362 em for Noto Serif
+# and Noto Sans.
+NOTO_LINE = 1.362
+PARAGRAPH_AFTER = 0.55 * BODY_SIZE  # p { margin: 0 0 0.55em }
+LIST_INDENT = 1.3 * BODY_SIZE  # ul, ol { padding-left: 1.3em }
+ITEM_AFTER = 0.25 * BODY_SIZE  # li { margin-bottom: 0.25em }
+TABLE_SIZE = 9.5
+CELL_MARGINS = (3, 5)  # th, td { padding: 3pt 5pt }
 # A fixed timestamp keeps the output identical from one run to the next.
 FIXED_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
@@ -54,77 +90,96 @@ class StyleSpec:
     small_caps: bool | None = None
     superscript: bool | None = None
     color: str | None = None  # RRGGBB
+    letter_spacing: float | None = None  # points added between letters (0 removes any)
     align: str | None = None  # "left", "center", "right" or "justify"
     space_before: float | None = None  # points
     space_after: float | None = None  # points
-    left_indent: float | None = None  # inches
-    leader_tab: float | None = None  # inches from the margin: a right tab stop with a dot leader
+    line_height: float | None = None  # as CSS line-height: a multiple of the font size
+    contextual_spacing: bool | None = None  # no space between paragraphs of the same style
+    left_indent: float | None = None  # points
+    list_indent: float | None = None  # list styles: points from the margin to the text, the marker hanging before it
+    leader_tab: float | None = None  # points from the margin: a right tab stop with a dot leader
     keep_with_next: bool | None = None
-    shading: str | None = None  # RRGGBB paragraph background
-    borders: bool | None = None  # table styles: single-line grid (True) or none (False)
+    rule_below: bool | None = None  # a 1.5pt dark blue rule 2pt under the paragraph (False removes any)
+    borders: str | None = None  # table styles: "grid", "rows" (a thin rule under every row) or "none"
+    rule_above: bool = False  # table styles: a 1.5pt dark blue rule above the first row
+    cell_margins: tuple[float, float] | None = None  # table styles: (top and bottom, left and right) in points
     builtin: bool = False  # one of Word's own styles, which Word matches by name
+
+
+def collapsed(margin: float) -> float:
+    """The space before for a CSS top ``margin`` (points) below a paragraph, whose margin Word adds to it."""
+    return max(0.0, round(margin - PARAGRAPH_AFTER, 2))
 
 
 # Every style the writer may use, built-in ones included. Names are spelled as
 # Word spells them in styles.xml ("toc 1", not "TOC 1"); the writer matches them
-# without regard to case.
+# without regard to case. Sizes and margins are those of briefgen.css, its ems worked out.
+TABLE_STYLE = dict(kind="table", size=TABLE_SIZE, space_after=0, line_height=LINE_HEIGHT, cell_margins=CELL_MARGINS)
 STYLES: tuple[StyleSpec, ...] = (
-    StyleSpec("Normal", font=SERIF, size=11, space_after=6),
-    StyleSpec("Title", font=SANS, size=24, bold=True, color=DARK_BLUE, space_after=12),
-    StyleSpec("Subtitle", font=SANS, size=14, italic=False, color=DARK_BLUE, space_after=12),
-    StyleSpec("Heading 1", font=SANS, size=16, bold=True, color=DARK_BLUE, space_before=18, space_after=6),
-    StyleSpec("Heading 2", font=SANS, size=13, bold=True, color=DARK_BLUE, space_before=12, space_after=4),
+    StyleSpec("Normal", font=SERIF),
+    StyleSpec("Title", font=SANS, size=24, bold=True, color=DARK_BLUE, letter_spacing=0, space_before=0,
+              space_after=0.2 * 24, line_height=1.15, rule_below=False),
+    StyleSpec("Subtitle", font=SANS, size=15, italic=False, color="333333", letter_spacing=0, space_after=0.4 * 15),
+    StyleSpec("Heading 1", font=SANS, size=15, bold=True, color=DARK_BLUE, space_before=collapsed(1.2 * 15),
+              space_after=0.4 * 15, rule_below=True),
+    StyleSpec("Heading 2", font=SANS, size=11.5, bold=True, color=DARK_BLUE, space_before=collapsed(11.5),
+              space_after=0.3 * 11.5),
     StyleSpec("Heading 3", font=SANS, size=11.5, bold=True, color=DARK_BLUE, space_before=10, space_after=3),
-    StyleSpec("Quote", italic=True, color="404040", left_indent=0.5),
-    StyleSpec("Caption", font=SANS, size=9, bold=True, color=DARK_BLUE, space_after=3, keep_with_next=True),
-    StyleSpec("List Bullet"),
-    StyleSpec("List Bullet 2"),
-    StyleSpec("List Bullet 3"),
-    StyleSpec("List Number"),
-    StyleSpec("List Number 2"),
-    StyleSpec("List Number 3"),
-    StyleSpec("List Continue"),
-    StyleSpec("List Continue 2"),
-    StyleSpec("List Continue 3"),
-    StyleSpec("Table Grid", kind="table", borders=True),
+    StyleSpec("Quote", italic=True, color="404040", left_indent=36),
+    StyleSpec("Caption", font=SANS, size=TABLE_SIZE, bold=True, color=DARK_BLUE, space_after=3, keep_with_next=True),
+    StyleSpec("List Bullet", list_indent=LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Bullet 2", list_indent=2 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Bullet 3", list_indent=3 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Number", list_indent=LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Number 2", list_indent=2 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Number 3", list_indent=3 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Continue", left_indent=LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Continue 2", left_indent=2 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Continue 3", left_indent=3 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("Table Grid", borders="grid", **TABLE_STYLE),
     StyleSpec("Hyperlink", kind="character", color="0563C1", underline=True, builtin=True),
     StyleSpec("TOC Heading", based_on="Heading 1"),
-    # The right tab before each entry's page number sits at the right margin.
-    StyleSpec("toc 1", builtin=True, space_after=3, leader_tab=6.5),
-    StyleSpec("toc 2", builtin=True, space_after=3, left_indent=0.25, leader_tab=6.5),
-    StyleSpec("toc 3", builtin=True, space_after=3, left_indent=0.5, leader_tab=6.5),
-    StyleSpec("Header", font=SANS, size=8),
-    StyleSpec("Footer", font=SANS, size=8),
-    StyleSpec("footnote text", builtin=True, size=8, space_after=0),
+    # nav.toc li { margin: 0.35em 0 }. The right tab before each entry's page number sits at the right margin.
+    StyleSpec("toc 1", builtin=True, space_after=0.35 * BODY_SIZE, leader_tab=TEXT_WIDTH),
+    StyleSpec("toc 2", builtin=True, space_after=0.35 * BODY_SIZE, left_indent=18, leader_tab=TEXT_WIDTH),
+    StyleSpec("toc 3", builtin=True, space_after=0.35 * BODY_SIZE, left_indent=36, leader_tab=TEXT_WIDTH),
+    StyleSpec("Header", font=SANS, size=8.5),
+    StyleSpec("Footer", font=SANS, size=8.5),
+    StyleSpec("footnote text", builtin=True, size=8, space_after=0, line_height=1.3),
     StyleSpec("footnote reference", kind="character", builtin=True, superscript=True),
-    StyleSpec("Marking", font=SANS, size=10, bold=True, caps=True, align="right", color="A50000"),
-    StyleSpec("Cover Meta", kind="table", font=SANS, size=10, space_after=2, borders=False),
-    StyleSpec("Note Meta", font=SANS, size=9, color=GREY, space_after=2),
-    StyleSpec("Fact", font=SANS, size=10, shading="E8EDF5", space_before=6, space_after=6),
-    StyleSpec("Source", size=9, italic=True, color=GREY),
-    StyleSpec("Signatory", space_before=24, keep_with_next=True),
+    StyleSpec("Marking", font=SANS, size=9, bold=True, caps=True, letter_spacing=0.06 * 9, align="right",
+              color="A50000", space_after=0),
+    StyleSpec("Cover Meta", borders="rows", rule_above=True, **TABLE_STYLE),
+    StyleSpec("Note Meta", font=SANS, size=9, caps=True, letter_spacing=0.04 * 9, color=GREY, space_after=0.55 * 9),
+    StyleSpec("Fact", space_after=ITEM_AFTER),
+    StyleSpec("Source", space_after=0.4 * BODY_SIZE),
+    StyleSpec("Signatory", space_after=ITEM_AFTER),
     StyleSpec("Running Header", based_on="Header", color=GREY),
     StyleSpec("Running Footer", based_on="Footer", color=GREY),
-    StyleSpec("Small", size=9),
-    StyleSpec("Source Ref", kind="character", size=8, color=GREY),
+    StyleSpec("Small", size=8.5, color=GREY),
+    StyleSpec("Source Ref", kind="character", size=8.5, color=GREY),
     StyleSpec("Priority", kind="character", bold=True, color="9C2A00"),
-    StyleSpec("Native Name", kind="character", italic=True),
+    StyleSpec("Native Name", kind="character"),
     # Classes the templates in templates/ use today.
-    StyleSpec("Cover Kind", font=SANS, size=12, bold=True, caps=True, color=GREY, space_after=4),
-    StyleSpec("Cover Visit", font=SANS, size=12, color=DARK_BLUE, space_after=12),
-    StyleSpec("Context Line", font=SANS, size=9, color=GREY, space_after=6),
-    StyleSpec("Question", bold=True, keep_with_next=True, space_before=6, space_after=2),
+    StyleSpec("Cover Kind", font=SANS, size=11, bold=True, color=DARK_BLUE, space_after=2.5 * CM),
+    StyleSpec("Cover Visit", font=SANS, size=10, caps=True, letter_spacing=0.04 * 10, color=GREY,
+              space_before=5.5 * CM, space_after=0.55 * 10),
+    StyleSpec("Context Line", font=SANS, size=9, caps=True, letter_spacing=0.04 * 9, color=GREY, space_after=0),
+    StyleSpec("Question", bold=True, keep_with_next=True, space_before=collapsed(0.6 * BODY_SIZE)),
     StyleSpec("Letter"),
     StyleSpec("Addressee", space_after=0),
-    StyleSpec("Letter Date", space_before=12, space_after=12),
-    StyleSpec("Letter Subject", bold=True, space_after=12),
-    StyleSpec("Closing", space_before=12),
-    StyleSpec("Signed By", space_before=12, keep_with_next=True),
-    StyleSpec("Leave Behind", size=9.5, space_after=3),
+    StyleSpec("Letter Date", space_before=collapsed(1.2 * BODY_SIZE), space_after=1.2 * BODY_SIZE),
+    StyleSpec("Letter Subject", bold=True, space_after=BODY_SIZE),
+    StyleSpec("Closing", space_before=collapsed(1.2 * BODY_SIZE)),
+    StyleSpec("Signed By", bold=True, space_before=collapsed(1.2 * BODY_SIZE), space_after=0.3 * BODY_SIZE,
+              keep_with_next=True),
+    # .leave-behind { font-size: 9.5pt; line-height: 1.3 } and its p { margin-bottom: 0.3em }
+    StyleSpec("Leave Behind", size=9.5, line_height=1.3, space_after=0.3 * 9.5),
     StyleSpec("Issues In Brief", based_on="List Bullet"),
-    StyleSpec("Overview", kind="table", font=SANS, size=9.5, space_after=0, borders=True),
-    StyleSpec("Programme", kind="table", font=SANS, size=9.5, space_after=0, borders=True),
-    StyleSpec("Asks", kind="table", font=SANS, size=9.5, space_after=0, borders=True),
+    StyleSpec("Overview", borders="rows", **TABLE_STYLE),
+    StyleSpec("Programme", borders="rows", **TABLE_STYLE),
+    StyleSpec("Asks", borders="rows", **TABLE_STYLE),
 )
 
 _KINDS = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER, "table": WD_STYLE_TYPE.TABLE}
@@ -135,15 +190,28 @@ _ALIGNMENTS = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
 
-# The w:pPr children that the schema places after w:shd.
-_AFTER_SHD = tuple(
+# The w:pPr children that the schema places after w:pBdr, and after w:contextualSpacing.
+_AFTER_PBDR = tuple(
     f"w:{tag}"
     for tag in (
-        "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+        "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
         "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
         "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
     ).split()
 )
+_AFTER_CONTEXTUAL_SPACING = _AFTER_PBDR[_AFTER_PBDR.index("w:contextualSpacing") + 1 :]
+# The w:rPr children that the schema places after w:spacing (character spacing).
+_AFTER_CHARACTER_SPACING = tuple(
+    f"w:{tag}"
+    for tag in (
+        "w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout "
+        "specVanish oMath"
+    ).split()
+)
+# The w:tblPr children that the schema places after w:tblBorders.
+_AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
+# The w:rPr children that the schema places after w:b, w:i and w:sz: their complex-script twins come next.
+_COMPLEX_SCRIPT_TWINS = {"w:b": "w:bCs", "w:i": "w:iCs", "w:sz": "w:szCs"}
 
 
 def build_reference() -> docx.document.Document:
@@ -159,16 +227,29 @@ def build_reference() -> docx.document.Document:
 
 def _set_up_page(document: docx.document.Document) -> None:
     section = document.sections[0]
-    section.page_width, section.page_height = Inches(8.5), Inches(11)
-    section.top_margin = section.bottom_margin = Inches(1)
-    section.left_margin = section.right_margin = Inches(1)
-    section.header_distance = section.footer_distance = Inches(0.5)
+    section.page_width, section.page_height = Cm(PAGE_WIDTH_CM), Cm(PAGE_HEIGHT_CM)
+    for edge, margin in MARGINS_CM.items():
+        setattr(section, f"{edge}_margin", Cm(margin))
+    section.header_distance = section.footer_distance = Cm(HEADER_FOOTER_DISTANCE_CM)
 
 
 def _set_defaults(document: docx.document.Document) -> None:
-    rpr = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rpr, SERIF)
-    rpr.find(qn("w:lang")).set(qn("w:val"), LANGUAGE)
+    """Body text: its fonts for every script, size, languages, line height and paragraph spacing."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = _set_fonts(rpr, SERIF)
+    fonts.set(qn("w:eastAsia"), EAST_ASIAN_SERIF)
+    fonts.set(qn("w:cs"), COMPLEX_SCRIPT_SERIF)
+    rpr.get_or_add_sz().val = Pt(BODY_SIZE)
+    _match_complex_script(rpr)
+    lang = rpr.find(qn("w:lang"))
+    for attribute, value in LANGUAGES.items():
+        lang.set(qn(f"w:{attribute}"), value)
+    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    spacing.attrib.clear()
+    spacing.set(qn("w:after"), str(round(PARAGRAPH_AFTER * 20)))
+    spacing.set(qn("w:line"), str(round(240 * LINE_HEIGHT / NOTO_LINE)))
+    spacing.set(qn("w:lineRule"), "auto")
 
 
 def _apply(document: docx.document.Document, spec: StyleSpec) -> None:
@@ -194,10 +275,19 @@ def _apply(document: docx.document.Document, spec: StyleSpec) -> None:
         font.all_caps = spec.caps
     if spec.color:
         font.color.rgb = RGBColor.from_string(spec.color)
+    if spec.letter_spacing is not None:
+        _put(style.element.get_or_add_rPr(), "w:spacing", _AFTER_CHARACTER_SPACING, present=spec.letter_spacing != 0,
+             attributes=f'w:val="{round(spec.letter_spacing * 20)}"')
+    if style.element.rPr is not None:
+        _match_complex_script(style.element.rPr)
     if spec.kind != "character":
         _apply_paragraph_format(style, spec)
+    if spec.list_indent is not None:
+        _set_list_indent(document, style, spec.list_indent)
     if spec.borders is not None:
-        _set_table_borders(style, spec.borders)
+        _set_table_borders(style, spec.borders, spec.rule_above)
+    if spec.cell_margins is not None:
+        _set_cell_margins(style, *spec.cell_margins)
 
 
 def _apply_paragraph_format(style, spec: StyleSpec) -> None:
@@ -208,42 +298,105 @@ def _apply_paragraph_format(style, spec: StyleSpec) -> None:
         fmt.space_before = Pt(spec.space_before)
     if spec.space_after is not None:
         fmt.space_after = Pt(spec.space_after)
+    if spec.line_height is not None:
+        fmt.line_spacing = spec.line_height / NOTO_LINE
     if spec.left_indent is not None:
-        fmt.left_indent = Inches(spec.left_indent)
+        fmt.left_indent = Pt(spec.left_indent)
     if spec.keep_with_next is not None:
         fmt.keep_with_next = spec.keep_with_next
     if spec.leader_tab is not None:
-        fmt.tab_stops.add_tab_stop(Inches(spec.leader_tab), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
-    if spec.shading:
-        style.element.get_or_add_pPr().insert_element_before(
-            parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="{spec.shading}"/>'),
-            *_AFTER_SHD,
-        )
+        fmt.tab_stops.add_tab_stop(Pt(spec.leader_tab), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
+    if spec.contextual_spacing is not None:
+        _put(style.element.get_or_add_pPr(), "w:contextualSpacing", _AFTER_CONTEXTUAL_SPACING,
+             present=spec.contextual_spacing)
+    if spec.rule_below is not None:
+        _put(style.element.get_or_add_pPr(), "w:pBdr", _AFTER_PBDR, present=spec.rule_below,
+             content=f'<w:bottom w:val="single" w:sz="12" w:space="2" w:color="{DARK_BLUE}"/>')
 
 
-def _set_table_borders(style, borders: bool) -> None:
+def _put(parent, tag: str, successors: tuple[str, ...], *, present: bool = True, attributes: str = "",
+         content: str = "") -> None:
+    """Replace the ``tag`` children of ``parent`` by one with ``attributes`` and ``content``, placed
+    before its ``successors`` (by none if not ``present``)."""
+    for old in parent.findall(qn(tag)):
+        parent.remove(old)
+    if present:
+        parent.insert_element_before(parse_xml(f"<{tag} {nsdecls('w')} {attributes}>{content}</{tag}>"), *successors)
+
+
+def _match_complex_script(rpr) -> None:
+    """Give Tibetan and Arabic-script text the size, bold and italic of ``rpr``, which Word
+    reads for complex scripts from w:szCs, w:bCs and w:iCs."""
+    for tag, twin_tag in _COMPLEX_SCRIPT_TWINS.items():
+        element = rpr.find(qn(tag))
+        twin = rpr.find(qn(twin_tag))
+        if element is None:
+            if twin is not None:
+                rpr.remove(twin)
+            continue
+        if twin is None:
+            twin = parse_xml(f"<{twin_tag} {nsdecls('w')}/>")
+            element.addnext(twin)
+        twin.attrib.clear()
+        twin.attrib.update(element.attrib)
+
+
+def _set_list_indent(document: docx.document.Document, style, indent: float) -> None:
+    """Indent the first level of the numbering ``style`` uses: text at ``indent`` points, the marker
+    hanging one ``LIST_INDENT`` before it, as the PDF sets a list item in its padding."""
+    numbering = document.part.numbering_part.element
+    abstract_id = numbering.num_having_numId(style.element.pPr.numPr.numId.val).abstractNumId.val
+    (ppr,) = numbering.xpath(f"w:abstractNum[@w:abstractNumId='{abstract_id}']/w:lvl[@w:ilvl='0']/w:pPr")
+    position = str(round(indent * 20))
+    ppr.find(qn("w:tabs")).find(qn("w:tab")).set(qn("w:pos"), position)
+    ind = ppr.find(qn("w:ind"))
+    ind.set(qn("w:left"), position)
+    ind.set(qn("w:hanging"), str(round(LIST_INDENT * 20)))
+
+
+def _table_properties(style):
     tbl_pr = style.element.find(qn("w:tblPr"))
     if tbl_pr is None:
         tbl_pr = parse_xml(f"<w:tblPr {nsdecls('w')}/>")
         style.element.append(tbl_pr)
-    for old in tbl_pr.findall(qn("w:tblBorders")):
-        tbl_pr.remove(old)
-    line = 'w:val="single" w:sz="4" w:space="0" w:color="808080"' if borders else 'w:val="nil"'
-    edges = "".join(f"<w:{edge} {line}/>" for edge in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    tbl_pr.insert_element_before(
-        parse_xml(f"<w:tblBorders {nsdecls('w')}>{edges}</w:tblBorders>"),
-        "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription",
+    return tbl_pr
+
+
+def _set_table_borders(style, borders: str, rule_above: bool) -> None:
+    """Line the table as ``borders`` says; th, td { border-bottom: 0.5pt solid #999 } gives "rows"."""
+    grid = 'w:val="single" w:sz="4" w:space="0" w:color="808080"'
+    lined = {
+        "grid": dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), grid),
+        "rows": dict.fromkeys(("bottom", "insideH"), 'w:val="single" w:sz="4" w:space="0" w:color="999999"'),
+        "none": {},
+    }[borders]
+    if rule_above:
+        lined["top"] = f'w:val="single" w:sz="12" w:space="0" w:color="{DARK_BLUE}"'
+    nil = 'w:val="nil"'
+    edges = "".join(
+        f"<w:{edge} {lined.get(edge, nil)}/>" for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
+    _put(_table_properties(style), "w:tblBorders", _AFTER_TBL_BORDERS, content=edges)
 
 
-def _set_fonts(rpr, name: str) -> None:
-    """Name ``name`` for every script, dropping theme fonts that would otherwise win."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.get_or_add_rFonts()
+def _set_cell_margins(style, vertical: float, horizontal: float) -> None:
+    """Pad every cell by ``vertical`` points above and below and ``horizontal`` points at the sides."""
+    sides = {"top": vertical, "left": horizontal, "bottom": vertical, "right": horizontal}
+    margins = "".join(f'<w:{side} w:w="{round(points * 20)}" w:type="dxa"/>' for side, points in sides.items())
+    _put(_table_properties(style), "w:tblCellMar", _AFTER_TBL_BORDERS[_AFTER_TBL_BORDERS.index("w:tblCellMar") + 1 :],
+         content=margins)
+
+
+def _set_fonts(rpr, name: str):
+    """Name ``name`` for Latin text and return the w:rFonts; drop theme fonts, which would otherwise win.
+
+    East Asian and complex-script text keeps the fonts of the document defaults.
+    """
+    fonts = rpr.get_or_add_rFonts()
     fonts.attrib.clear()
-    for script in ("ascii", "hAnsi", "eastAsia", "cs"):
+    for script in ("ascii", "hAnsi"):
         fonts.set(qn(f"w:{script}"), name)
+    return fonts
 
 
 def _find(document: docx.document.Document, name: str):

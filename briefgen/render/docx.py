@@ -9,6 +9,11 @@ mapped onto Word constructs, styled by a reference .docx:
   instead, and the first other class of an element names its style;
 * lists get real Word numbering, and every ``<ol>`` restarts at 1;
 * links become hyperlinks, heading ids become bookmarks for ``href="#id"`` links;
+* text in Chinese, Tibetan or Arabic script (Uyghur) gets runs of its own, with the font
+  and language Word needs for that script; Arabic script reads right to left, and so
+  does a paragraph written in nothing else;
+* table columns share the page width by the length of their text, as a browser's
+  automatic table layout shares it;
 * ``span.footnote`` becomes a real Word footnote;
 * ``nav.toc`` becomes a TOC field, whose cached entries can carry the PDF's page numbers;
 * the ``running-header`` / ``running-footer`` containers fill the section's header and
@@ -75,8 +80,12 @@ _META_DATES = {"dcterms.created": "created", "dcterms.modified": "modified"}
 _META_IGNORED = frozenset({"generator"})
 _META_PAGE_LABEL = "briefgen:page-label"
 _PAGE_FIELDS = {"{page}": " PAGE ", "{pages}": " NUMPAGES "}
-# briefgen writes for Canadian readers: a bare English or French means its Canadian variant.
-_LANGUAGE_REGIONS = {"en": "en-CA", "fr": "fr-CA"}
+# Word wants a language with its region. briefgen writes for Canadian readers, so a bare English
+# or French means its Canadian variant; the Chinese, Tibetan and Uyghur of briefs on China are
+# those of the People's Republic.
+_LANGUAGE_REGIONS = {
+    "en": "en-CA", "fr": "fr-CA", "zh": "zh-CN", "zh-hans": "zh-CN", "zh-hant": "zh-TW", "bo": "bo-CN", "ug": "ug-CN"
+}
 _LINK_SCHEMES = ("http:", "https:", "mailto:")
 _KIND_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
 _STYLE_KINDS = {"paragraph": PARAGRAPH, "character": CHARACTER, "table": TABLE, "numbering": WD_STYLE_TYPE.LIST}
@@ -85,6 +94,55 @@ _ON = frozenset({"1", "true", "on"})  # the true values of an on/off attribute (
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _EMU_PER_PX = 9525  # 914400 EMU per inch at 96 px per inch
 _MONOSPACE = "Noto Sans Mono"
+_MONOSPACE_SLOTS = ("ascii", "hAnsi", "cs")
+
+
+@dataclass(frozen=True)
+class _Script:
+    """How Word sets text in one script: its w:rFonts and w:lang attributes, and the language
+    of its text when the element's ``lang`` names no language written in it."""
+
+    characters: str  # a regular-expression character class, without its brackets
+    font_slot: str
+    font: str
+    lang_slot: str
+    languages: frozenset[str]  # primary language subtags
+    default_language: str
+    right_to_left: bool = False
+
+
+# The scripts that Word sets with fonts and languages of their own; text in any other script
+# (Latin above all) takes the style's font and the element's language as w:lang w:val.
+_SCRIPTS = {
+    "cjk": _Script(
+        r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff\u3000-\u303f\uff00-\uffef",
+        "eastAsia", "Noto Serif CJK SC", "eastAsia", frozenset({"zh"}), "zh-CN",
+    ),
+    "tibetan": _Script(r"\u0f00-\u0fff", "cs", "Noto Serif Tibetan", "bidi", frozenset({"bo"}), "bo-CN"),
+    "arabic": _Script(
+        r"\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
+        "cs", "Noto Naskh Arabic", "bidi", frozenset({"ug", "ar", "fa", "ur"}), "ug-CN", right_to_left=True,
+    ),
+}
+_ARABIC = "arabic"
+_TRADITIONAL_CHINESE = re.compile(r"zh-(hant|tw|hk|mo)\b", re.IGNORECASE)
+_TRADITIONAL_CHINESE_FONT = "Noto Serif CJK TC"
+_ANY_SCRIPT = "".join(script.characters for script in _SCRIPTS.values())
+_IN_A_SCRIPT = re.compile(f"[{_ANY_SCRIPT}]")
+_LETTER = r"[^\W\d_]"
+# A stretch of letters of one script. What lies between two stretches (spaces, punctuation,
+# digits) belongs to no script.
+_SCRIPT_STRETCH = re.compile(
+    "|".join(f"(?P<{name}>[{script.characters}]+)" for name, script in _SCRIPTS.items())
+    + f"|(?P<other>(?:(?![{_ANY_SCRIPT}]){_LETTER})+)"
+)
+_RIGHT_TO_LEFT = re.compile(f"[{_SCRIPTS[_ARABIC].characters}]")
+_LEFT_TO_RIGHT_LETTER = re.compile(f"(?![{_SCRIPTS[_ARABIC].characters}]){_LETTER}")
+# Column widths from text length: a page-wide table of the reference holds about 100
+# characters of its 9.5pt text and a cell's padding takes two. Reckoning 90 and three
+# leaves room for the wide letters (capitals, bold) of a column's longest word.
+_TABLE_CHARACTERS = 90
+_CELL_PADDING = 3
 _TOC_INSTRUCTION = ' TOC \\o "1-3" \\h \\z \\u '
 # The w:settings children that the schema places after w:updateFields.
 _AFTER_UPDATE_FIELDS = tuple(
@@ -409,7 +467,7 @@ class _Writer:
                 f"{self.reference} has no default run properties (w:docDefaults); "
                 "regenerate it with tools/make_reference_docx.py"
             )
-        _set_lang(defaults[0], _LANGUAGE_REGIONS.get(lang.lower(), lang))
+        _set_lang(defaults[0], _word_language(lang))
 
     # -- blocks -------------------------------------------------------------
 
@@ -487,8 +545,9 @@ class _Writer:
         if item is not None and not number and style == item.style:
             style = self._builtin(item.continuation, PARAGRAPH, "a list continuation paragraph")
         style_id = self._style_id(style)
-        if style_id is not None or ctx.story.page_break or number:
-            # The children of w:pPr in schema order: pStyle, pageBreakBefore, numPr.
+        right_to_left = _right_to_left("".join(piece.text for piece in items if isinstance(piece, _Text)))
+        if style_id is not None or ctx.story.page_break or number or right_to_left:
+            # The children of w:pPr in schema order: pStyle, pageBreakBefore, numPr, bidi.
             ppr = paragraph._p.get_or_add_pPr()
             if style_id is not None:
                 etree.SubElement(ppr, qn("w:pStyle"), {qn("w:val"): style_id})
@@ -500,7 +559,9 @@ class _Writer:
                 etree.SubElement(num_pr, qn("w:ilvl"), {qn("w:val"): str(item.level)})
                 etree.SubElement(num_pr, qn("w:numId"), {qn("w:val"): str(item.num_id)})
                 item.numbered = True
-        self._emit(paragraph, items)
+            if right_to_left:
+                etree.SubElement(ppr, qn("w:bidi"))
+        self._emit(paragraph, items, right_to_left)
         if ctx.story.bookmarks:
             self._add_bookmarks(paragraph, ctx.story.bookmarks)
             ctx.story.bookmarks.clear()
@@ -600,7 +661,7 @@ class _Writer:
         table_style = self._class_style(el, TABLE)
         if table_style is None:
             table_style = self._builtin("Table Grid", TABLE, el)
-        columns = max((sum(self._colspan(cell) for cell in _cells(tr)) for tr in _rows(el)), default=0)
+        shares = _column_shares([[(cell, self._colspan(cell)) for cell in _cells(tr)] for tr in _rows(el)])
         table: Table | None = None
 
         def add_row(tr: lxml.html.HtmlElement, row_ctx: _Context, header: bool) -> None:
@@ -609,7 +670,7 @@ class _Writer:
                 if ctx.story.page_break:
                     # Word ignores pageBreakBefore inside a table, so the break needs a paragraph of its own.
                     self.paragraph(ctx, [])
-                table = self._add_table(ctx.container, columns)
+                table = self._add_table(ctx.container, shares)
                 table._tbl.tblStyle_val = self._style_id(table_style)
             self._row(table, tr, row_ctx, header)
 
@@ -631,16 +692,22 @@ class _Writer:
                 raise self._reject(child, el)
             self._require_blank(child.tail, el, child.sourceline)
 
-    def _add_table(self, container: docx.document.Document | BlockItemContainer, columns: int) -> Table:
-        if isinstance(container, docx.document.Document):
-            return container.add_table(0, columns)
+    def _add_table(self, container: docx.document.Document | BlockItemContainer, shares: list[float]) -> Table:
+        """An empty table as wide as ``container``, its columns sharing the width by ``shares``."""
         if isinstance(container, _Cell):
             width = container.width
         else:
             section = self.document.sections[-1]
             width = section.page_width - section.left_margin - section.right_margin
-        # Not _Cell.add_table: it appends an empty paragraph, which _cell adds only where Word needs one.
-        return BlockItemContainer.add_table(container, 0, columns, width)
+        if isinstance(container, docx.document.Document):
+            table = container.add_table(0, len(shares))
+        else:
+            # Not _Cell.add_table: it appends an empty paragraph, which _cell adds only where Word needs one.
+            table = BlockItemContainer.add_table(container, 0, len(shares), width)
+        # Rows take their cells' widths from the grid as they are added.
+        for grid_column, share in zip(table._tbl.tblGrid.gridCol_lst, shares):
+            grid_column.w = Emu(round(width * share))
+        return table
 
     def _row(self, table: Table, tr: lxml.html.HtmlElement, ctx: _Context, header: bool) -> None:
         row = table.add_row()
@@ -865,8 +932,11 @@ class _Writer:
             )
         return Emu(round(float(value) * _EMU_PER_PX))
 
-    def _emit(self, paragraph: Paragraph, items: list[_Inline]) -> None:
-        """Append one run per item; consecutive items from the same ``<a>`` share a w:hyperlink."""
+    def _emit(self, paragraph: Paragraph, items: list[_Inline], right_to_left: bool) -> None:
+        """Append the runs of ``items``; consecutive items from the same ``<a>`` share a w:hyperlink.
+
+        Text gets a run per script; in a ``right_to_left`` paragraph, all of it is Arabic script.
+        """
         link = hyperlink = None
         for item in items:
             fmt = item.fmt
@@ -877,13 +947,15 @@ class _Writer:
                     link, hyperlink = fmt.link, self._hyperlink(paragraph, fmt.link)
                     paragraph._p.append(hyperlink)
                 parent = hyperlink
-            r = self._run(parent, fmt)
             if isinstance(item, _Text):
-                t = etree.SubElement(r, qn("w:t"))
-                t.text = item.text
-                if item.text != item.text.strip():
-                    t.set(qn("xml:space"), "preserve")
-            elif isinstance(item, _Break):
+                for script, text in [(_ARABIC, item.text)] if right_to_left else _script_runs(item.text):
+                    t = etree.SubElement(self._run(parent, fmt, script), qn("w:t"))
+                    t.text = text
+                    if text != text.strip():
+                        t.set(qn("xml:space"), "preserve")
+                continue
+            r = self._run(parent, fmt)
+            if isinstance(item, _Break):
                 etree.SubElement(r, qn("w:br"))
             elif isinstance(item, _FootnoteMark):
                 if item.note_id is None:
@@ -893,30 +965,49 @@ class _Writer:
             else:
                 self._add_picture(Run(r, paragraph), item)
 
-    def _run(self, parent, fmt: _Format):
-        """Append a w:r with the properties of ``fmt`` to ``parent``.
+    def _run(self, parent, fmt: _Format, script: str = ""):
+        """Append to ``parent`` a w:r with the properties of ``fmt``, for text in ``script`` (see _script_runs).
 
         Built with lxml in schema order: python-docx's setters each search the run's
         properties, and its style setter scans every style of the document.
         """
         r = etree.SubElement(parent, qn("w:r"))
         style_id = self._style_id(fmt.style) if fmt.style is not None else None
-        if not (style_id or fmt.monospace or fmt.bold or fmt.italic or fmt.superscript or fmt.subscript or fmt.lang):
+        fonts = dict.fromkeys(_MONOSPACE_SLOTS, _MONOSPACE) if fmt.monospace else {}
+        lang = {"val": _word_language(fmt.lang)} if fmt.lang else {}
+        complex_script = right_to_left = False
+        if script:
+            form = _SCRIPTS[script]
+            language = form.default_language
+            if fmt.lang and fmt.lang.split("-")[0].lower() in form.languages:
+                language = _word_language(fmt.lang)
+            traditional = form.font_slot == "eastAsia" and _TRADITIONAL_CHINESE.match(language)
+            fonts[form.font_slot] = _TRADITIONAL_CHINESE_FONT if traditional else form.font
+            lang = {form.lang_slot: language}
+            complex_script, right_to_left = form.font_slot == "cs", form.right_to_left
+        if not (style_id or fonts or fmt.bold or fmt.italic or fmt.superscript or fmt.subscript or lang):
             return r
         rpr = etree.SubElement(r, qn("w:rPr"))
         if style_id is not None:
             etree.SubElement(rpr, qn("w:rStyle"), {qn("w:val"): style_id})
-        if fmt.monospace:
-            etree.SubElement(rpr, qn("w:rFonts"), {qn(f"w:{slot}"): _MONOSPACE for slot in ("ascii", "hAnsi", "cs")})
+        if fonts:
+            etree.SubElement(rpr, qn("w:rFonts"), {qn(f"w:{slot}"): font for slot, font in fonts.items()})
+        # Word makes complex scripts (Tibetan, Arabic) bold and italic by w:bCs and w:iCs.
         if fmt.bold:
             etree.SubElement(rpr, qn("w:b"))
+            if complex_script:
+                etree.SubElement(rpr, qn("w:bCs"))
         if fmt.italic:
             etree.SubElement(rpr, qn("w:i"))
+            if complex_script:
+                etree.SubElement(rpr, qn("w:iCs"))
         if fmt.superscript or fmt.subscript:
             position = "superscript" if fmt.superscript else "subscript"
             etree.SubElement(rpr, qn("w:vertAlign"), {qn("w:val"): position})
-        if fmt.lang:
-            etree.SubElement(rpr, qn("w:lang"), {qn("w:val"): fmt.lang})
+        if right_to_left:
+            etree.SubElement(rpr, qn("w:rtl"))
+        if lang:
+            etree.SubElement(rpr, qn("w:lang"), {qn(f"w:{slot}"): value for slot, value in lang.items()})
         return r
 
     def _hyperlink(self, paragraph: Paragraph, link: _Link):
@@ -1027,6 +1118,37 @@ def _cells(tr: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return [cell for cell in _elements(tr) if cell.tag in ("th", "td")]
 
 
+def _column_shares(rows: list[list[tuple[lxml.html.HtmlElement, int]]]) -> list[float]:
+    """Each column's share of the table width, as a browser's automatic table layout gives it.
+
+    ``rows`` holds each row's (cell, colspan). A column wants its longest text on one line
+    and needs its longest word; what the table width leaves once every column has what it
+    needs goes to the columns in proportion to what more they want. Text length stands in
+    for text width, the width in characters for that of the page (Word and LibreOffice
+    keep the widths given, where a browser measures the text).
+    """
+    columns = max((sum(span for _, span in cells) for cells in rows), default=0)
+    needs = [_CELL_PADDING] * columns
+    wants = [_CELL_PADDING] * columns
+    for cells in rows:
+        column = 0
+        for cell, span in cells:
+            if span == 1:  # a spanning cell leaves the widths to the cells it spans
+                words = _collapse(cell.text_content()).split()
+                needs[column] = max(needs[column], max(map(len, words), default=0) + _CELL_PADDING)
+                wants[column] = max(wants[column], len(" ".join(words)) + _CELL_PADDING)
+            column += span
+    need, want = sum(needs), sum(wants)
+    if want <= _TABLE_CHARACTERS:
+        widths = wants
+    elif need >= _TABLE_CHARACTERS:
+        widths = needs
+    else:
+        spare = (_TABLE_CHARACTERS - need) / (want - need)
+        widths = [n + (w - n) * spare for n, w in zip(needs, wants)]
+    return [width / sum(widths) for width in widths]
+
+
 def _collapse(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip(" ")
 
@@ -1075,6 +1197,46 @@ def _trim_line_end(items: list[_Inline]) -> None:
             items[-1] = _Text(text, items[-1].fmt)
         else:
             items.pop()
+
+
+def _word_language(lang: str) -> str:
+    """``lang`` as Word names a language: a bare language gets its region (en → en-CA, zh-Hant → zh-TW)."""
+    return _LANGUAGE_REGIONS.get(lang.lower(), lang)
+
+
+def _script_runs(text: str) -> list[tuple[str, str]]:
+    """Split ``text`` into (script, text) runs; the script is a key of _SCRIPTS, or "" for any other.
+
+    Letters decide the script. Spaces, punctuation and digits between two letters of one
+    script stay in its run; any others are in no script of their own (""), so that the
+    parentheses around a Uyghur name in English read left to right.
+    """
+    if not _IN_A_SCRIPT.search(text):
+        return [("", text)]
+    runs: list[tuple[str, str]] = []
+
+    def add(script: str, piece: str) -> None:
+        if not piece:
+            return
+        if runs and runs[-1][0] == script:
+            runs[-1] = (script, runs[-1][1] + piece)
+        else:
+            runs.append((script, piece))
+
+    before: str | None = None  # the script of the last letter
+    end = 0
+    for match in _SCRIPT_STRETCH.finditer(text):
+        script = "" if match.lastgroup == "other" else match.lastgroup
+        add(script if script == before else "", text[end : match.start()])
+        add(script, match.group())
+        before, end = script, match.end()
+    add("", text[end:])
+    return runs
+
+
+def _right_to_left(text: str) -> bool:
+    """Whether every letter of ``text`` is right to left (Arabic script), and it has some."""
+    return _RIGHT_TO_LEFT.search(text) is not None and _LEFT_TO_RIGHT_LETTER.search(text) is None
 
 
 def _set_lang(rpr, lang: str) -> None:
