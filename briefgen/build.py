@@ -18,6 +18,7 @@ from briefgen.model.validate import LoadedBrief, load_brief, missing_translation
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.glyphs import check_glyphs
 from briefgen.render.html import find_theme_file, render_html, template_search_path
+from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
 from briefgen.write.files import write_all
 from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, options_key,
@@ -82,7 +83,7 @@ def render_documents(brief: Brief, options: BuildOptions, language: str, brief_d
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
     from briefgen.render.docx import docx_bytes, html_to_docx
-    from briefgen.render.pdf import ConfinedFetcher, layout_pdf, pdf_bytes
+    from briefgen.render.pdf import layout_pdf, pdf_bytes
 
     search_path = template_search_path(options.templates)
     reference = find_theme_file("reference.docx", search_path)
@@ -91,16 +92,13 @@ def render_documents(brief: Brief, options: BuildOptions, language: str, brief_d
         template_name = f"{document_id}.html.j2"
         html = render_html(template_name, build_context(brief, document_id, language=language), search_path)
         folder = Path(brief.id)
+        confinement = Confinement(brief_dir, [brief_dir, *search_path])
         page_numbers = None
         if "html" in options.formats:
             rendered.append(RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
                                          html.encode()))
         if "pdf" in options.formats:
-            fetcher = ConfinedFetcher([brief_dir, *search_path])
-            laid_out = layout_pdf(html, brief_dir, fetcher)
-            warnings.extend(Problem(template_name, 1, 1, "", f"warning: not read: {url} (outside the brief's "
-                                    "and the templates' folders)") for url in fetcher.refused)
-            read_files.update(fetcher.read)
+            laid_out = layout_pdf(html, confinement)
             check_page_budgets(brief, document_id, laid_out)
             page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                             for anchor in page.anchors}
@@ -109,9 +107,12 @@ def render_documents(brief: Brief, options: BuildOptions, language: str, brief_d
                                          pages=len(laid_out.pages)))
         if "docx" in options.formats:
             document = html_to_docx(html, reference=reference, template_name=template_name,
-                                    page_numbers=page_numbers)
+                                    page_numbers=page_numbers, images=confinement.local_path)
             rendered.append(RenderedFile(document_id, "docx", folder / output_name(document_id, language, "docx"),
                                          docx_bytes(document)))
+        warnings.extend(Problem(template_name, 1, 1, "", message)
+                        for message in dict.fromkeys(confinement.warnings()))
+        read_files.update(confinement.read)
     return rendered
 
 

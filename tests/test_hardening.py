@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import zipfile
 from pathlib import Path
 
 import lxml.html
@@ -22,7 +23,7 @@ from briefgen.cli import main
 from briefgen.errors import InvalidBriefError
 from briefgen.load.yamlfile import MAX_BYTES, parse_yaml
 from briefgen.model.validate import validate_brief
-from conftest import FIXTURES, SAMPLE, docx_text, minimal_brief, pdf_text, run_briefgen, write_brief
+from conftest import FIXTURES, SAMPLE, docx_text, minimal_brief, pdf_text, require_tool, run_briefgen, write_brief
 
 HOSTILE = {
     "template": "{{ 7*7 }} {% raw %}{% endraw %}",
@@ -105,11 +106,12 @@ def test_a_theme_cannot_read_files_or_reach_the_network(tmp_path: Path) -> None:
     data = minimal_brief()
     data["documents"] = ["leave-behind"]
     result = run_briefgen("build", str(write_brief(briefs, data)), "-o", str(tmp_path / "out"),
-                          "--templates", str(theme), "--format", "pdf")
+                          "--templates", str(theme), "--format", "pdf,docx")
     watcher.join()
     listener.close()
     assert result.returncode == 0, result.stderr
     assert connections == []
+    assert "word/media/" not in "".join(zipfile.ZipFile(tmp_path / "out" / "minimal" / "leave-behind.docx").namelist())
     refused = [line for line in result.stderr.splitlines() if "not read" in line]
     assert refused == [
         "leave-behind.html.j2:1:1: warning: not read: file:///etc/hostname (outside the brief's and the "
@@ -224,3 +226,42 @@ def test_mutations_of_the_sample_never_crash_the_validator(mutations) -> None:
         if not lines:
             lines = ["\n"]
     check_never_crashes("".join(lines))
+
+
+def tiny_png(width: int = 4, height: int = 4, rgb: bytes = b"\x12\x35\x5b") -> bytes:
+    """A small solid-colour PNG, written without an imaging library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + rgb * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_an_image_beside_the_brief_is_embedded_in_both_formats_and_tracked(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "leave-behind.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block body %}<h1>Leave-behind</h1>'
+        '<p><img src="logo.png" alt="The coalition\'s logo" width="40" height="40"></p>{% endblock %}',
+        encoding="utf-8")
+    (tmp_path / "logo.png").write_bytes(tiny_png())
+    data = minimal_brief()
+    data["documents"] = ["leave-behind"]
+    arguments = ("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"), "--templates", str(theme))
+    result = run_briefgen(*arguments)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    folder = tmp_path / "out" / "minimal"
+    images = subprocess.run([require_tool("pdfimages"), "-list", str(folder / "leave-behind.pdf")],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert len(images) == 1
+    with zipfile.ZipFile(folder / "leave-behind.docx") as archive:
+        assert any(name.startswith("word/media/") for name in archive.namelist())
+        assert 'descr="The coalition\'s logo"' in archive.read("word/document.xml").decode()
+    assert run_briefgen(*arguments).stdout.startswith("up to date")
+    (tmp_path / "logo.png").write_bytes(tiny_png(rgb=b"\xaa\x00\x00"))
+    assert "wrote" in run_briefgen(*arguments).stdout

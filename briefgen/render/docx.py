@@ -170,14 +170,16 @@ _CONTENT_TYPES = "[Content_Types].xml"
 
 
 def html_to_docx(
-    html: str, *, reference: Path, template_name: str, page_numbers: dict[str, int] | None = None
+    html: str, *, reference: Path, template_name: str, page_numbers: dict[str, int] | None = None,
+    images: Callable[[str], Path | None] | None = None,
 ) -> docx.document.Document:
     """Build a Word document from briefgen's HTML subset, styled by the reference .docx.
 
     ``template_name`` names the template in error messages. ``page_numbers`` maps the
     anchor id of a table-of-contents entry (its ``href="#id"``) to that heading's page
-    in the PDF; the entries it knows end with a tab and the number. The document's
-    ``save`` writes :func:`docx_bytes`. Raises :class:`StyleMissingError` when the HTML
+    in the PDF; the entries it knows end with a tab and the number. ``images`` maps an
+    ``img src`` to the file to embed, or to None to leave the image out (by default the
+    src is a file path). The document's ``save`` writes :func:`docx_bytes`. Raises :class:`StyleMissingError` when the HTML
     needs a style ``reference`` lacks and :class:`BuildError` for HTML outside the subset.
     """
     try:
@@ -193,15 +195,18 @@ def html_to_docx(
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    _Writer(document, reference=reference, template_name=template_name, page_numbers=page_numbers).write(root)
+    _Writer(document, reference=reference, template_name=template_name, page_numbers=page_numbers,
+            images=images).write(root)
     return _ReproducibleDocument(document.element, document.part)
 
 
 def write_docx(
-    html: str, target: Path, *, reference: Path, template_name: str, page_numbers: dict[str, int] | None = None
+    html: str, target: Path, *, reference: Path, template_name: str, page_numbers: dict[str, int] | None = None,
+    images: Callable[[str], Path | None] | None = None,
 ) -> None:
     """Write the .docx for ``html`` to ``target``; see :func:`html_to_docx`."""
-    document = html_to_docx(html, reference=reference, template_name=template_name, page_numbers=page_numbers)
+    document = html_to_docx(html, reference=reference, template_name=template_name, page_numbers=page_numbers,
+                            images=images)
     try:
         target.write_bytes(docx_bytes(document))
     except OSError as exc:
@@ -369,11 +374,13 @@ class _Writer:
         reference: Path,
         template_name: str,
         page_numbers: dict[str, int] | None,
+        images: Callable[[str], Path | None] | None,
     ):
         self.document = document
         self.reference = reference
         self.template_name = template_name
         self._page_numbers = page_numbers or {}
+        self._images = images
         self._page_label = "Page {page} of {pages}"
         # python-docx scans styles.xml on every style lookup and assignment; one pass here indexes it.
         self._styles: dict[str, tuple[object, WD_STYLE_TYPE]] = {}
@@ -816,7 +823,9 @@ class _Writer:
             flow.add(_Break(fmt))
             return
         if el.tag == "img":
-            flow.add(self._picture(el, fmt))
+            # An image the caller's ``images`` refuses is left out, as WeasyPrint leaves it out.
+            if picture := self._picture(el, fmt):
+                flow.add(picture)
         elif el.tag == "span" and "footnote" in _classes(el):
             flow.add(self._footnote(el, fmt, flow.ctx.story))
         else:
@@ -908,7 +917,7 @@ class _Writer:
             "only http:, https:, mailto: and #id links can be written to .docx"
         )
 
-    def _picture(self, el: lxml.html.HtmlElement, fmt: _Format) -> _Picture:
+    def _picture(self, el: lxml.html.HtmlElement, fmt: _Format) -> _Picture | None:
         where = f"{self.template_name}: <img> on HTML line {el.sourceline}"
         alt = el.get("alt")
         if alt is None:
@@ -916,7 +925,9 @@ class _Writer:
         src = el.get("src", "").strip()
         if not src:
             raise BuildError(f"{where} has no src attribute")
-        path = Path(src)
+        path = self._images(src) if self._images else Path(src)
+        if path is None:
+            return None
         if not path.is_file():
             raise BuildError(f"{where}: image file {src} does not exist")
         return _Picture(path, alt, self._pixels(el, "width"), self._pixels(el, "height"), el.sourceline, fmt)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import pydyf
 import weasyprint
@@ -17,6 +15,7 @@ from weasyprint.pdf import tags as weasyprint_tags
 from weasyprint.urls import URLFetcher
 
 from briefgen.render import PDF_VARIANTS
+from briefgen.render.resources import Confinement
 
 def _tag_languages() -> None:
     """Give each structure element whose HTML element has a ``lang`` its own ``/Lang``.
@@ -46,37 +45,26 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 
 class ConfinedFetcher(URLFetcher):
-    """WeasyPrint's fetcher confined to local files under ``roots`` (and inline ``data:`` URLs).
+    """WeasyPrint's fetcher, reading only what a :class:`Confinement` allows (and inline ``data:``).
 
-    Nothing is fetched from the network. Each refused URL is kept in ``refused`` so the
-    build can warn about it (WeasyPrint then leaves the resource out); each file read is
-    kept in ``read`` so that a change to it makes the next build render again.
+    A refused resource is left out by WeasyPrint; the confinement keeps it for a warning.
     """
 
-    def __init__(self, roots: list[Path]):
+    def __init__(self, confinement: Confinement):
         super().__init__(allowed_protocols={"file", "data"})
-        self.roots = [root.resolve() for root in roots]
-        self.refused: list[str] = []
-        self.read: list[str] = []
+        self.confinement = confinement
 
     def fetch(self, url: str, headers=None):
-        """Fetch ``url`` if it is data or a file inside the roots; otherwise refuse it."""
-        if url.startswith("data:"):
+        """Fetch ``url`` if it is inline data or an allowed file; otherwise refuse it."""
+        if url.startswith("data:") or self.confinement.local_path(url) is not None:
             return super().fetch(url, headers)
-        if url.startswith("file:") and self._inside_roots(url):
-            self.read.append(url2pathname(urlsplit(url).path))
-            return super().fetch(url, headers)
-        self.refused.append(url)
         raise ValueError(f"briefgen reads only files in the brief's and the templates' folders: {url}")
 
-    def _inside_roots(self, url: str) -> bool:
-        path = Path(url2pathname(urlsplit(url).path)).resolve()
-        return any(path.is_relative_to(root) for root in self.roots)
 
-
-def layout_pdf(html: str, base_dir: Path, fetcher: ConfinedFetcher) -> weasyprint.Document:
-    """Lay out ``html`` (its relative URLs resolved against ``base_dir``) into pages."""
-    return weasyprint.HTML(string=html, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render()
+def layout_pdf(html: str, confinement: Confinement) -> weasyprint.Document:
+    """Lay out ``html`` into pages, its relative URLs resolved and confined by ``confinement``."""
+    return weasyprint.HTML(string=html, base_url=confinement.base_url,
+                           url_fetcher=ConfinedFetcher(confinement)).render()
 
 
 def pdf_bytes(document: weasyprint.Document, *, variant: str = PDF_VARIANTS[0]) -> bytes:
