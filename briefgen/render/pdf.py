@@ -7,7 +7,6 @@ gives the page count that page budgets are checked against before anything is wr
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pydyf
 import weasyprint
