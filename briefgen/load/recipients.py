@@ -98,8 +98,12 @@ def _read_csv(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(lines, delimiter=delimiter)
     header = [cell.strip().lower() for cell in next(reader, [])]
-    problems = [RowProblem(shown, 1, name, _unknown_column(name)) for name in header if name not in COLUMNS]
-    problems += [RowProblem(shown, 1, name, "required column is missing") for name in REQUIRED if name not in header]
+    unknown = [name for name in header if name not in COLUMNS]
+    problems = [RowProblem(shown, 1, name, _unknown_column(name)) for name in unknown]
+    # A misspelt required column is reported once, with its suggestion.
+    suggested = {_suggestion(name) for name in unknown}
+    problems += [RowProblem(shown, 1, name, "required column is missing") for name in REQUIRED
+                 if name not in header and name not in suggested]
     if problems:
         # Without a sound header every row would repeat the same complaint.
         return [], problems
@@ -110,7 +114,9 @@ def _read_csv(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header):
-            problems.append(RowProblem(shown, start, "", f"the row has {len(cells)} cells, the header {len(header)}"))
+            problems.append(RowProblem(shown, start, "", f"the row has {len(cells)} cells but the header has "
+                                                         f"{len(header)} columns; put the lines of an address in one "
+                                                         f"cell, separated by {ADDRESS_SEPARATOR}"))
             continue
         values = {name: cell.strip() for name, cell in zip(header, cells) if name in COLUMNS}
         if values.get("address"):
@@ -146,9 +152,14 @@ def _line(line_map: LineMap, index: int, key: str) -> int:
     return line_map.locate((index, key))[0]
 
 
-def _unknown_column(name: str) -> str:
+def _suggestion(name: str) -> str | None:
     close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
-    return "unknown column" + (f"; did you mean '{close[0]}'?" if close else f"; use {', '.join(COLUMNS)}")
+    return close[0] if close else None
+
+
+def _unknown_column(name: str) -> str:
+    suggestion = _suggestion(name)
+    return "unknown column" + (f"; did you mean '{suggestion}'?" if suggestion else f"; use {', '.join(COLUMNS)}")
 
 
 def _kind(value: Any) -> str:
@@ -201,8 +212,12 @@ def _typed_cells(row: _Row, problem) -> dict[str, Any]:
             elif value is not None:
                 problem(column, f"expected address lines, not {_kind(value)}")
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            if str(value).strip():
-                values[column] = str(value).strip()
+            text = str(value).strip()
+            if any(char in text for char in "\r\n"):
+                # It goes into e-mail headers and the addressee block, both one line.
+                problem(column, "must be on one line")
+            elif text:
+                values[column] = text
         elif value is not None:
             problem(column, f"expected text, not {_kind(value)}")
     if "language" in values:

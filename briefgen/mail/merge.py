@@ -1,15 +1,18 @@
 """Personalised letters for a list of recipients: a PDF (and a .docx) and an e-mail draft each.
 
 The library API behind ``briefgen letters``. Everything is checked first (the brief, the
-recipients, the sender's address, the template) and rendered in memory; files are written
-only when every letter has rendered and kept to its page budget.
+recipients, the sender's address, the template); the letters are staged beside the output
+as they finish and moved into place only when every one has rendered and kept to its page
+budget, so a failure leaves the letters folder as it was.
 
-Where the time goes, and what is done about it (see ``bench/letters.py``): laying a letter
-out costs a WeasyPrint document each, of which parsing the theme's stylesheet and setting
-up the document is a large share. So the letters of a batch are laid out together as ONE
-document and split into one PDF per letter with ``Document.copy``; the batches run in
-parallel worker processes. Each letter is a page group of its own (a named page), so its
-page numbers start at 1 and "of N" counts its own pages, as in a letter built alone.
+Where the time goes (profiled with cProfile; ``bench/letters.py`` measures it): of the CPU
+time of a letter, WeasyPrint's layout takes about 60 %, drawing and writing its PDF about
+30 %, the e-mail draft about 5 %, the template a few per cent. A WeasyPrint document of its
+own per letter also parses the theme's stylesheet and sets up styles and fonts each time,
+so the letters of a batch are laid out together as ONE document and split into one PDF per
+letter with ``Document.copy``; the batches run in parallel worker processes. Each letter is
+a page group of its own (a named page), so its page numbers start at 1 and "of N" counts
+its own pages, as in a letter built alone.
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ import math
 import multiprocessing
 import os
 import re
+import shutil
+import tempfile
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +45,8 @@ from briefgen.render.docx import docx_bytes, html_to_docx
 from briefgen.render.html import (add_locale, css_page_counter, default_theme_dir, find_theme_file,
                                   make_environment, render_html)
 from briefgen.render.glyphs import check_glyphs
-from briefgen.render.pdf import ConfinedFetcher, layout_pdf, pdf_bytes
+from briefgen.render.pdf import layout_pdf, pdf_bytes
+from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
 from briefgen.write.files import write_all
 
@@ -66,13 +72,13 @@ class LetterOptions:
 
 @dataclass(frozen=True)
 class MergedLetter:
-    """The finished files of one recipient's letter, still in memory, by suffix."""
+    """One recipient's finished letter and the names of its files (``<slug>.pdf``, ``.eml``, ``.docx``)."""
 
     recipient: Recipient
     slug: str
     language: str
     pages: int
-    files: dict[str, bytes]
+    files: tuple[str, ...]
 
 
 @dataclass
@@ -83,8 +89,8 @@ class LettersResult:
     folder: Path
     letters: list[MergedLetter]
     warnings: list[RowProblem]
-    written: list[Path] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
+    written: list[Path]
+    removed: list[Path]
 
 
 def letter_languages(brief: Brief) -> list[str]:
@@ -107,17 +113,15 @@ def choose_languages(brief: Brief, recipients: list[Recipient], shown: str) -> t
             chosen.append(available[0])
             if recipient.language:
                 unmet.setdefault(recipient.language, []).append(recipient.line)
-    warnings = [RowProblem(shown, lines[0], "language",
-                           f"warning: the letter is not written in {language} (the brief has "
-                           f"{', '.join(available)}); {_count(len(lines), 'recipient')} asking for it "
-                           f"(line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}) "
-                           f"get it in {available[0]}")
-                for language, lines in unmet.items()]
+    warnings = []
+    for language, lines in unmet.items():
+        many = len(lines) > 1
+        warnings.append(RowProblem(
+            shown, lines[0], "language",
+            f"warning: the letter is not written in {language} (the brief has {', '.join(available)}), so "
+            f"{len(lines)} recipient{'s' if many else ''} who asked for it (line{'s' if many else ''} "
+            f"{', '.join(map(str, lines))}) get{'' if many else 's'} it in {available[0]}"))
     return chosen, warnings
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def sender_from(brief_data: dict[str, Any]) -> Sender | None:
@@ -166,42 +170,64 @@ def write_letters(brief_path: Path, recipients_path: Path, options: LetterOption
         raise InvalidBriefError([loaded.line_map.problem(("letter",), "the brief has no letter to send; "
                                                          "add a letter section")])
     if sender_from(build_context(brief, "letter")["brief"]) is None:
-        raise InvalidBriefError([loaded.line_map.problem(("letter",), "no e-mail address to send the letters "
-                                                         "from: give letter.contact or prepared_by.contact an email")])
+        raise InvalidBriefError([loaded.line_map.problem(("letter", "contact"), "no e-mail address to send the "
+                                                         "letters from: add an email to letter.contact (or to "
+                                                         "prepared_by.contact)")])
     check_glyphs(brief, loaded.line_map)
     recipients = load_recipients(recipients_path)
     languages, warnings = choose_languages(brief, recipients, str(recipients_path))
-    letters = render_letters(brief, recipients, languages, recipients_file=str(recipients_path), docx=options.docx,
-                             jobs=options.jobs, progress=progress)
     folder = options.output_dir / brief.id / LETTERS_FOLDER
-    written = write_all(folder, [(Path(f"{letter.slug}{suffix}"), data)
-                                 for letter in letters for suffix, data in letter.files.items()])
+    created_output_dir = not options.output_dir.exists()
+    options.output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=options.output_dir, prefix=".briefgen-letters-"))
+    letters: list[MergedLetter] = []
+    try:
+        for batch in render_letters(brief, recipients, languages, into=staging,
+                                    recipients_file=str(recipients_path), docx=options.docx, jobs=options.jobs):
+            letters += batch
+            if progress:
+                progress(len(letters), len(recipients))
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for staged in sorted(staging.iterdir()):
+            written.append(folder / staged.name)
+            os.replace(staged, written[-1])
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created_output_dir:
+            options.output_dir.rmdir()
+        raise
+    staging.rmdir()
     kept = set(written)
     removed = [path for path in sorted(folder.iterdir()) if path.suffix in OUTPUT_SUFFIXES and path not in kept]
     for path in removed:
         path.unlink()
-    return LettersResult(brief, folder, letters, warnings, written, removed)
+    by_slug = {letter.slug: letter for letter in letters}
+    return LettersResult(brief, folder, [by_slug[slug] for slug in recipient_slugs(recipients)], warnings,
+                         written, removed)
 
 
 @dataclass(frozen=True)
-class _Batch:
+class LetterBatch:
     """Letters in one language that one worker lays out as one document."""
 
     brief: Brief
     language: str
     letters: tuple[tuple[str, Recipient], ...]
+    into: Path
     recipients_file: str
     docx: bool
     drafted: dt.datetime
 
 
-def render_letters(brief: Brief, recipients: list[Recipient], languages: list[str], *, recipients_file: str,
-                   docx: bool = False, jobs: int | None = None,
-                   progress: Progress | None = None) -> list[MergedLetter]:
-    """Render each recipient's letter (in ``languages[i]``) as PDF, draft and, with ``docx``, .docx.
+def render_letters(brief: Brief, recipients: list[Recipient], languages: list[str], *, into: Path,
+                   recipients_file: str, docx: bool = False, jobs: int | None = None) -> Iterator[list[MergedLetter]]:
+    """Render each recipient's letter (in ``languages[i]``) as PDF, draft and, with ``docx``, .docx,
+    into the folder ``into``; yield the letters of each batch as it is written, in no particular order.
 
-    ``recipients_file`` names the file recipients come from in messages. ``jobs`` worker processes share the work (default: one per core); ``progress(done, total)``
-    is called as letters finish. Raises :class:`PageBudgetError` for a letter over its budget.
+    ``recipients_file`` names the file the recipients come from in messages. ``jobs`` worker
+    processes share the work (default: one per core). Raises :class:`PageBudgetError` for a
+    letter over its budget.
     """
     for language in sorted(set(languages)):
         # Template errors are reported here, by name and line, before any worker starts.
@@ -212,23 +238,19 @@ def render_letters(brief: Brief, recipients: list[Recipient], languages: list[st
     for slug, recipient, language in zip(recipient_slugs(recipients), recipients, languages):
         by_language.setdefault(language, []).append((slug, recipient))
     size = min(MAX_BATCH, max(1, math.ceil(len(recipients) / (workers * 4))))
-    batches = [_Batch(brief, language, tuple(group[start:start + size]), recipients_file, docx, drafted)
+    batches = [LetterBatch(brief, language, tuple(group[start:start + size]), into, recipients_file, docx, drafted)
                for language, group in by_language.items() for start in range(0, len(group), size)]
-    done: dict[str, MergedLetter] = {}
-
-    def finished(letters: list[MergedLetter]) -> None:
-        done.update((letter.slug, letter) for letter in letters)
-        if progress:
-            progress(len(done), len(recipients))
-
     if workers == 1 or len(batches) == 1:
-        for batch in batches:
-            finished(render_batch(batch))
-    else:
-        with ProcessPoolExecutor(min(workers, len(batches)), mp_context=_worker_context()) as pool:
-            for future in as_completed([pool.submit(render_batch, batch) for batch in batches]):
-                finished(future.result())
-    return [done[slug] for slug in recipient_slugs(recipients)]
+        yield from map(render_batch, batches)
+        return
+    with ProcessPoolExecutor(min(workers, len(batches)), mp_context=_worker_context()) as pool:
+        futures = [pool.submit(render_batch, batch) for batch in batches]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        finally:
+            # After a failure, the batches not started yet are not worth waiting for.
+            pool.shutdown(cancel_futures=True)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -245,14 +267,15 @@ def _letter_template(language: str) -> jinja2.Template:
     return environment.get_template(TEMPLATE)
 
 
-def render_batch(batch: _Batch) -> list[MergedLetter]:
-    """Lay out the letters of ``batch`` as one document and split it into one PDF per letter."""
+def render_batch(batch: LetterBatch) -> list[MergedLetter]:
+    """Lay out the letters of ``batch`` as one document, split it into one PDF per letter, and
+    write each letter's files into ``batch.into`` (by the worker: no file crosses between processes)."""
     brief = batch.brief
     contexts = [build_context(brief, "letter", recipient.letter_fields(), language=batch.language)
                 for _, recipient in batch.letters]
     htmls = [_letter_template(batch.language).render(context) for context in contexts]
     theme = default_theme_dir()
-    laid_out = layout_pdf(combined_html(htmls), theme, ConfinedFetcher([theme]))
+    laid_out = layout_pdf(combined_html(htmls), Confinement(theme, [theme]))
     first_page_of: dict[str, int] = {}
     for index, page in enumerate(laid_out.pages):
         for anchor in page.anchors:
@@ -260,16 +283,20 @@ def render_batch(batch: _Batch) -> list[MergedLetter]:
             first_page_of.setdefault(anchor, index)
     reference = find_theme_file("reference.docx", [default_theme_dir()]) if batch.docx else None
     letters = []
+    files: list[tuple[Path, bytes]] = []
     for index, ((slug, recipient), context, html) in enumerate(zip(batch.letters, contexts, htmls)):
         pages = laid_out.pages[first_page_of[f"merge-{index}"]:first_page_of[f"merge-end-{index}"] + 1]
         if len(pages) > brief.budgets["letter"]:
             raise PageBudgetError(f"letter to {recipient.name} ({batch.recipients_file}:{recipient.line}): "
                                   f"{len(pages)} pages, budget {brief.budgets['letter']}")
         pdf = pdf_bytes(laid_out.copy(pages))
-        files = {".pdf": pdf, ".eml": _draft(brief, recipient, context, html, pdf, batch.drafted)}
+        contents = {".pdf": pdf, ".eml": letter_draft(brief, recipient, context, html, pdf, batch.drafted)}
         if reference:
-            files[".docx"] = docx_bytes(html_to_docx(html, reference=reference, template_name=TEMPLATE))
-        letters.append(MergedLetter(recipient, slug, batch.language, len(pages), files))
+            contents[".docx"] = docx_bytes(html_to_docx(html, reference=reference, template_name=TEMPLATE))
+        files += [(Path(f"{slug}{suffix}"), data) for suffix, data in contents.items()]
+        letters.append(MergedLetter(recipient, slug, batch.language, len(pages),
+                                    tuple(f"{slug}{suffix}" for suffix in contents)))
+    write_all(batch.into, files)
     return letters
 
 
@@ -302,9 +329,9 @@ def combined_html(letters: list[str]) -> str:
     return lxml_html.tostring(combined, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
-def _draft(brief: Brief, recipient: Recipient, context: dict[str, Any], html: str, pdf: bytes,
-           drafted: dt.datetime) -> bytes:
-    """The e-mail draft of one letter, its texts taken from the letter's context."""
+def letter_draft(brief: Brief, recipient: Recipient, context: dict[str, Any], html: str, pdf: bytes,
+                 drafted: dt.datetime) -> bytes:
+    """The e-mail draft of one letter (``html`` rendered from ``context``), its texts taken from the context."""
     letter = context["brief"]["letter"]
     sender = sender_from(context["brief"])
     assert sender is not None  # write_letters checked that the brief has a sender

@@ -1,0 +1,255 @@
+"""`briefgen letters`: a personalised PDF (and .docx) and an e-mail draft per recipient, in the
+recipient's language, the same letter as one rendered alone, and drafts a real SMTP server takes.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+import shutil
+import subprocess
+from collections import Counter
+from email import policy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefgen.render.html import default_theme_dir, render_html
+from briefgen.render.pdf import layout_pdf, pdf_bytes
+from briefgen.render.resources import Confinement
+from briefgen.model.validate import load_brief
+from briefgen.view.context import build_context
+from conftest import FIXTURES, docx_text, minimal_brief, normalise, pdf_text, require_tool, run_briefgen, write_brief
+from test_send import Mailbox, send, smtp_server  # noqa: F401 (smtp_server is a fixture)
+
+LETTER_BRIEF = FIXTURES / "letter-brief.yaml"
+PEOPLE = [
+    {"name": "Ann Arbour", "title": "Member of Parliament", "email": "ann@example.org", "salutation": "Dear Ms Arbour,",
+     "language": "en", "constituency": "Ottawa Centre", "address": "House of Commons|Ottawa, Ontario K1A 0A6"},
+    {"name": "Cleo Côté", "title": "Députée", "email": "cleo@example.org", "salutation": "Madame la Députée,",
+     "language": "fr", "constituency": "Gatineau", "address": "Chambre des communes|Ottawa (Ontario) K1A 0A6"},
+    {"name": "Dev Das", "title": "Member of Parliament", "email": "dev@example.org", "salutation": "Dear Mr Das,",
+     "language": "", "constituency": "Brampton North", "address": ""},
+    {"name": "Eve Ng", "title": "", "email": "eve@example.org", "salutation": "", "language": "en",
+     "constituency": "", "address": "80 Wellington Street"},
+    {"name": "Ann Arbour", "title": "Senator", "email": "ann.arbour@sen.example.org", "salutation": "Dear Senator,",
+     "language": "fr", "constituency": "", "address": ""},
+]
+SLUGS = ["ann-arbour", "cleo-cote", "dev-das", "eve-ng", "ann-arbour-2"]
+
+
+def write_recipients(folder: Path, people: list[dict], name: str = "recipients.csv") -> Path:
+    path = folder / name
+    columns = ["name", "title", "email", "salutation", "language", "constituency", "address"]
+    rows = [",".join(columns)] + [",".join(f'"{person.get(column, "")}"' for column in columns) for person in people]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The letters of PEOPLE, written once with --docx by two workers: (letters folder, process)."""
+    folder = tmp_path_factory.mktemp("letters")
+    recipients = write_recipients(folder, PEOPLE)
+    result = run_briefgen("letters", str(LETTER_BRIEF), "--recipients", str(recipients), "-o", str(folder / "out"),
+                          "--jobs", "2", "--docx")
+    assert result.returncode == 0, result.stderr
+    return folder / "out" / "letter-test" / "letters", result
+
+
+def test_each_recipient_gets_a_pdf_a_docx_and_a_draft(merged) -> None:
+    letters, result = merged
+    assert sorted(path.name for path in letters.iterdir()) == sorted(
+        f"{slug}{suffix}" for slug in SLUGS for suffix in (".pdf", ".docx", ".eml"))
+    assert re.fullmatch(rf"wrote 5 letters \(PDF, \.docx and e-mail draft each\) to {re.escape(str(letters))} "
+                        r"in \d+\.\d s\n", result.stdout)
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("index", range(len(PEOPLE)))
+def test_each_letter_is_personalised_in_the_recipients_language(merged, index: int) -> None:
+    letters, _ = merged
+    person, slug = PEOPLE[index], SLUGS[index]
+    text = pdf_text(letters / f"{slug}.pdf")
+    address = " ".join(filter(None, [person["name"], person["title"], person["constituency"],
+                                     *person["address"].split("|")]))
+    assert text.startswith(address + " ")
+    french = person["language"] == "fr"
+    subject = "Les droits de la personne pendant votre visite" if french else "Human rights during your visit"
+    salutation = person["salutation"] or ("Monsieur le Premier Ministre," if french else "Dear Prime Minister,")
+    assert f"{subject} {salutation}" in text
+    assert ("Soulevez le premier enjeu" if french else "Raise the first issue") in text
+    assert address in docx_text(letters / f"{slug}.docx")
+
+
+def test_a_merged_letter_is_the_same_as_the_letter_rendered_alone(merged, tmp_path: Path) -> None:
+    letters, _ = merged
+    brief = load_brief(LETTER_BRIEF).brief
+    person = PEOPLE[1]
+    recipient = {"name": person["name"], "title": person["title"], "salutation": person["salutation"],
+                 "constituency": person["constituency"], "address": person["address"].split("|")}
+    html = render_html("letter.html.j2", build_context(brief, "letter", recipient, language="fr"),
+                       [default_theme_dir()])
+    alone = tmp_path / "alone.pdf"
+    alone.write_bytes(pdf_bytes(layout_pdf(html, Confinement(default_theme_dir(), [default_theme_dir()]))))
+    assert pdf_text(letters / "cleo-cote.pdf") == pdf_text(alone)
+
+
+def test_each_letter_pdf_is_tagged_pdf_ua_with_its_title_and_language(merged) -> None:
+    letters, _ = merged
+    for slug, language in (("ann-arbour", "en"), ("cleo-cote", "fr")):
+        info = subprocess.run([require_tool("pdfinfo"), str(letters / f"{slug}.pdf")], capture_output=True,
+                              text=True, check=True).stdout
+        assert re.search(r"^Tagged:\s+yes$", info, re.M)
+        title = "Les droits de la personne pendant votre visite" if language == "fr" else "Human rights during your visit"
+        assert re.search(rf"^Title:\s+{title}$", info, re.M)
+        metadata = subprocess.run([require_tool("pdfinfo"), "-meta", str(letters / f"{slug}.pdf")],
+                                  capture_output=True, text=True, check=True).stdout
+        assert 'pdfuaid:part="1"' in metadata
+
+
+@pytest.mark.parametrize("index", range(len(PEOPLE)))
+def test_each_draft_parses_and_carries_the_key_content_and_that_recipients_pdf(merged, index: int,
+                                                                                tmp_path: Path) -> None:
+    letters, _ = merged
+    person, slug = PEOPLE[index], SLUGS[index]
+    message = email.message_from_bytes((letters / f"{slug}.eml").read_bytes(), policy=policy.default)
+    assert str(message["From"]) == str(message["Reply-To"]) == "Casey Contact <casey@coalition.example>"
+    assert message["To"].addresses[0].addr_spec == person["email"]
+    assert message["To"].addresses[0].display_name == person["name"]
+    french = person["language"] == "fr"
+    assert message["Subject"] == ("Les droits de la personne pendant votre visite" if french
+                                  else "Human rights during your visit")
+    assert message["Content-Language"] == ("fr" if french else "en")
+    assert re.fullmatch(r"<[0-9a-f]{40}@coalition\.example>", message["Message-ID"])
+    plain = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    salutation = person["salutation"] or ("Monsieur le Premier Ministre," if french else "Dear Prime Minister,")
+    assert plain.startswith(salutation + "\n\n")
+    if french:
+        assert "1. Soulevez le premier enjeu auprès de votre homologue.\n2. Rendez compte au Parlement." in plain
+    else:
+        assert "We write as a coalition of groups" in normalise(plain)
+        assert "1. Raise the first issue with your counterpart.\n2. Report back to Parliament." in plain
+    html = message.get_body(("html",)).get_content()
+    assert f'<html lang="{"fr" if french else "en"}">' in html and "<ol>" in html
+    (attachment,) = message.iter_attachments()
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == "letter-test-letter.pdf"
+    pdf = tmp_path / "attached.pdf"
+    pdf.write_bytes(attachment.get_content())
+    assert pdf_text(pdf).startswith(person["name"] + " ")
+    assert pdf.read_bytes() == (letters / f"{slug}.pdf").read_bytes()
+
+
+def test_the_message_id_stays_the_same_for_the_same_letter_and_changes_with_it(merged, tmp_path: Path) -> None:
+    letters, _ = merged
+    recipients = write_recipients(tmp_path, PEOPLE[:2])
+    again = run_briefgen("letters", str(LETTER_BRIEF), "--recipients", str(recipients), "-o", str(tmp_path),
+                         "--jobs", "1")
+    assert again.returncode == 0, again.stderr
+
+    def message_ids(folder: Path) -> dict[str, str]:
+        return {slug: email.message_from_bytes((folder / f"{slug}.eml").read_bytes(), policy=policy.default)
+                ["Message-ID"] for slug in SLUGS[:2]}
+
+    assert message_ids(tmp_path / "letter-test" / "letters") == message_ids(letters)
+    changed = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))
+    changed["letter"]["body"]["en"] += " Now."
+    brief = write_brief(tmp_path, changed)
+    assert run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path / "changed"),
+                        "--jobs", "1").returncode == 0
+    changed_ids = message_ids(tmp_path / "changed" / "letter-test" / "letters")
+    assert changed_ids["ann-arbour"] != message_ids(letters)["ann-arbour"]
+    assert changed_ids["cleo-cote"] == message_ids(letters)["cleo-cote"]  # the French letter did not change
+
+
+def letter_brief_in_english_only(folder: Path, **letter_changes) -> Path:
+    data = minimal_brief()
+    data["letter"] = {"to": {"name": "The Right Honourable Test Principal"}, "subject": "Our concerns",
+                      "salutation": "Dear Prime Minister,", "opening": "We write.", "signed_by": ["group"],
+                      "contact": {"name": "Casey Contact", "email": "casey@coalition.example"}, **letter_changes}
+    return write_brief(folder, data)
+
+
+def test_a_recipient_asking_for_a_language_the_brief_lacks_gets_the_default_with_a_warning(tmp_path: Path) -> None:
+    brief = letter_brief_in_english_only(tmp_path)
+    recipients = write_recipients(tmp_path, PEOPLE[:2] + PEOPLE[4:])
+    result = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"{recipients}:3: language: warning: the letter is not written in fr (the brief has "
+                             "en), so 2 recipients who asked for it (lines 3, 4) get it in en\n")
+    assert "Our concerns Madame la Députée, We write." in pdf_text(tmp_path / "minimal" / "letters" / "cleo-cote.pdf")
+
+
+def test_a_brief_without_a_contact_e_mail_address_is_refused(tmp_path: Path) -> None:
+    brief = letter_brief_in_english_only(tmp_path, contact={"name": "Casey Contact"})
+    recipients = write_recipients(tmp_path, PEOPLE[:1])
+    result = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path / "out"))
+    line, text = next((number, text) for number, text in enumerate(brief.read_text().splitlines(), start=1)
+                      if text.strip().startswith("contact:"))
+    assert result.returncode == 2
+    assert result.stderr == (f"{brief}:{line}:{text.index('contact') + 1}: letter.contact: no e-mail address to "
+                             "send the letters from: add an email to letter.contact (or to prepared_by.contact)\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_brief_without_a_letter_is_refused(tmp_path: Path) -> None:
+    brief = write_brief(tmp_path, minimal_brief())
+    recipients = write_recipients(tmp_path, PEOPLE[:1])
+    result = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path / "out"))
+    assert (result.returncode, result.stderr) == (
+        2, f"{brief}:1:1: letter: the brief has no letter to send; add a letter section\n")
+
+
+def test_each_letter_numbers_its_own_pages_and_one_over_budget_fails_the_run(tmp_path: Path) -> None:
+    body = "\n\n".join(["The situation has worsened in many ways that this paragraph describes at length. " * 6] * 7)
+    brief = letter_brief_in_english_only(tmp_path, body=body)
+    long_address = "|".join(f"Address line {number}" for number in range(1, 31))
+    people = [{**PEOPLE[0], "address": long_address}, PEOPLE[2], {**PEOPLE[3], "address": long_address}]
+    recipients = write_recipients(tmp_path, people)
+    over = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path / "over"))
+    assert over.returncode == 1
+    assert over.stderr == f"letter to Ann Arbour ({recipients}:2): 3 pages, budget 2\n"
+    assert not (tmp_path / "over").exists()
+
+    data = yaml.safe_load(brief.read_text(encoding="utf-8"))
+    data["page_budgets"] = {"letter": 3}
+    brief = write_brief(tmp_path, data)
+    result = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "minimal" / "letters"
+    assert "Page" not in pdf_text(folder / "dev-das.pdf", page=1)
+    assert pdf_text(folder / "dev-das.pdf", page=2).endswith("Page 2 of 2")
+    assert pdf_text(folder / "ann-arbour.pdf", page=2).endswith("Page 2 of 3")
+    assert pdf_text(folder / "ann-arbour.pdf", page=3).endswith("Page 3 of 3")
+    assert pdf_text(folder / "eve-ng.pdf", page=3).endswith("Page 3 of 3")
+
+
+def test_a_rerun_for_fewer_recipients_removes_the_drafts_of_the_others(tmp_path: Path) -> None:
+    brief = letter_brief_in_english_only(tmp_path)
+    run_briefgen("letters", str(brief), "--recipients", str(write_recipients(tmp_path, PEOPLE[:3])), "-o",
+                 str(tmp_path))
+    folder = tmp_path / "minimal" / "letters"
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    result = run_briefgen("letters", str(brief), "--recipients", str(write_recipients(tmp_path, PEOPLE[:1])),
+                          "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "removed 4 files of an earlier run for recipients no longer listed"
+    assert sorted(path.name for path in folder.iterdir()) == ["ann-arbour.eml", "ann-arbour.pdf", "notes.txt"]
+
+
+def test_the_drafts_of_briefgen_letters_go_through_a_real_smtp_server(merged, smtp_server, tmp_path: Path) -> None:
+    letters = tmp_path / "letters"
+    shutil.copytree(merged[0], letters)
+    mailbox = Mailbox()
+    result = send(letters, smtp_server(mailbox))
+    assert result.returncode == 0, result.stderr
+    assert mailbox.delivered_to() == Counter(person["email"] for person in PEOPLE)
+    for _, (address,), data in mailbox.messages:
+        message = email.message_from_bytes(data, policy=policy.default)
+        (attachment,) = message.iter_attachments()
+        pdf = tmp_path / "received.pdf"
+        pdf.write_bytes(attachment.get_content())
+        person = next(person for person in PEOPLE if person["email"] == address)
+        assert pdf_text(pdf).startswith(person["name"] + " ")
