@@ -18,7 +18,6 @@ its own pages, as in a letter built alone.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import math
 import multiprocessing
@@ -33,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from lxml import html as lxml_html
 
 from briefgen.errors import InvalidBriefError, PageBudgetError, RowProblem
@@ -42,8 +40,8 @@ from briefgen.mail.drafts import DraftContent, Sender, build_draft, message_id
 from briefgen.model.brief import Brief
 from briefgen.model.validate import load_brief
 from briefgen.render.docx import docx_bytes, html_to_docx
-from briefgen.render.html import (add_locale, css_page_counter, default_theme_dir, find_theme_file,
-                                  make_environment, render_html)
+from briefgen.render.html import (css_page_counter, default_theme_dir, find_theme_file, render_html,
+                                  template_environment)
 from briefgen.render.glyphs import check_glyphs
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
@@ -259,21 +257,14 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
 
 
-@functools.lru_cache(maxsize=None)
-def _letter_template(language: str) -> jinja2.Template:
-    """The letter template compiled once per process and language (compiling costs more than rendering)."""
-    environment = make_environment([default_theme_dir()])
-    add_locale(environment, language)
-    return environment.get_template(TEMPLATE)
-
-
 def render_batch(batch: LetterBatch) -> list[MergedLetter]:
     """Lay out the letters of ``batch`` as one document, split it into one PDF per letter, and
     write each letter's files into ``batch.into`` (by the worker: no file crosses between processes)."""
     brief = batch.brief
     contexts = [build_context(brief, "letter", recipient.letter_fields(), language=batch.language)
                 for _, recipient in batch.letters]
-    htmls = [_letter_template(batch.language).render(context) for context in contexts]
+    template = template_environment((default_theme_dir(),), batch.language).get_template(TEMPLATE)
+    htmls = [template.render(context) for context in contexts]
     theme = default_theme_dir()
     laid_out = layout_pdf(combined_html(htmls), Confinement(theme, [theme]))
     first_page_of: dict[str, int] = {}

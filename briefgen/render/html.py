@@ -9,6 +9,7 @@ the template's name and line.
 
 from __future__ import annotations
 
+import functools
 import string
 import traceback
 from pathlib import Path
@@ -98,14 +99,22 @@ def add_locale(env: jinja2.Environment, language: str) -> None:
     env.filters["weekday"] = lambda value: day_heading(value, language)
 
 
+@functools.lru_cache(maxsize=16)
+def template_environment(search_path: tuple[Path, ...], language: str) -> jinja2.Environment:
+    """The environment for ``search_path`` in ``language``, made once per process: it keeps the
+    compiled templates, which cost more to compile than to render (and reloads a changed one)."""
+    env = make_environment(list(search_path))
+    add_locale(env, language)
+    return env
+
+
 def render_html(template_name: str, context: dict[str, Any], search_path: list[Path]) -> str:
     """Render ``template_name`` with ``context`` and check the result stays in the HTML subset.
 
     Raises :class:`TemplateError` for a template that fails and :class:`BuildError` for
     HTML outside the subset.
     """
-    env = make_environment(search_path)
-    add_locale(env, context["language"])
+    env = template_environment(tuple(search_path), context["language"])
     try:
         html = env.get_template(template_name).render(context)
     except jinja2.TemplateSyntaxError as error:
