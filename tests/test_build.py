@@ -11,7 +11,7 @@ from pathlib import Path
 
 import docx
 
-from conftest import docx_text, docx_xml, normalise, pdf_pages, pdf_text
+from conftest import SAMPLE, docx_text, docx_xml, normalise, pdf_pages, pdf_text, run_briefgen
 
 DOCUMENTS = ("briefing-pack", "delegation-pack", "leave-behind", "letter")
 SOURCE_ENTRY = ("Tenzin Nyidon. [Canadian rights groups urge Prime Minister Carney to raise human rights "
@@ -149,3 +149,13 @@ def test_public_documents_carry_no_marking(sample_build) -> None:
     for document in ("leave-behind", "letter"):
         assert "UNCLASSIFIED" not in pdf_text(folder / f"{document}.pdf")
         assert "UNCLASSIFIED" not in docx_xml(folder / f"{document}.docx")
+
+
+def test_two_builds_give_identical_bytes(sample_build, tmp_path) -> None:
+    folder, _ = sample_build
+    result = run_briefgen("build", str(SAMPLE), "-o", str(tmp_path), "--format", "pdf,docx,html")
+    assert result.returncode == 0, result.stderr
+    for document in DOCUMENTS:
+        for ext in ("pdf", "docx", "html"):
+            name = f"{document}.{ext}"
+            assert (tmp_path / "carney-china-2026" / name).read_bytes() == (folder / name).read_bytes(), name

@@ -270,3 +270,21 @@ def test_an_image_beside_the_brief_is_embedded_in_both_formats_and_tracked(tmp_p
     assert run_briefgen(*arguments).stdout.startswith("up to date")
     (tmp_path / "logo.png").write_bytes(tiny_png(rgb=b"\xaa\x00\x00"))
     assert "wrote" in run_briefgen(*arguments).stdout
+
+
+def test_ctrl_c_during_a_build_leaves_the_earlier_outputs_as_they_were(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    assert run_briefgen("build", str(SAMPLE), "-o", str(out), "--format", "pdf").returncode == 0
+    before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    process = subprocess.Popen([sys.executable, "-m", "briefgen", "build", str(SAMPLE), "-o", str(out), "--force",
+                                "--lang", "all"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)  # past start-up, into the rendering of the documents
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert (stdout, stderr) == ("", "interrupted: nothing more was written\n")
+    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == before
+    assert [path.name for path in out.iterdir()] == ["carney-china-2026"]
