@@ -7,7 +7,9 @@ Prints a table, or with --json one JSON object:
   (3 with --quick), each into a fresh output folder;
 - letters: {n, ms_per_letter, naive_ms_per_letter, peak_rss_mb} for 343 synthetic recipients
   (PDF + draft), against one separate WeasyPrint render per letter in one process (bench/letters.py);
-- scaling: [{issues, pages, seconds}] for synthetic briefs of 10, 50 and 200 issues (--quick: 10, 50);
+- scaling: [{issues, pages, seconds}] for synthetic briefs of 10, 50, 100 and 200 issues (--quick: 10,
+  25, 50), best of 2 runs each (this machine's noise only ever adds time), and doubling: the time
+  ratio of each size to half its size (at most 2 when cost grows no faster than linearly);
 - noop_rebuild_s: an unchanged rebuild of the sample (median);
 - pandoc: where pandoc is installed, the seconds pandoc takes to make a .docx, and a PDF through
   WeasyPrint, from the HTML of the sample's briefing pack, beside briefgen's time for the same;
@@ -48,15 +50,16 @@ def timed(arguments: list[str]) -> tuple[float, str]:
     return time.perf_counter() - start, result.stdout
 
 
-def build_seconds(brief: Path, repeats: int) -> tuple[float, int]:
-    """Median seconds of a whole-process build of ``brief`` into a fresh folder, and its PDF pages."""
+def build_seconds(brief: Path, repeats: int, summary=statistics.median) -> tuple[float, int]:
+    """Seconds of a whole-process build of ``brief`` into a fresh folder (``summary`` of
+    ``repeats`` runs, the median by default), and its PDF pages."""
     times, pages = [], 0
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as out:
             seconds, output = timed([*BRIEFGEN, "build", str(brief), "-o", out, "--format", "pdf,docx"])
             times.append(seconds)
             pages = sum(int(count) for count in re.findall(r"\((\d+) pages?\)", output))
-    return statistics.median(times), pages
+    return summary(times), pages
 
 
 def noop_rebuild_seconds(repeats: int) -> float:
@@ -67,13 +70,20 @@ def noop_rebuild_seconds(repeats: int) -> float:
 
 
 def scaling(sizes: list[int]) -> list[dict]:
-    """Build time and pages of synthetic briefs of each size."""
+    """Build time (best of 2) and pages of synthetic briefs of each size."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for issues in sizes:
-            seconds, pages = build_seconds(write_synthetic_brief(Path(folder), issues), 1)
+            seconds, pages = build_seconds(write_synthetic_brief(Path(folder), issues), 2, summary=min)
             rows.append({"issues": issues, "pages": pages, "seconds": round(seconds, 2)})
     return rows
+
+
+def doubling(rows: list[dict]) -> list[dict]:
+    """For each size that is twice another, how many times longer its build took."""
+    seconds = {row["issues"]: row["seconds"] for row in rows}
+    return [{"issues": size, "ratio": round(seconds[size] / seconds[size // 2], 2)}
+            for size in seconds if size % 2 == 0 and size // 2 in seconds]
 
 
 def pandoc_reference() -> dict | None:
@@ -111,9 +121,10 @@ def run(quick: bool) -> dict:
         "sample_pages": sample_pages,
         "noop_rebuild_s": round(noop_rebuild_seconds(repeats), 2),
         "letters": letters_benchmark(naive_n=50 if quick else None),
-        "scaling": scaling([10, 50] if quick else [10, 50, 200]),
+        "scaling": scaling([10, 25, 50] if quick else [10, 50, 100, 200]),
         "pandoc": pandoc_reference(),
     }
+    results["doubling"] = doubling(results["scaling"])
     children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     results["peak_rss_mb"] = round(max(children_mb, results["letters"].get("peak_rss_mb", 0)), 1)
     return results
@@ -130,8 +141,10 @@ def table(results: dict) -> str:
          f"{letters['ms_per_letter']} ms per letter"),
         ("the naive way: one WeasyPrint render per letter, one process", f"{letters['naive_ms_per_letter']} ms per letter"),
     ]
-    rows += [(f"synthetic brief of {row['issues']} issues, 4 documents, PDF + .docx",
+    rows += [(f"synthetic brief of {row['issues']} issues, 4 documents, PDF + .docx (best of 2)",
               f"{row['seconds']} s ({row['pages']} pages)") for row in results["scaling"]]
+    rows += [(f"{row['issues']} issues against {row['issues'] // 2}: time ratio", f"{row['ratio']}×")
+             for row in results["doubling"]]
     if results["pandoc"]:
         pandoc = results["pandoc"]
         rows += [(f"{pandoc['version']}: the pack's HTML to .docx", f"{pandoc['docx_s']} s"),
