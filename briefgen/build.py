@@ -8,6 +8,9 @@ the same outputs renders nothing (see :mod:`briefgen.write.manifest`).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -73,47 +76,61 @@ def output_name(document_id: str, language: str, extension: str) -> str:
     return f"{document_id}.{extension}" if language == "en" else f"{document_id}.{language}.{extension}"
 
 
-def render_documents(brief: Brief, options: BuildOptions, language: str, brief_dir: Path,
-                     warnings: list[Problem], read_files: set[str]) -> list[RenderedFile]:
-    """Render every document of ``brief`` in ``language``, in every requested format, in memory.
+@dataclass
+class RenderedDocument:
+    """One document in one language, rendered in every requested format, and what it read."""
 
-    Files the documents refer to are read only from ``brief_dir`` and the template folders:
-    each one read is added to ``read_files``, each refused reference to ``warnings``. Raises
-    :class:`PageBudgetError` when a document is longer than its budget.
+    files: list[RenderedFile]
+    warnings: list[Problem]
+    read_files: set[str]
+
+
+def render_document(brief: Brief, options: BuildOptions, language: str, document_id: str,
+                    brief_dir: Path) -> RenderedDocument:
+    """Render ``document_id`` of ``brief`` in ``language``, in every requested format, in memory.
+
+    Files the document refers to are read only from ``brief_dir`` and the template folders;
+    each refused reference becomes a warning. Raises :class:`PageBudgetError` when the
+    document is longer than its budget.
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
     from briefgen.render.docx import docx_bytes, html_to_docx
     from briefgen.render.pdf import layout_pdf, pdf_bytes
 
     search_path = template_search_path(options.templates)
-    reference = find_theme_file("reference.docx", search_path)
+    template_name = f"{document_id}.html.j2"
+    html = render_html(template_name, build_context(brief, document_id, language=language), search_path)
+    folder = Path(brief.id)
+    confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
-    for document_id in brief.document_ids:
-        template_name = f"{document_id}.html.j2"
-        html = render_html(template_name, build_context(brief, document_id, language=language), search_path)
-        folder = Path(brief.id)
-        confinement = Confinement(brief_dir, [brief_dir, *search_path])
-        page_numbers = None
-        if "html" in options.formats:
-            rendered.append(RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
-                                         html.encode()))
-        if "pdf" in options.formats:
-            laid_out = layout_pdf(html, confinement)
-            check_page_budgets(brief, document_id, laid_out)
-            page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
-                            for anchor in page.anchors}
-            rendered.append(RenderedFile(document_id, "pdf", folder / output_name(document_id, language, "pdf"),
-                                         pdf_bytes(laid_out, variant=options.pdf_variant),
-                                         pages=len(laid_out.pages)))
-        if "docx" in options.formats:
-            document = html_to_docx(html, reference=reference, template_name=template_name,
-                                    page_numbers=page_numbers, images=confinement.local_path)
-            rendered.append(RenderedFile(document_id, "docx", folder / output_name(document_id, language, "docx"),
-                                         docx_bytes(document)))
-        warnings.extend(Problem(template_name, 1, 1, "", message)
-                        for message in dict.fromkeys(confinement.warnings()))
-        read_files.update(confinement.read)
-    return rendered
+    page_numbers = None
+    if "html" in options.formats:
+        rendered.append(RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
+                                     html.encode()))
+    if "pdf" in options.formats:
+        laid_out = layout_pdf(html, confinement)
+        check_page_budgets(brief, document_id, laid_out)
+        page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
+                        for anchor in page.anchors}
+        rendered.append(RenderedFile(document_id, "pdf", folder / output_name(document_id, language, "pdf"),
+                                     pdf_bytes(laid_out, variant=options.pdf_variant), pages=len(laid_out.pages)))
+    if "docx" in options.formats:
+        document = html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
+                                template_name=template_name, page_numbers=page_numbers,
+                                images=confinement.local_path)
+        rendered.append(RenderedFile(document_id, "docx", folder / output_name(document_id, language, "docx"),
+                                     docx_bytes(document)))
+    warnings = [Problem(template_name, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
+    return RenderedDocument(rendered, warnings, set(confinement.read))
+
+
+def _render_job(job: tuple) -> RenderedDocument:
+    return render_document(*job)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C is the parent's to handle: it stops the workers and reports once.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def check_page_budgets(brief: Brief, document_id: str, laid_out: "weasyprint.Document") -> None:
@@ -179,8 +196,23 @@ def render_prepared(prepared: PreparedBuild, brief_path: Path, options: BuildOpt
     """
     brief = prepared.loaded.brief
     check_glyphs(brief, prepared.loaded.line_map)
-    return [file for language in prepared.languages for file in render_documents(
-        brief, options, language, brief_path.resolve().parent, prepared.warnings, read_files)]
+    jobs = [(brief, options, language, document_id, brief_path.resolve().parent)
+            for language in prepared.languages for document_id in brief.document_ids]
+    workers = min(len(jobs), os.cpu_count() or 1) if "pdf" in options.formats else 1
+    if workers > 1:
+        # Laying out a PDF is the slow part and uses one core: the documents go side by side.
+        # Forked workers start with everything already imported.
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else methods[0])
+        # Leaving the pool terminates the workers, so Ctrl-C stops everything at once.
+        with context.Pool(workers, initializer=_ignore_interrupts) as pool:
+            documents = pool.map(_render_job, jobs, chunksize=1)
+    else:
+        documents = [render_document(*job) for job in jobs]
+    for document in documents:
+        prepared.warnings.extend(document.warnings)
+        read_files.update(document.read_files)
+    return [file for document in documents for file in document.files]
 
 
 def render(brief_path: Path, options: BuildOptions) -> BuildResult:
