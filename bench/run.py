@@ -8,7 +8,7 @@ Prints a table, or with --json one JSON object:
 - letters: {n, ms_per_letter, naive_ms_per_letter, peak_rss_mb} for 343 synthetic recipients
   (PDF + draft), against one separate WeasyPrint render per letter in one process (bench/letters.py);
 - scaling: [{issues, pages, seconds}] for synthetic briefs of 10, 50, 100 and 200 issues (--quick: 10,
-  25, 50), best of 2 runs each (this machine's noise only ever adds time), and doubling: the time
+  25, 50), best of 3 runs each (2 with --quick: noise on a shared machine only adds time), and doubling: the time
   ratio of each size to half its size (at most 2 when cost grows no faster than linearly);
 - noop_rebuild_s: an unchanged rebuild of the sample (median);
 - pandoc: where pandoc is installed, the seconds pandoc takes to make a .docx, and a PDF through
@@ -69,12 +69,12 @@ def noop_rebuild_seconds(repeats: int) -> float:
         return statistics.median(timed([*BRIEFGEN, "build", str(SAMPLE), "-o", out])[0] for _ in range(repeats))
 
 
-def scaling(sizes: list[int]) -> list[dict]:
-    """Build time (best of 2) and pages of synthetic briefs of each size."""
+def scaling(sizes: list[int], repeats: int) -> list[dict]:
+    """Build time (best of ``repeats``) and pages of synthetic briefs of each size."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for issues in sizes:
-            seconds, pages = build_seconds(write_synthetic_brief(Path(folder), issues), 2, summary=min)
+            seconds, pages = build_seconds(write_synthetic_brief(Path(folder), issues), repeats, summary=min)
             rows.append({"issues": issues, "pages": pages, "seconds": round(seconds, 2)})
     return rows
 
@@ -121,7 +121,7 @@ def run(quick: bool) -> dict:
         "sample_pages": sample_pages,
         "noop_rebuild_s": round(noop_rebuild_seconds(repeats), 2),
         "letters": letters_benchmark(naive_n=50 if quick else None),
-        "scaling": scaling([10, 25, 50] if quick else [10, 50, 100, 200]),
+        "scaling": scaling([10, 25, 50], 2) if quick else scaling([10, 50, 100, 200], 3),
         "pandoc": pandoc_reference(),
     }
     results["doubling"] = doubling(results["scaling"])
@@ -141,7 +141,7 @@ def table(results: dict) -> str:
          f"{letters['ms_per_letter']} ms per letter"),
         ("the naive way: one WeasyPrint render per letter, one process", f"{letters['naive_ms_per_letter']} ms per letter"),
     ]
-    rows += [(f"synthetic brief of {row['issues']} issues, 4 documents, PDF + .docx (best of 2)",
+    rows += [(f"synthetic brief of {row['issues']} issues, 4 documents, PDF + .docx (best run)",
               f"{row['seconds']} s ({row['pages']} pages)") for row in results["scaling"]]
     rows += [(f"{row['issues']} issues against {row['issues'] // 2}: time ratio", f"{row['ratio']}×")
              for row in results["doubling"]]

@@ -1,4 +1,4 @@
-"""Write finished documents into the output folder: all of them or none, each whole.
+"""Write finished documents into the output folder: all of them, or none.
 
 Every file is first written in full to a temporary folder beside the output; only when
 all are written are they renamed into place (a rename within one file system cannot
@@ -36,15 +36,3 @@ def write_all(output_dir: Path, files: list[tuple[Path, bytes]]) -> list[Path]:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write one file through a temporary file in the same folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
