@@ -8,9 +8,12 @@ the same outputs renders nothing (see :mod:`briefgen.write.manifest`).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import signal
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -196,8 +199,31 @@ def render_prepared(prepared: PreparedBuild, brief_path: Path, options: BuildOpt
     """
     brief = prepared.loaded.brief
     check_glyphs(brief, prepared.loaded.line_map)
-    jobs = [(brief, options, language, document_id, brief_path.resolve().parent)
-            for language in prepared.languages for document_id in brief.document_ids]
+    with _fewer_collections():
+        documents = _render_all(brief, options, prepared.languages, brief_path.resolve().parent)
+    for document in documents:
+        prepared.warnings.extend(document.warnings)
+        read_files.update(document.read_files)
+    return [file for document in documents for file in document.files]
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    # WeasyPrint makes millions of small objects: with Python's default thresholds the cyclic
+    # collector took a fifth of a 226-page layout and grew faster than the pages (measured:
+    # 5.7 s of 30 s; 0.9 s with these). Forked workers inherit the setting.
+    previous = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+def _render_all(brief: Brief, options: BuildOptions, languages: list[str], brief_dir: Path) -> list[RenderedDocument]:
+    """Every document in every language, side by side in worker processes when PDFs are laid out."""
+    jobs = [(brief, options, language, document_id, brief_dir)
+            for language in languages for document_id in brief.document_ids]
     workers = min(len(jobs), os.cpu_count() or 1) if "pdf" in options.formats else 1
     if workers > 1:
         # Laying out a PDF is the slow part and uses one core: the documents go side by side.
@@ -206,13 +232,8 @@ def render_prepared(prepared: PreparedBuild, brief_path: Path, options: BuildOpt
         context = multiprocessing.get_context("fork" if "fork" in methods else methods[0])
         # Leaving the pool terminates the workers, so Ctrl-C stops everything at once.
         with context.Pool(workers, initializer=_ignore_interrupts) as pool:
-            documents = pool.map(_render_job, jobs, chunksize=1)
-    else:
-        documents = [render_document(*job) for job in jobs]
-    for document in documents:
-        prepared.warnings.extend(document.warnings)
-        read_files.update(document.read_files)
-    return [file for document in documents for file in document.files]
+            return pool.map(_render_job, jobs, chunksize=1)
+    return [render_document(*job) for job in jobs]
 
 
 def render(brief_path: Path, options: BuildOptions) -> BuildResult:
