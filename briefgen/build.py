@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
-import signal
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from briefgen.render.glyphs import check_glyphs
 from briefgen.render.html import find_theme_file, render_html, template_search_path
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
+from briefgen.workers import ignore_interrupts, worker_context
 from briefgen.write.files import write_all
 from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, options_key,
                                      read_manifest, sha256, updated_manifest)
@@ -131,11 +130,6 @@ def _render_job(job: tuple) -> RenderedDocument:
     return render_document(*job)
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C is the parent's to handle: it stops the workers and reports once.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def check_page_budgets(brief: Brief, document_id: str, laid_out: "weasyprint.Document") -> None:
     """Raise :class:`PageBudgetError` if ``laid_out`` or one of its issue notes is over budget."""
     budgets = brief.budgets
@@ -227,11 +221,8 @@ def _render_all(brief: Brief, options: BuildOptions, languages: list[str], brief
     workers = min(len(jobs), os.cpu_count() or 1) if "pdf" in options.formats else 1
     if workers > 1:
         # Laying out a PDF is the slow part and uses one core: the documents go side by side.
-        # Forked workers start with everything already imported.
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else methods[0])
         # Leaving the pool terminates the workers, so Ctrl-C stops everything at once.
-        with context.Pool(workers, initializer=_ignore_interrupts) as pool:
+        with worker_context().Pool(workers, initializer=ignore_interrupts) as pool:
             return pool.map(_render_job, jobs, chunksize=1)
     return [render_document(*job) for job in jobs]
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import multiprocessing
 import os
 import re
 import shutil
@@ -46,6 +45,7 @@ from briefgen.render.glyphs import check_glyphs
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
+from briefgen.workers import worker_context
 from briefgen.write.files import write_all
 
 TEMPLATE = "letter.html.j2"
@@ -241,7 +241,7 @@ def render_letters(brief: Brief, recipients: list[Recipient], languages: list[st
     if workers == 1 or len(batches) == 1:
         yield from map(render_batch, batches)
         return
-    with ProcessPoolExecutor(min(workers, len(batches)), mp_context=_worker_context()) as pool:
+    with ProcessPoolExecutor(min(workers, len(batches)), mp_context=worker_context()) as pool:
         futures = [pool.submit(render_batch, batch) for batch in batches]
         try:
             for future in as_completed(futures):
@@ -249,12 +249,6 @@ def render_letters(brief: Brief, recipients: list[Recipient], languages: list[st
         finally:
             # After a failure, the batches not started yet are not worth waiting for.
             pool.shutdown(cancel_futures=True)
-
-
-def _worker_context() -> multiprocessing.context.BaseContext:
-    # Forked workers start with WeasyPrint already imported (about a second each otherwise).
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
 
 
 def render_batch(batch: LetterBatch) -> list[MergedLetter]:
