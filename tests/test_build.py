@@ -159,3 +159,18 @@ def test_two_builds_give_identical_bytes(sample_build, tmp_path) -> None:
         for ext in ("pdf", "docx", "html"):
             name = f"{document}.{ext}"
             assert (tmp_path / "carney-china-2026" / name).read_bytes() == (folder / name).read_bytes(), name
+
+
+def test_the_programme_is_printed_day_by_day_with_the_press_status(tmp_path) -> None:
+    from conftest import minimal_brief, write_brief
+
+    data = minimal_brief()
+    data["visit"]["programme"] = [
+        {"date": "2026-01-14", "time": "09:00", "event": "Wreath laying", "place": "Memorial", "press": "open"},
+        {"date": "2026-01-13", "time": "14:00", "event": "Bilateral meeting", "place": "Great Hall", "press": "closed"},
+    ]
+    result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"), "--format", "pdf")
+    assert result.returncode == 0, result.stderr
+    text = pdf_text(tmp_path / "out" / "minimal" / "briefing-pack.pdf")
+    assert ("Programme Tuesday, January 13 Time Event Place Press 14:00 Bilateral meeting Great Hall closed "
+            "Wednesday, January 14 Time Event Place Press 09:00 Wreath laying Memorial open") in text

@@ -629,15 +629,15 @@ def test_cover_later_in_the_document_is_not_a_title_page(tmp_path):
     assert not docx.Document(str(out)).sections[0].different_first_page_header_footer
 
 
+TOC_DOCUMENT = """<nav class="toc"><h2>Contents</h2>
+  <ol><li><a href="#summary">Summary</a><ol><li><a href="#detail">Detail</a></li></ol></li>
+      <li><a href="#background">Background</a></li></ol>
+</nav>
+<h2 id="summary">Summary</h2><h3 id="detail">Detail</h3><h2 id="background">Background</h2>"""
+
+
 def test_toc_is_a_field_with_cached_entries(tmp_path):
-    out = build(
-        tmp_path,
-        """<nav class="toc"><h2>Contents</h2>
-          <ol><li><a href="#summary">Summary</a><ol><li><a href="#detail">Detail</a></li></ol></li>
-              <li><a href="#background">Background</a></li></ol>
-        </nav>
-        <h2 id="summary">Summary</h2><h3 id="detail">Detail</h3><h2 id="background">Background</h2>""",
-    )
+    out = build(tmp_path, TOC_DOCUMENT)
     assert body_paragraphs(out)[:4] == [
         ("TOC Heading", "Contents"),
         ("toc 1", "Summary"),
@@ -660,12 +660,7 @@ def test_toc_is_a_field_with_cached_entries(tmp_path):
 
 def test_toc_entries_carry_page_numbers_from_the_pdf(tmp_path):
     out = build(
-        tmp_path,
-        """<nav class="toc"><h2>Contents</h2>
-          <ol><li><a href="#summary">Summary</a><ol><li><a href="#detail">Detail</a></li></ol></li>
-              <li><a href="#background">Background</a></li></ol>
-        </nav>
-        <h2 id="summary">Summary</h2><h3 id="detail">Detail</h3><h2 id="background">Background</h2>""",
+        tmp_path, TOC_DOCUMENT,
         page_numbers={"summary": 2, "detail": 3, "elsewhere": 9},
     )
     assert body_paragraphs(out)[1:4] == [("toc 1", "Summary\t2"), ("toc 2", "Detail\t3"), ("toc 1", "Background")]

@@ -59,16 +59,11 @@ from docx.text.run import Run
 from lxml import etree
 
 from briefgen.errors import BuildError, StyleMissingError
+from briefgen.render.subset import BLOCKS, CONTAINERS, HTML_SUBSET, INLINE
 
 PARAGRAPH, CHARACTER, TABLE = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
 
-_CONTAINERS = frozenset({"body", "section", "div", "article", "header", "footer", "aside", "main", "nav"})
 _HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
-_BLOCKS = _CONTAINERS | _HEADING_STYLES.keys() | {"p", "blockquote", "ul", "ol", "table", "hr"}
-_INLINE = frozenset({"strong", "b", "em", "i", "code", "sup", "sub", "br", "span", "a", "img"})
-# In the subset, but only inside particular parents.
-_PLACED = frozenset({"html", "head", "title", "meta", "link", "style", "li", "caption", "thead", "tbody", "tr", "th", "td"})
-_SUBSET = _BLOCKS | _INLINE | _PLACED
 
 # Classes that ask for a Word construct rather than name a style.
 _SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote"})
@@ -480,7 +475,7 @@ class _Writer:
 
     def _block(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
         tag = el.tag
-        if tag in _CONTAINERS:
+        if tag in CONTAINERS:
             self._container(el, ctx)
         elif tag in _HEADING_STYLES:
             self._flow(el, self._enter(el, ctx, self._paragraph_style(el, _HEADING_STYLES[tag])))
@@ -492,7 +487,7 @@ class _Writer:
             self._list(el, ctx)
         elif tag == "table":
             self._table(el, ctx)
-        else:  # hr, the last of _BLOCKS
+        else:  # hr, the last of BLOCKS
             self._rule(el, ctx)
 
     def _container(self, el: lxml.html.HtmlElement, ctx: _Context) -> None:
@@ -520,10 +515,10 @@ class _Writer:
         flow.add_text(el.text, ctx.fmt)
         for child in el:
             if isinstance(child.tag, str):
-                if child.tag in _BLOCKS:
+                if child.tag in BLOCKS:
                     flow.flush()
                     block(child, ctx)
-                elif child.tag in _INLINE:
+                elif child.tag in INLINE:
                     self._inline(child, ctx.fmt, flow)
                 else:
                     raise self._reject(child, el)
@@ -836,7 +831,7 @@ class _Writer:
         flow.add_text(el.text, fmt)
         for child in el:
             if isinstance(child.tag, str):
-                if child.tag not in _INLINE:
+                if child.tag not in INLINE:
                     raise self._reject(child, el)
                 self._inline(child, fmt, flow)
             flow.add_text(child.tail, fmt)
@@ -1093,7 +1088,7 @@ class _Writer:
 
     def _reject(self, el: lxml.html.HtmlElement, parent: lxml.html.HtmlElement) -> BuildError:
         where = f"{self.template_name}: <{el.tag}> on HTML line {el.sourceline}"
-        if el.tag not in _SUBSET:
+        if el.tag not in HTML_SUBSET:
             return BuildError(f"{where} is not in briefgen's HTML subset")
         return BuildError(f"{where} is not allowed inside <{parent.tag}>")
 

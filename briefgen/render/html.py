@@ -21,6 +21,7 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from briefgen.errors import BuildError, TemplateError
+from briefgen.render.subset import HTML_SUBSET
 from briefgen.view.dates import date_range, day_heading, long_date
 from briefgen.view.translations import translations
 from briefgen.view.markdown import render_block, render_inline
@@ -28,14 +29,6 @@ from briefgen.view.scripts import script_language
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
-#: The elements templates may produce; the PDF and Word writers understand exactly these.
-HTML_SUBSET = frozenset("""
-    html head title meta link style body
-    section div article header footer aside main nav
-    h1 h2 h3 h4 p blockquote ul ol li
-    table caption thead tbody tr th td hr img
-    strong b em i code sup sub br span a
-""".split())
 
 def default_theme_dir() -> Path:
     """The default theme: inside the package when installed from a wheel, else the repository's."""
