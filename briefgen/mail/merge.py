@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lxml import html as lxml_html
 
 from briefgen.errors import InvalidBriefError, PageBudgetError, RowProblem
 from briefgen.load.recipients import Recipient, load_recipients
@@ -39,8 +38,8 @@ from briefgen.mail.drafts import DraftContent, Sender, build_draft, message_id
 from briefgen.model.brief import Brief
 from briefgen.model.validate import load_brief
 from briefgen.render.docx import docx_bytes, html_to_docx
-from briefgen.render.html import (css_page_counter, default_theme_dir, find_theme_file, render_html,
-                                  template_environment)
+from briefgen.render.html import default_theme_dir, find_theme_file, render_html, template_environment
+from briefgen.render.mailmerge import ComposedLetter, combined_html, compose_letters
 from briefgen.render.glyphs import check_glyphs
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
@@ -252,66 +251,54 @@ def render_letters(brief: Brief, recipients: list[Recipient], languages: list[st
 
 
 def render_batch(batch: LetterBatch) -> list[MergedLetter]:
-    """Lay out the letters of ``batch`` as one document, split it into one PDF per letter, and
-    write each letter's files into ``batch.into`` (by the worker: no file crosses between processes)."""
+    """Render the letters of ``batch`` and write each letter's files into ``batch.into`` (by the
+    worker: no file crosses between processes).
+
+    The letter is laid out once and each recipient's opening composed onto it
+    (:func:`~briefgen.render.mailmerge.compose_letters`); the letters whose opening does not fit
+    are laid out together as one document, split into one PDF per letter.
+    """
     brief = batch.brief
     contexts = [build_context(brief, "letter", recipient.letter_fields(), language=batch.language)
                 for _, recipient in batch.letters]
     template = template_environment((default_theme_dir(),), batch.language).get_template(TEMPLATE)
     htmls = [template.render(context) for context in contexts]
     theme = default_theme_dir()
-    laid_out = layout_pdf(combined_html(htmls), Confinement(theme, [theme]))
-    first_page_of: dict[str, int] = {}
-    for index, page in enumerate(laid_out.pages):
-        for anchor in page.anchors:
-            # A letter's wrapper is split across its pages and each part carries its id.
-            first_page_of.setdefault(anchor, index)
+    confinement = Confinement(theme, [theme])
+    pdfs = compose_letters(htmls, confinement)
+    alone = [index for index, composed in enumerate(pdfs) if composed is None]
+    if alone:
+        for index, composed in zip(alone, _laid_out_together([htmls[index] for index in alone], confinement)):
+            pdfs[index] = composed
     reference = find_theme_file("reference.docx", [default_theme_dir()]) if batch.docx else None
     letters = []
     files: list[tuple[Path, bytes]] = []
-    for index, ((slug, recipient), context, html) in enumerate(zip(batch.letters, contexts, htmls)):
-        pages = laid_out.pages[first_page_of[f"merge-{index}"]:first_page_of[f"merge-end-{index}"] + 1]
-        if len(pages) > brief.budgets["letter"]:
+    for (slug, recipient), context, html, composed in zip(batch.letters, contexts, htmls, pdfs):
+        if composed.pages > brief.budgets["letter"]:
             raise PageBudgetError(f"letter to {recipient.name} ({batch.recipients_file}:{recipient.line}): "
-                                  f"{len(pages)} pages, budget {brief.budgets['letter']}")
-        pdf = pdf_bytes(laid_out.copy(pages))
-        contents = {".pdf": pdf, ".eml": letter_draft(brief, recipient, context, html, pdf, batch.drafted)}
+                                  f"{composed.pages} pages, budget {brief.budgets['letter']}")
+        contents = {".pdf": composed.pdf,
+                    ".eml": letter_draft(brief, recipient, context, html, composed.pdf, batch.drafted)}
         if reference:
             contents[".docx"] = docx_bytes(html_to_docx(html, reference=reference, template_name=TEMPLATE))
         files += [(Path(f"{slug}{suffix}"), data) for suffix, data in contents.items()]
-        letters.append(MergedLetter(recipient, slug, batch.language, len(pages),
+        letters.append(MergedLetter(recipient, slug, batch.language, composed.pages,
                                     tuple(f"{slug}{suffix}" for suffix in contents)))
     write_all(batch.into, files)
     return letters
 
 
-def combined_html(letters: list[str]) -> str:
-    """The HTML documents of ``letters`` as one document, each letter a page group of its own.
-
-    Each letter's body goes into ``<div id="merge-N">`` on its own named page, whose first page
-    resets the page counter; an empty ``<span id="merge-end-N">`` marks where it ends, and
-    "of N" in the page label counts the pages up to it. A theme without a page label
-    (``<meta name="briefgen:page-label">``) gets letters without page numbers.
-    """
-    combined = lxml_html.document_fromstring(letters[0])
-    body = combined.body
-    label = combined.find(".//meta[@name='briefgen:page-label']")
-    rules = []
-    for index, letter in enumerate(letters):
-        source = body if index == 0 else lxml_html.document_fromstring(letter).body
-        wrapper = body.makeelement("div", {"id": f"merge-{index}"})
-        wrapper.extend(list(source))
-        wrapper.append(body.makeelement("span", {"id": f"merge-end-{index}"}))
-        body.append(wrapper)
-        folio = ("none" if label is None else css_page_counter(label.get("content")).replace(
-            "counter(pages)", f"target-counter(url(#merge-end-{index}), page)"))
-        rules.append(f"#merge-{index} {{ page: merge-{index}; break-before: page; }}\n"
-                     f"@page merge-{index} {{ @bottom-right {{ content: {folio}; }} }}\n"
-                     f"@page :nth(1 of merge-{index}) {{ counter-reset: page 1; @bottom-right {{ content: none; }} }}")
-    style = combined.head.makeelement("style", {})
-    style.text = "\n".join(rules)
-    combined.head.append(style)
-    return lxml_html.tostring(combined, encoding="unicode", doctype="<!DOCTYPE html>")
+def _laid_out_together(htmls: list[str], confinement: Confinement) -> Iterator[ComposedLetter]:
+    """The PDF of each letter of ``htmls``, laid out as one document and split per letter."""
+    laid_out = layout_pdf(combined_html(htmls), confinement)
+    first_page_of: dict[str, int] = {}
+    for index, page in enumerate(laid_out.pages):
+        for anchor in page.anchors:
+            # A letter's wrapper is split across its pages and each part carries its id.
+            first_page_of.setdefault(anchor, index)
+    for index in range(len(htmls)):
+        pages = laid_out.pages[first_page_of[f"merge-{index}"]:first_page_of[f"merge-end-{index}"] + 1]
+        yield ComposedLetter(pdf_bytes(laid_out.copy(pages)), len(pages))
 
 
 def letter_draft(brief: Brief, recipient: Recipient, context: dict[str, Any], html: str, pdf: bytes,

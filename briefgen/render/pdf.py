@@ -16,8 +16,15 @@ from weasyprint.urls import URLFetcher
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.resources import Confinement
 
-def _tag_languages() -> None:
-    """Give each structure element whose HTML element has a ``lang`` its own ``/Lang``.
+#: The attribute of the element that differs between the letters of a mail merge; the
+#: structure element WeasyPrint makes for it keeps its value (``briefgen_slot``, a Python
+#: attribute, not written to the PDF) for :mod:`briefgen.render.mailmerge`.
+PER_RECIPIENT = "data-per-recipient"
+
+
+def _tag_elements() -> None:
+    """Give each structure element whose HTML element has a ``lang`` its own ``/Lang``, and
+    mark the one of a ``data-per-recipient`` element.
 
     PDF/UA asks for passages in another language (a name in Chinese, Tibetan or Uyghur) to
     carry their language; WeasyPrint 70 sets it only on the document. Its tag builder is
@@ -25,18 +32,20 @@ def _tag_languages() -> None:
     """
     build_box_tree = weasyprint_tags._build_box_tree
 
-    def with_languages(box, *args):
+    def tagged(box, *args):
         for element in build_box_tree(box, *args):
             source = getattr(getattr(box, "_box", box), "element", None)
             language = source.get("lang") if source is not None and source.tag not in ("html", "body") else None
             if language and "Lang" not in element:
                 element["Lang"] = pydyf.String(language)
+            if source is not None and source.get(PER_RECIPIENT) is not None:
+                element.briefgen_slot = source.get(PER_RECIPIENT)
             yield element
 
-    weasyprint_tags._build_box_tree = with_languages
+    weasyprint_tags._build_box_tree = tagged
 
 
-_tag_languages()
+_tag_elements()
 
 # WeasyPrint logs every CSS property it ignores; briefgen reports its own problems.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)

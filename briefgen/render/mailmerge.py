@@ -1,0 +1,498 @@
+"""Many personalised copies of one letter, laid out together: the PDF side of ``briefgen letters``.
+
+Two ways, the second much faster, the first for what the second cannot take:
+
+- :func:`combined_html` puts whole letters one after another in one document (each a page
+  group of its own, numbered from 1), which WeasyPrint lays out once and the caller splits
+  with ``Document.copy``: the set-up of a document is shared, the layout of each letter is not.
+- :func:`compose_letters` lays out the letter ONCE. A letter to each of 343 MPs is the same
+  letter but for its opening (addressee, date, subject, salutation), which the letter
+  template wraps in one element marked ``data-per-recipient``. The letter is laid out with one
+  recipient's opening holding its place without being drawn (``visibility: hidden``), and
+  after it, each on a page of its own, every recipient's opening alone. WeasyPrint makes one
+  tagged PDF of it all, its fonts subset once. Each recipient's PDF is then put together from
+  the objects of that PDF: the letter's pages, the first one also drawing that recipient's
+  opening (its content stream appended, moved onto the hidden opening's place), whose
+  structure elements take the hidden opening's place in the structure tree, so that the
+  tagged reading order and the text are those of the letter laid out alone. An opening
+  whose layout differs from the hidden one (a name that wraps onto a second line) does not
+  fit in its place: that recipient is left to the first way.
+
+Profiled before this was written (``bench/letters.py``): a two-page letter costs ~75 ms of
+layout and ~35 ms of drawing and PDF writing in WeasyPrint; an opening alone costs ~11 ms.
+No library does the second step: WeasyPrint writes whole documents, and PDF libraries
+(pikepdf, pypdf) copy pages but neither merges two pages' structure trees; nor would
+parsing back the PDF that WeasyPrint has just built in memory be cheaper than the layout
+it saves. So the PDF objects are taken as WeasyPrint built them (pydyf objects) and written
+out for each recipient by :func:`_write_pdf`, in pydyf's own format.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from math import ceil, log
+
+import pydyf
+from lxml import html as lxml_html
+from weasyprint import DEFAULT_OPTIONS
+from weasyprint.pdf import VARIANTS, generate_pdf
+
+from briefgen.render import PDF_VARIANTS
+from briefgen.render.html import css_page_counter
+from briefgen.render.pdf import PER_RECIPIENT, layout_pdf
+from briefgen.render.resources import Confinement
+
+#: The named page of the pages that hold one recipient's opening each.
+OPENING_PAGE = "briefgen-opening"
+#: CSS page-margin boxes, all emptied on the openings' pages: only the opening is drawn there.
+MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "right-top",
+                "right-middle", "right-bottom", "bottom-right-corner", "bottom-right", "bottom-center",
+                "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top")
+HELD = "held"
+OPENING_CSS = f"""
+[{PER_RECIPIENT}="{HELD}"] {{ visibility: hidden; }}
+.{OPENING_PAGE} {{ page: {OPENING_PAGE}; position: relative; z-index: 0; break-inside: avoid; }}
+.{OPENING_PAGE}, .{OPENING_PAGE} * {{ bookmark-level: none !important; string-set: none !important; }}
+@page {OPENING_PAGE} {{
+  margin-top: 0; margin-bottom: 0; background: none; border: none;
+  {" ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)}
+}}
+"""
+#: Operators that only set the graphics state (no drawing, no clipping): what an opening's
+#: drawing may take from the page around it.
+_STATE_OPERATORS = (b" cm", b" gs", b" rg", b" RG", b" g", b" G", b" w")
+_REFERENCE = re.compile(rb"(\d+) 0 R")
+#: Layout positions are floats; openings this close (CSS px) are the same.
+_TOLERANCE = 0.01
+
+
+def combined_html(letters: list[str]) -> str:
+    """The HTML documents of ``letters`` as one document, each letter a page group of its own."""
+    return lxml_html.tostring(_grouped(letters), encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _grouped(letters: list[str]):
+    """:func:`combined_html` as an lxml document.
+
+    Each letter's body goes into ``<div id="merge-N">`` on its own named page, whose first page
+    resets the page counter; an empty ``<span id="merge-end-N">`` marks where it ends, and
+    "of N" in the page label counts the pages up to it. A theme without a page label
+    (``<meta name="briefgen:page-label">``) gets letters without page numbers.
+    """
+    combined = lxml_html.document_fromstring(letters[0])
+    body = combined.body
+    label = combined.find(".//meta[@name='briefgen:page-label']")
+    rules = []
+    for index, letter in enumerate(letters):
+        source = body if index == 0 else lxml_html.document_fromstring(letter).body
+        wrapper = body.makeelement("div", {"id": f"merge-{index}"})
+        wrapper.extend(list(source))
+        wrapper.append(body.makeelement("span", {"id": f"merge-end-{index}"}))
+        body.append(wrapper)
+        folio = ("none" if label is None else css_page_counter(label.get("content")).replace(
+            "counter(pages)", f"target-counter(url(#merge-end-{index}), page)"))
+        rules.append(f"#merge-{index} {{ page: merge-{index}; break-before: page; }}\n"
+                     f"@page merge-{index} {{ @bottom-right {{ content: {folio}; }} }}\n"
+                     f"@page :nth(1 of merge-{index}) {{ counter-reset: page 1; @bottom-right {{ content: none; }} }}")
+    style = combined.head.makeelement("style", {})
+    style.text = "\n".join(rules)
+    combined.head.append(style)
+    return combined
+
+
+@dataclass(frozen=True)
+class ComposedLetter:
+    """One recipient's letter PDF, put together by :func:`compose_letters`."""
+
+    pdf: bytes
+    pages: int
+
+
+def compose_letters(letters: list[str], confinement: Confinement) -> list[ComposedLetter | None]:
+    """The PDF of each of ``letters`` (HTML documents of one template in one language, which
+    differ only inside their ``data-per-recipient`` element), laid out once and composed per
+    letter; ``None`` for each letter that has to be laid out on its own.
+    """
+    openings = []
+    for letter in letters:
+        document = lxml_html.document_fromstring(letter)
+        found = document.xpath(f"//*[@{PER_RECIPIENT}]")
+        if len(found) != 1:
+            return [None] * len(letters)
+        openings.append((document, found[0]))
+    # The letter is laid out with the most common shape of opening: the others cannot fit.
+    shapes = [tuple(element.tag for element in opening.iter()) for _, opening in openings]
+    common = Counter(shapes).most_common(1)[0][0]
+    chosen = [index for index, shape in enumerate(shapes) if shape == common]
+    document = _layout_document(letters[chosen[0]], [openings[index][1] for index in chosen])
+    composer = _Composer.lay_out(document, chosen, confinement)
+    if composer is None:
+        return [None] * len(letters)
+    return [composer.letter(index) if index in composer.openings else None for index in range(len(letters))]
+
+
+def _layout_document(base_letter: str, openings: list) -> str:
+    """The letter with its opening held but not drawn, then each opening on a page of its own."""
+    combined = _grouped([base_letter])
+    combined.xpath(f"//*[@{PER_RECIPIENT}]")[0].set(PER_RECIPIENT, HELD)
+    body = combined.body
+    for index, opening in enumerate(openings):
+        # The opening keeps its ancestors (their classes and widths), without their other content.
+        copy = lxml_html.fromstring(lxml_html.tostring(opening))
+        copy.set(PER_RECIPIENT, str(index))
+        for ancestor in opening.iterancestors():
+            if ancestor.tag == "body":
+                break
+            shell = body.makeelement(ancestor.tag, {key: value for key, value in ancestor.attrib.items()
+                                                    if key != "id"})
+            shell.append(copy)
+            copy = shell
+        page = body.makeelement("div", {"class": OPENING_PAGE})
+        page.append(copy)
+        body.append(page)
+    style = combined.head.makeelement("style", {})
+    style.text = OPENING_CSS
+    combined.head.append(style)
+    return lxml_html.tostring(combined, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def _slot_boxes(page_box) -> Iterator[tuple[str, object]]:
+    """The boxes of ``data-per-recipient`` elements on a laid-out page, with the attribute's value."""
+    stack = [page_box]
+    while stack:
+        box = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and box.element_tag == element.tag and element.get(PER_RECIPIENT) is not None:
+            yield element.get(PER_RECIPIENT), box
+        else:
+            stack.extend(getattr(box, "children", ()))
+
+
+def _pdf_options(variant: str) -> dict:
+    """WeasyPrint's options for ``variant``, filled in as ``Document.write_pdf`` does."""
+    options = {**DEFAULT_OPTIONS, "pdf_variant": variant}
+    for key, value in VARIANTS[variant][1].items():
+        if options.get(key) is None:
+            options[key] = value
+    return options
+
+
+def _number(reference: bytes) -> int:
+    return int(reference.split()[0])
+
+
+@dataclass
+class _Opening:
+    """One recipient's opening as laid out on its own page, and how far to move it onto the letter."""
+
+    element: pydyf.Dictionary
+    drawing: list
+    marked: list[bytes]
+    renumbered: dict[int, int]
+    subtree: list[pydyf.Dictionary]
+    move: tuple[float, float]
+    stream: pydyf.Stream
+
+
+class _Composer:
+    """The PDF objects of the laid-out letter and openings, and each recipient's letter from them."""
+
+    def __init__(self, pdf: pydyf.PDF, letter_pages: int, held_page: int, openings: dict[int, _Opening],
+                 version: bytes):
+        self.pdf = pdf
+        self.objects = pdf.objects
+        self.letter_pages = letter_pages
+        self.held_page = held_page
+        self.openings = openings
+        self.version = version
+        self._data: dict[int, tuple[bytes, tuple[int, ...]]] = {}
+        page_references = pdf.page_references[:letter_pages]
+        self.page_numbers = [_number(reference) for reference in page_references]
+        self.structure_root = self._object(pdf.catalog["StructTreeRoot"])
+        self.parent_tree = self._object(self.structure_root["ParentTree"])
+        pairs = list(zip(self.parent_tree["Nums"][::2], self.parent_tree["Nums"][1::2]))
+        self.marked = {key: value for key, value in pairs if isinstance(value, pydyf.Array)}
+        self.annotations = [(key, value) for key, value in pairs if not isinstance(value, pydyf.Array)]
+        self.document_element = self._object(self.structure_root["K"][0])
+        self.letter_elements = pydyf.Array(reference for reference in self.document_element["K"]
+                                           if self._object(reference)["Pg"] in page_references)
+        self.opening_state = pydyf.Stream([b"q"])
+        pdf.add_object(self.opening_state)
+        pdf.add_object(pdf.info)
+
+    @classmethod
+    def lay_out(cls, html: str, chosen: list[int], confinement: Confinement) -> _Composer | None:
+        """Lay out ``html`` (from :func:`_layout_document`) and check that the openings fit;
+        ``None`` when the letter cannot take them (its opening split across pages)."""
+        document = layout_pdf(html, confinement)
+        found: dict[str, list[tuple[int, object]]] = {}
+        for page_index, page in enumerate(document.pages):
+            for value, box in _slot_boxes(page._page_box):
+                found.setdefault(value, []).append((page_index, box))
+        held = found.pop(HELD, [])
+        letter_pages = min((page_index for placed in found.values() for page_index, _ in placed),
+                           default=len(document.pages))
+        if len(held) != 1 or held[0][0] >= letter_pages:
+            return None
+        held_page, held_box = held[0]
+        moves: dict[int, tuple[int, tuple[float, float]]] = {}
+        for position, index in enumerate(chosen):
+            placed = found.get(str(position), [])
+            if len(placed) != 1:
+                continue
+            page_index, box = placed[0]
+            if (abs(box.border_height() - held_box.border_height()) > _TOLERANCE
+                    or abs(box.border_width() - held_box.border_width()) > _TOLERANCE):
+                continue
+            moves[index] = (page_index, (held_box.border_box_x() - box.border_box_x(),
+                                         held_box.border_box_y() - box.border_box_y()))
+        options = _pdf_options(PDF_VARIANTS[0])
+        pdf = generate_pdf(document, None, 1, **options)
+        slots = {element.briefgen_slot: element for element in pdf.objects if hasattr(element, "briefgen_slot")}
+        composer = cls(pdf, letter_pages, held_page, {}, str(options["pdf_version"]).encode())
+        if not composer._hold(slots[HELD]):
+            return None
+        for position, index in enumerate(chosen):
+            if index in moves:
+                page_index, move = moves[index]
+                opening = composer._opening(slots[str(position)], page_index, move)
+                if opening is not None:
+                    composer.openings[index] = opening
+        return composer
+
+    def _object(self, reference: bytes):
+        return self.objects[_number(reference)]
+
+    def _subtree(self, element: pydyf.Dictionary) -> list[pydyf.Dictionary]:
+        """``element`` and the structure elements under it."""
+        elements, stack = [], [element]
+        while stack:
+            current = stack.pop()
+            elements.append(current)
+            stack.extend(kid for kid in (self._object(reference) for reference in current["K"]
+                                         if isinstance(reference, bytes))
+                         if kid.get("Type") == "/StructElem")
+        return elements
+
+    def _hold(self, held: pydyf.Dictionary) -> bool:
+        """Take the held opening out of the letter: its empty marked content from the page, its
+        elements from the page's list of marked content, whose numbers close up behind it.
+        False if anything of it was drawn."""
+        page = self.objects[self.page_numbers[self.held_page]]
+        stream = self._object(page["Contents"])
+        marked = self.marked[self.held_page]
+        numbers = {element.number for element in self._subtree(held)}
+        hidden = {mcid for mcid, reference in enumerate(marked) if _number(reference) in numbers}
+        kept = [mcid for mcid in range(len(marked)) if mcid not in hidden]
+        renumbered = {old: new for new, old in enumerate(kept)}
+        items, index = [], 0
+        while index < len(stream.stream):
+            item = stream.stream[index]
+            if isinstance(item, pydyf.Dictionary) and "MCID" in item:
+                if item["MCID"] in hidden:
+                    if stream.stream[index + 1:index + 3] != [b"BDC", b"EMC"]:
+                        return False
+                    items.pop()  # the tag before the property list
+                    index += 3
+                    continue
+                item["MCID"] = renumbered[item["MCID"]]
+            items.append(item)
+            index += 1
+        stream.stream = items
+        for number in {_number(marked[mcid]) for mcid in kept}:
+            element = self.objects[number]
+            element["K"] = pydyf.Array(renumbered[kid] if isinstance(kid, int) else kid for kid in element["K"])
+        self.marked[self.held_page] = pydyf.Array(marked[mcid] for mcid in kept)
+        self.held_parent = self._object(held["P"])
+        self.held_position = self.held_parent["K"].index(held.reference)
+        return True
+
+    def _opening(self, element: pydyf.Dictionary, page_index: int, move: tuple[float, float]) -> _Opening | None:
+        """A recipient's opening, laid out on page ``page_index`` among others, if its drawing
+        can be taken out of the page's: a ``q ... Q`` group of its own (the stacking context
+        of its wrapper) holding all its marked content and no other, which takes from the
+        groups around it nothing but graphics state."""
+        page = self.objects[_number(self.pdf.page_references[page_index])]
+        items = self._object(page["Contents"]).stream
+        subtree = self._subtree(element)
+        numbers = {kid.number for kid in subtree}
+        own = [mcid for mcid, reference in enumerate(self.marked[page_index]) if _number(reference) in numbers]
+        if "Annots" in page or not own:
+            return None
+        marks = [index for index, item in enumerate(items) if isinstance(item, pydyf.Dictionary) and "MCID" in item]
+        mine = [index for index in marks if items[index]["MCID"] in own]
+        others = [index for index in marks if items[index]["MCID"] not in own]
+        # The outermost group around all of the opening's marked content and nothing else.
+        opened, group = [], None
+        for index, item in enumerate(items[:mine[-1] + 1]):
+            if item == b"q":
+                opened.append(index)
+            elif item == b"Q":
+                opened.pop()
+        for start in opened:
+            end = _group_end(items, start)
+            if start < mine[0] and not any(start < other < end for other in others):
+                group = (start, end)
+                break
+        if group is None:
+            return None
+        state: list[list] = [[]]
+        for item in items[:group[0]]:
+            if item == b"q":
+                state.append([])
+            elif item == b"Q":
+                state.pop()
+            else:
+                # What groups closed before drew is gone with them; what is still open must not draw.
+                state[-1].append(item if isinstance(item, bytes) and item.endswith(_STATE_OPERATORS) else None)
+        if any(item is None for level in state for item in level):
+            return None
+        stream = pydyf.Stream(compress=True)
+        self.pdf.add_object(stream)
+        return _Opening(element, [item for level in state for item in level] + items[group[0]:group[1] + 1],
+                        [self.marked[page_index][mcid] for mcid in own],
+                        {mcid: rank for rank, mcid in enumerate(own)}, subtree, move, stream)
+
+    def letter(self, index: int) -> ComposedLetter:
+        """The PDF of the letter whose opening is ``index``: the letter's pages, that opening drawn
+        on the page and in the place of the held one, its structure in the held one's place."""
+        opening = self.openings.pop(index)
+        page_number = self.page_numbers[self.held_page]
+        first = len(self.marked[self.held_page])
+        renumbered = {old: first + rank for old, rank in opening.renumbered.items()}
+        drawing = [pydyf.Dictionary({**item, "MCID": renumbered[item["MCID"]]})
+                   if isinstance(item, pydyf.Dictionary) and "MCID" in item else item for item in opening.drawing]
+        for element in opening.subtree:
+            element["Pg"] = f"{page_number} 0 R".encode()
+            element["K"] = pydyf.Array(renumbered[kid] if isinstance(kid, int) else kid for kid in element["K"])
+        opening.element["P"] = self.held_parent.reference
+        # The letter's page leaves the graphics state as it found it (q ... Q) for the opening,
+        # moved from its place on its own page (same size) to the held one's: CSS pixels are
+        # 0.75 pt and the page's y axis points down.
+        right, down = opening.move
+        opening.stream.stream = [b"Q", b"q", f"1 0 0 1 {right * 0.75:f} {-down * 0.75:f} cm".encode(),
+                                 *drawing, b"Q"]
+
+        page = self.objects[page_number]
+        replaced = {
+            self.held_parent.number: _copy(self.held_parent, K=pydyf.Array(
+                opening.element.reference if position == self.held_position else kid
+                for position, kid in enumerate(self.held_parent["K"]))),
+            page_number: _copy(page, Contents=pydyf.Array(
+                [self.opening_state.reference, page["Contents"], opening.stream.reference])),
+            self.pdf.pages.number: _copy(self.pdf.pages, Count=self.letter_pages, Kids=pydyf.Array(
+                part for number in self.page_numbers for part in (number, 0, "R"))),
+            self.document_element.number: _copy(self.document_element, K=self.letter_elements),
+            self.parent_tree.number: _copy(self.parent_tree, Nums=pydyf.Array(
+                [part for page_index in range(self.letter_pages) for part in (page_index, pydyf.Array(
+                    self.marked[page_index] + opening.marked if page_index == self.held_page
+                    else self.marked[page_index]))]
+                + [part for pair in self.annotations for part in pair])),
+            self.pdf.catalog.number: _without_destinations(self.pdf.catalog),
+        }
+        own = {element.number for element in opening.subtree} | {opening.stream.number}
+        return ComposedLetter(self._write(replaced, own), self.letter_pages)
+
+    def _write(self, replaced: dict[int, pydyf.Object], own: set[int]) -> bytes:
+        """The PDF of the objects reachable from the catalogue and the information dictionary,
+        ``replaced`` ones in place of the laid-out document's."""
+        included, stack = set(), [self.pdf.catalog.number, self.pdf.info.number]
+        parts: dict[int, bytes] = {}
+        while stack:
+            number = stack.pop()
+            if number in included:
+                continue
+            included.add(number)
+            if number in replaced or number in own:
+                data, references = _serialised(replaced.get(number) or self.objects[number])
+            else:
+                if number not in self._data:
+                    self._data[number] = _serialised(self.objects[number])
+                data, references = self._data[number]
+            parts[number] = data
+            stack.extend(references)
+        streams = {number for number in parts if isinstance(self.objects[number], pydyf.Stream)}
+        return _write_pdf(parts, streams, self.pdf.catalog.number, self.pdf.info.number,
+                          len(self.objects), self.version)
+
+
+def _group_end(items: list, start: int) -> int:
+    """The index of the ``Q`` that closes the ``q`` at ``start``."""
+    depth = 0
+    for index in range(start, len(items)):
+        if items[index] == b"q":
+            depth += 1
+        elif items[index] == b"Q":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise ValueError("unbalanced q/Q in a content stream")
+
+
+def _copy(dictionary: pydyf.Dictionary, **changes) -> pydyf.Dictionary:
+    """A copy of a PDF dictionary with ``changes``, under the same object number."""
+    copy = pydyf.Dictionary({**dictionary, **changes})
+    copy.number = dictionary.number
+    return copy
+
+
+def _without_destinations(catalog: pydyf.Dictionary) -> pydyf.Dictionary:
+    """The catalogue without named destinations (the page groups' markers, not the letter's)."""
+    names = pydyf.Dictionary({key: value for key, value in catalog.get("Names", {}).items() if key != "Dests"})
+    copy = _copy(catalog, Names=names)
+    if not names:
+        del copy["Names"]
+    return copy
+
+
+def _serialised(object_: pydyf.Object) -> tuple[bytes, tuple[int, ...]]:
+    """An object's PDF data and the numbers of the objects it refers to (a stream: in its dictionary)."""
+    data = object_.data
+    head = pydyf.Dictionary(object_.extra).data if isinstance(object_, pydyf.Stream) else data
+    return data, tuple(int(number) for number in _REFERENCE.findall(head))
+
+
+def _write_pdf(parts: dict[int, bytes], streams: set[int], root: int, info: int, size: int,
+               version: bytes) -> bytes:
+    """A PDF file of ``parts`` (object number: data) as pydyf writes one: streams as objects of
+    their own, the other objects in a compressed object stream, a cross-reference stream; the
+    numbers not in ``parts`` free."""
+    output = io.BytesIO()
+    output.write(b"%PDF-" + version + b"\n%\xf0\x9f\x96\xa4\n")
+    offsets: dict[int, int] = {}
+    for number in sorted(streams):
+        offsets[number] = output.tell()
+        output.write(f"{number} 0 obj\n".encode() + parts[number] + b"\nendobj\n")
+    packed = sorted(set(parts) - streams)
+    positions, position = [], 0
+    for number in packed:
+        positions += [number, position]
+        position += len(parts[number]) + 1
+    header = " ".join(map(str, positions)).encode()
+    object_stream, xref_number = size, size + 1
+    offsets[object_stream] = output.tell()
+    stream = pydyf.Stream([header, *(parts[number] for number in packed)],
+                          {"Type": "/ObjStm", "N": len(packed), "First": len(header) + 1}, compress=True)
+    output.write(f"{object_stream} 0 obj\n".encode() + stream.data + b"\nendobj\n")
+    xref_position = output.tell()
+    entries = {number: (2, object_stream, index) for index, number in enumerate(packed)}
+    entries.update((number, (1, offset, 0)) for number, offset in offsets.items())
+    entries[xref_number] = (1, xref_position, 0)
+    entries[0] = (0, 0, 65535)
+    widths = (1, ceil(log(xref_position + 1, 256)), ceil(log(max(len(packed), 65535) + 1, 256)))
+    # Every number not written is a free entry: all zeros.
+    row = sum(widths)
+    table = bytearray(row * (xref_number + 1))
+    for number, entry in entries.items():
+        table[number * row:(number + 1) * row] = b"".join(
+            value.to_bytes(width, "big") for width, value in zip(widths, entry))
+    xref = pydyf.Stream([bytes(table)], {"Type": "/XRef", "Index": pydyf.Array((0, xref_number + 1)),
+                                  "W": pydyf.Array(widths), "Size": xref_number + 1,
+                                  "Root": f"{root} 0 R", "Info": f"{info} 0 R"}, compress=True)
+    output.write(f"{xref_number} 0 obj\n".encode() + xref.data + b"\nendobj\n")
+    output.write(f"startxref\n{xref_position}\n%%EOF\n".encode())
+    return output.getvalue()
