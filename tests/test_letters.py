@@ -123,6 +123,9 @@ def test_each_draft_parses_and_carries_the_key_content_and_that_recipients_pdf(m
                                   else "Human rights during your visit")
     assert message["Content-Language"] == ("fr" if french else "en")
     assert re.fullmatch(r"<[0-9a-f]{40}@coalition\.example>", message["Message-ID"])
+    assert message["MIME-Version"] == "1.0" and message.get_content_type() == "multipart/mixed"
+    assert [part.get_content_type() for part in message.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
     plain = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     salutation = person["salutation"] or ("Monsieur le Premier Ministre," if french else "Dear Prime Minister,")
     assert plain.startswith(salutation + "\n\n")

@@ -5,6 +5,7 @@ words in the same places, the same tagged structure, a valid PDF holding nothing
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -132,3 +133,17 @@ def in_use(path: Path) -> int:
     xref = subprocess.run([require_tool("qpdf"), "--show-xref", str(path)], capture_output=True, text=True,
                           check=True).stdout
     return sum(1 for line in xref.splitlines() if "free entry" not in line)
+
+
+def outline(path: Path) -> list[tuple[str, int, list]]:
+    """Each bookmark: its title, the page it opens (from 1) and where on that page."""
+    found = json.loads(subprocess.run([require_tool("qpdf"), "--json", "--json-key=outlines", str(path)],
+                                      capture_output=True, text=True, check=True).stdout)["outlines"]
+    return [(item["title"], item["destpageposfrom1"], item["dest"][1:]) for item in found]
+
+
+@pytest.mark.parametrize("index", COMPOSED)
+def test_a_composed_letter_has_the_bookmarks_of_the_letter_laid_out_alone(letters, index) -> None:
+    composed, alone = letters[index]
+    assert outline(composed) == outline(alone)
+    assert len(outline(composed)) == 1

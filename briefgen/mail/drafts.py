@@ -10,12 +10,13 @@ same id: that is what ``briefgen send`` journals to never send a draft twice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import textwrap
 from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 
 from lxml import html as lxml_html
@@ -68,15 +69,25 @@ def build_draft(*, sender: Sender, recipient_name: str, recipient_email: str, co
     message["Subject"] = content.subject
     message["Date"] = format_datetime(date)
     message["Message-ID"] = message_id
-    body_html = _body_html(content, sender)
-    message.set_content(_plain_text(body_html))
-    message.add_alternative(f'<!DOCTYPE html>\n<html lang="{content.language}"><head><meta charset="utf-8">'
-                            f"<title>{escape(content.subject)}</title></head>\n<body>\n{body_html}</body></html>\n",
-                            subtype="html")
+    message["MIME-Version"] = "1.0"
+    message.make_mixed()
+    message.attach(_body(content, sender))
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name)
-    # Set last: adding body parts moves every Content-* header down into the first part.
     message["Content-Language"] = content.language
     return message.as_bytes()
+
+
+@functools.lru_cache(maxsize=32)
+def _body(content: DraftContent, sender: Sender) -> MIMEPart:
+    """The body of a draft, as text with an HTML alternative: the same for every recipient of a
+    letter who gets the same salutation, so made once (a third of the time of a draft)."""
+    body = MIMEPart(policy=DRAFT_POLICY)
+    body_html = _body_html(content, sender)
+    body.set_content(_plain_text(body_html))
+    body.add_alternative(f'<!DOCTYPE html>\n<html lang="{content.language}"><head><meta charset="utf-8">'
+                         f"<title>{escape(content.subject)}</title></head>\n<body>\n{body_html}</body></html>\n",
+                         subtype="html")
+    return body
 
 
 def _body_html(content: DraftContent, sender: Sender) -> Markup:

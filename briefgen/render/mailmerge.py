@@ -56,7 +56,7 @@ HELD = "held"
 OPENING_CSS = f"""
 [{PER_RECIPIENT}="{HELD}"] {{ visibility: hidden; }}
 .{OPENING_PAGE} {{ page: {OPENING_PAGE}; position: relative; z-index: 0; break-inside: avoid; }}
-.{OPENING_PAGE}, .{OPENING_PAGE} * {{ bookmark-level: none !important; string-set: none !important; }}
+{", ".join(f".{OPENING_PAGE} h{level}" for level in range(1, 7))} {{ bookmark-level: none; }}
 @page {OPENING_PAGE} {{
   margin-top: 0; margin-bottom: 0; background: none; border: none;
   {" ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)}
