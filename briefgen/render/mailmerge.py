@@ -6,25 +6,27 @@ Two ways, the second much faster, the first for what the second cannot take:
   group of its own, numbered from 1), which WeasyPrint lays out once and the caller splits
   with ``Document.copy``: the set-up of a document is shared, the layout of each letter is not.
 - :func:`compose_letters` lays out the letter ONCE. A letter to each of 343 MPs is the same
-  letter but for its opening (addressee, date, subject, salutation), which the letter
-  template wraps in one element marked ``data-per-recipient``. The letter is laid out with one
-  recipient's opening holding its place without being drawn (``visibility: hidden``), and
-  after it, each on a page of its own, every recipient's opening alone. WeasyPrint makes one
+  letter but for its parts marked ``data-per-recipient`` in the template: the addressee
+  block and the salutation. The letter is laid out with one recipient's parts holding their
+  place without being drawn (``visibility: hidden``), and after it, on pages of their own,
+  every recipient's parts, each block in a stacking context of its own (so that its drawing
+  is a ``q ... Q`` group of the page's content that can be cut out). WeasyPrint makes one
   tagged PDF of it all, its fonts subset once. Each recipient's PDF is then put together from
-  the objects of that PDF: the letter's pages, the first one also drawing that recipient's
-  opening (its content stream appended, moved onto the hidden opening's place), whose
-  structure elements take the hidden opening's place in the structure tree, so that the
-  tagged reading order and the text are those of the letter laid out alone. An opening
-  whose layout differs from the hidden one (a name that wraps onto a second line) does not
-  fit in its place: that recipient is left to the first way.
+  the objects of that PDF: the letter's pages, drawing also that recipient's parts (their
+  drawing moved onto the held parts' places), whose structure elements take the held ones'
+  places in the structure tree: the words, their places, the tagged reading order and the
+  bookmarks are those of the letter laid out alone (``tests/test_mailmerge.py``). A part
+  laid out otherwise than the held one (a name that wraps onto a second line, an address of
+  fewer lines) does not fit in its place: that recipient is left to the first way.
 
 Profiled before this was written (``bench/letters.py``): a two-page letter costs ~75 ms of
-layout and ~35 ms of drawing and PDF writing in WeasyPrint; an opening alone costs ~11 ms.
-No library does the second step: WeasyPrint writes whole documents, and PDF libraries
-(pikepdf, pypdf) copy pages but neither merges two pages' structure trees; nor would
-parsing back the PDF that WeasyPrint has just built in memory be cheaper than the layout
-it saves. So the PDF objects are taken as WeasyPrint built them (pydyf objects) and written
-out for each recipient by :func:`_write_pdf`, in pydyf's own format.
+layout and ~35 ms of drawing and PDF writing in WeasyPrint; a recipient's parts cost ~7 ms of
+layout and ~2 ms of drawing, and composing their PDF ~2 ms. No library does the composing:
+WeasyPrint writes whole documents, and PDF libraries (pikepdf, pypdf) copy pages but neither
+merges two pages' structure trees; nor would parsing back the PDF that WeasyPrint has just
+built in memory be cheaper than the layout it saves. So the PDF objects are taken as
+WeasyPrint built them (pydyf objects) and written out for each recipient by
+:func:`_write_pdf`, in pydyf's own format.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-r
                 "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top")
 HELD = "held"
 OPENING_CSS = f"""
-[{PER_RECIPIENT}="{HELD}"] {{ visibility: hidden; }}
+[{PER_RECIPIENT}^="{HELD}-"] {{ visibility: hidden; }}
 .{OPENING_PAGE} {{ page: {OPENING_PAGE}; position: relative; z-index: 0; break-inside: avoid; }}
 {", ".join(f".{OPENING_PAGE} h{level}" for level in range(1, 7))} {{ bookmark-level: none; }}
 @page {OPENING_PAGE} {{
@@ -114,46 +116,45 @@ class ComposedLetter:
 
 def compose_letters(letters: list[str], confinement: Confinement) -> list[ComposedLetter | None]:
     """The PDF of each of ``letters`` (HTML documents of one template in one language, which
-    differ only inside their ``data-per-recipient`` element), laid out once and composed per
+    differ only inside their ``data-per-recipient`` elements), laid out once and composed per
     letter; ``None`` for each letter that has to be laid out on its own.
     """
-    openings = []
-    for letter in letters:
-        document = lxml_html.document_fromstring(letter)
-        found = document.xpath(f"//*[@{PER_RECIPIENT}]")
-        if len(found) != 1:
-            return [None] * len(letters)
-        openings.append((document, found[0]))
-    # The letter is laid out with the most common shape of opening: the others cannot fit.
-    shapes = [tuple(element.tag for element in opening.iter()) for _, opening in openings]
+    parts = [lxml_html.document_fromstring(letter).xpath(f"//*[@{PER_RECIPIENT}]") for letter in letters]
+    # The letter is laid out with the most common shape of its parts: the others cannot fit.
+    shapes = [tuple(tuple(element.tag for element in part.iter()) for part in found) for found in parts]
     common = Counter(shapes).most_common(1)[0][0]
+    if not common:
+        return [None] * len(letters)
     chosen = [index for index, shape in enumerate(shapes) if shape == common]
-    document = _layout_document(letters[chosen[0]], [openings[index][1] for index in chosen])
-    composer = _Composer.lay_out(document, chosen, confinement)
+    document = _layout_document(letters[chosen[0]], [parts[index] for index in chosen])
+    composer = _Composer.lay_out(document, chosen, len(common), confinement)
     if composer is None:
         return [None] * len(letters)
-    return [composer.letter(index) if index in composer.openings else None for index in range(len(letters))]
+    return [composer.letter(index) if index in composer.parts else None for index in range(len(letters))]
 
 
-def _layout_document(base_letter: str, openings: list) -> str:
-    """The letter with its opening held but not drawn, then each opening on a page of its own."""
+def _layout_document(base_letter: str, parts: list[list]) -> str:
+    """The letter with its own parts held but not drawn, then each letter's parts, each in a
+    block of its own (``PART-of-LETTER``) on the openings' pages."""
     combined = _grouped([base_letter])
-    combined.xpath(f"//*[@{PER_RECIPIENT}]")[0].set(PER_RECIPIENT, HELD)
+    for number, held in enumerate(combined.xpath(f"//*[@{PER_RECIPIENT}]")):
+        held.set(PER_RECIPIENT, f"{HELD}-{number}")
     body = combined.body
-    for index, opening in enumerate(openings):
-        # The opening keeps its ancestors (their classes and widths), without their other content.
-        copy = lxml_html.fromstring(lxml_html.tostring(opening))
-        copy.set(PER_RECIPIENT, str(index))
-        for ancestor in opening.iterancestors():
-            if ancestor.tag == "body":
-                break
-            shell = body.makeelement(ancestor.tag, {key: value for key, value in ancestor.attrib.items()
-                                                    if key != "id"})
-            shell.append(copy)
-            copy = shell
-        page = body.makeelement("div", {"class": OPENING_PAGE})
-        page.append(copy)
-        body.append(page)
+    for position, letter_parts in enumerate(parts):
+        for number, part in enumerate(letter_parts):
+            # A part keeps its ancestors (their classes and widths), without their other content.
+            copy = lxml_html.fromstring(lxml_html.tostring(part))
+            copy.set(PER_RECIPIENT, f"{number}-of-{position}")
+            for ancestor in part.iterancestors():
+                if ancestor.tag == "body":
+                    break
+                shell = body.makeelement(ancestor.tag, {key: value for key, value in ancestor.attrib.items()
+                                                        if key != "id"})
+                shell.append(copy)
+                copy = shell
+            block = body.makeelement("div", {"class": OPENING_PAGE})
+            block.append(copy)
+            body.append(block)
     style = combined.head.makeelement("style", {})
     style.text = OPENING_CSS
     combined.head.append(style)
@@ -186,8 +187,18 @@ def _number(reference: bytes) -> int:
 
 
 @dataclass
-class _Opening:
-    """One recipient's opening as laid out on its own page, and how far to move it onto the letter."""
+class _Held:
+    """A part of the letter held in place, not drawn: where it is in the structure tree."""
+
+    page: int
+    parent: pydyf.Dictionary
+    position: int
+    box: object
+
+
+@dataclass
+class _Part:
+    """One letter's part as laid out among the others, and how far to move it onto the letter."""
 
     element: pydyf.Dictionary
     drawing: list
@@ -199,16 +210,15 @@ class _Opening:
 
 
 class _Composer:
-    """The PDF objects of the laid-out letter and openings, and each recipient's letter from them."""
+    """The PDF objects of the laid-out letter and parts, and each recipient's letter from them."""
 
-    def __init__(self, pdf: pydyf.PDF, letter_pages: int, held_page: int, openings: dict[int, _Opening],
-                 version: bytes):
+    def __init__(self, pdf: pydyf.PDF, letter_pages: int, version: bytes):
         self.pdf = pdf
         self.objects = pdf.objects
         self.letter_pages = letter_pages
-        self.held_page = held_page
-        self.openings = openings
         self.version = version
+        self.held: list[_Held] = []
+        self.parts: dict[int, list[_Part]] = {}
         self._data: dict[int, tuple[bytes, tuple[int, ...]]] = {}
         page_references = pdf.page_references[:letter_pages]
         self.page_numbers = [_number(reference) for reference in page_references]
@@ -220,48 +230,52 @@ class _Composer:
         self.document_element = self._object(self.structure_root["K"][0])
         self.letter_elements = pydyf.Array(reference for reference in self.document_element["K"]
                                            if self._object(reference)["Pg"] in page_references)
-        self.opening_state = pydyf.Stream([b"q"])
-        pdf.add_object(self.opening_state)
+        # The letter's page is drawn inside q ... Q, so that the parts start from the initial state.
+        self.save_state, self.restore_state = pydyf.Stream([b"q"]), pydyf.Stream([b"Q"])
+        pdf.add_object(self.save_state)
+        pdf.add_object(self.restore_state)
         pdf.add_object(pdf.info)
 
     @classmethod
-    def lay_out(cls, html: str, chosen: list[int], confinement: Confinement) -> _Composer | None:
-        """Lay out ``html`` (from :func:`_layout_document`) and check that the openings fit;
-        ``None`` when the letter cannot take them (its opening split across pages)."""
+    def lay_out(cls, html: str, chosen: list[int], count: int, confinement: Confinement) -> _Composer | None:
+        """Lay out ``html`` (from :func:`_layout_document`, ``count`` parts per letter) and find
+        which letters' parts fit in the held ones' places; ``None`` when the letter cannot take
+        any (a held part split across pages)."""
         document = layout_pdf(html, confinement)
         found: dict[str, list[tuple[int, object]]] = {}
         for page_index, page in enumerate(document.pages):
             for value, box in _slot_boxes(page._page_box):
                 found.setdefault(value, []).append((page_index, box))
-        held = found.pop(HELD, [])
+        held = [found.pop(f"{HELD}-{number}", []) for number in range(count)]
         letter_pages = min((page_index for placed in found.values() for page_index, _ in placed),
                            default=len(document.pages))
-        if len(held) != 1 or held[0][0] >= letter_pages:
+        if any(len(placed) != 1 or placed[0][0] >= letter_pages for placed in held):
             return None
-        held_page, held_box = held[0]
-        moves: dict[int, tuple[int, tuple[float, float]]] = {}
-        for position, index in enumerate(chosen):
-            placed = found.get(str(position), [])
-            if len(placed) != 1:
-                continue
-            page_index, box = placed[0]
-            if (abs(box.border_height() - held_box.border_height()) > _TOLERANCE
-                    or abs(box.border_width() - held_box.border_width()) > _TOLERANCE):
-                continue
-            moves[index] = (page_index, (held_box.border_box_x() - box.border_box_x(),
-                                         held_box.border_box_y() - box.border_box_y()))
         options = _pdf_options(PDF_VARIANTS[0])
         pdf = generate_pdf(document, None, 1, **options)
-        slots = {element.briefgen_slot: element for element in pdf.objects if hasattr(element, "briefgen_slot")}
-        composer = cls(pdf, letter_pages, held_page, {}, str(options["pdf_version"]).encode())
-        if not composer._hold(slots[HELD]):
-            return None
+        elements = {element.briefgen_slot: element for element in pdf.objects if hasattr(element, "briefgen_slot")}
+        composer = cls(pdf, letter_pages, str(options["pdf_version"]).encode())
+        for number, ((page_index, box),) in enumerate(held):
+            if not composer._hold(elements[f"{HELD}-{number}"], page_index, box):
+                return None
         for position, index in enumerate(chosen):
-            if index in moves:
-                page_index, move = moves[index]
-                opening = composer._opening(slots[str(position)], page_index, move)
-                if opening is not None:
-                    composer.openings[index] = opening
+            parts = []
+            for number, held_part in enumerate(composer.held):
+                placed = found.get(f"{number}-of-{position}", [])
+                if len(placed) != 1:
+                    break
+                page_index, box = placed[0]
+                if (abs(box.border_height() - held_part.box.border_height()) > _TOLERANCE
+                        or abs(box.border_width() - held_part.box.border_width()) > _TOLERANCE):
+                    break
+                move = (held_part.box.border_box_x() - box.border_box_x(),
+                        held_part.box.border_box_y() - box.border_box_y())
+                part = composer._part(elements[f"{number}-of-{position}"], page_index, move)
+                if part is None:
+                    break
+                parts.append(part)
+            else:
+                composer.parts[index] = parts
         return composer
 
     def _object(self, reference: bytes):
@@ -278,13 +292,13 @@ class _Composer:
                          if kid.get("Type") == "/StructElem")
         return elements
 
-    def _hold(self, held: pydyf.Dictionary) -> bool:
-        """Take the held opening out of the letter: its empty marked content from the page, its
+    def _hold(self, held: pydyf.Dictionary, page_index: int, box) -> bool:
+        """Take a held part out of the letter: its empty marked content from the page, its
         elements from the page's list of marked content, whose numbers close up behind it.
         False if anything of it was drawn."""
-        page = self.objects[self.page_numbers[self.held_page]]
+        page = self.objects[self.page_numbers[page_index]]
         stream = self._object(page["Contents"])
-        marked = self.marked[self.held_page]
+        marked = self.marked[page_index]
         numbers = {element.number for element in self._subtree(held)}
         hidden = {mcid for mcid, reference in enumerate(marked) if _number(reference) in numbers}
         kept = [mcid for mcid in range(len(marked)) if mcid not in hidden]
@@ -306,16 +320,16 @@ class _Composer:
         for number in {_number(marked[mcid]) for mcid in kept}:
             element = self.objects[number]
             element["K"] = pydyf.Array(renumbered[kid] if isinstance(kid, int) else kid for kid in element["K"])
-        self.marked[self.held_page] = pydyf.Array(marked[mcid] for mcid in kept)
-        self.held_parent = self._object(held["P"])
-        self.held_position = self.held_parent["K"].index(held.reference)
+        self.marked[page_index] = pydyf.Array(marked[mcid] for mcid in kept)
+        parent = self._object(held["P"])
+        self.held.append(_Held(page_index, parent, parent["K"].index(held.reference), box))
         return True
 
-    def _opening(self, element: pydyf.Dictionary, page_index: int, move: tuple[float, float]) -> _Opening | None:
-        """A recipient's opening, laid out on page ``page_index`` among others, if its drawing
-        can be taken out of the page's: a ``q ... Q`` group of its own (the stacking context
-        of its wrapper) holding all its marked content and no other, which takes from the
-        groups around it nothing but graphics state."""
+    def _part(self, element: pydyf.Dictionary, page_index: int, move: tuple[float, float]) -> _Part | None:
+        """A letter's part, laid out on page ``page_index`` among others, if its drawing can be
+        taken out of the page's: a ``q ... Q`` group of its own (the stacking context of its
+        block) holding all its marked content and no other, which takes from the groups around
+        it nothing but graphics state."""
         page = self.objects[_number(self.pdf.page_references[page_index])]
         items = self._object(page["Contents"]).stream
         subtree = self._subtree(element)
@@ -326,7 +340,7 @@ class _Composer:
         marks = [index for index, item in enumerate(items) if isinstance(item, pydyf.Dictionary) and "MCID" in item]
         mine = [index for index in marks if items[index]["MCID"] in own]
         others = [index for index in marks if items[index]["MCID"] not in own]
-        # The outermost group around all of the opening's marked content and nothing else.
+        # The outermost group around all of the part's marked content and nothing else.
         opened, group = [], None
         for index, item in enumerate(items[:mine[-1] + 1]):
             if item == b"q":
@@ -353,48 +367,49 @@ class _Composer:
             return None
         stream = pydyf.Stream(compress=True)
         self.pdf.add_object(stream)
-        return _Opening(element, [item for level in state for item in level] + items[group[0]:group[1] + 1],
-                        [self.marked[page_index][mcid] for mcid in own],
-                        {mcid: rank for rank, mcid in enumerate(own)}, subtree, move, stream)
+        return _Part(element, [item for level in state for item in level] + items[group[0]:group[1] + 1],
+                     [self.marked[page_index][mcid] for mcid in own],
+                     {mcid: rank for rank, mcid in enumerate(own)}, subtree, move, stream)
 
     def letter(self, index: int) -> ComposedLetter:
-        """The PDF of the letter whose opening is ``index``: the letter's pages, that opening drawn
-        on the page and in the place of the held one, its structure in the held one's place."""
-        opening = self.openings.pop(index)
-        page_number = self.page_numbers[self.held_page]
-        first = len(self.marked[self.held_page])
-        renumbered = {old: first + rank for old, rank in opening.renumbered.items()}
-        drawing = [pydyf.Dictionary({**item, "MCID": renumbered[item["MCID"]]})
-                   if isinstance(item, pydyf.Dictionary) and "MCID" in item else item for item in opening.drawing]
-        for element in opening.subtree:
-            element["Pg"] = f"{page_number} 0 R".encode()
-            element["K"] = pydyf.Array(renumbered[kid] if isinstance(kid, int) else kid for kid in element["K"])
-        opening.element["P"] = self.held_parent.reference
-        # The letter's page leaves the graphics state as it found it (q ... Q) for the opening,
-        # moved from its place on its own page (same size) to the held one's: CSS pixels are
-        # 0.75 pt and the page's y axis points down.
-        right, down = opening.move
-        opening.stream.stream = [b"Q", b"q", f"1 0 0 1 {right * 0.75:f} {-down * 0.75:f} cm".encode(),
-                                 *drawing, b"Q"]
-
-        page = self.objects[page_number]
-        replaced = {
-            self.held_parent.number: _copy(self.held_parent, K=pydyf.Array(
-                opening.element.reference if position == self.held_position else kid
-                for position, kid in enumerate(self.held_parent["K"]))),
-            page_number: _copy(page, Contents=pydyf.Array(
-                [self.opening_state.reference, page["Contents"], opening.stream.reference])),
+        """The PDF of letter ``index``: the letter's pages, each of its parts drawn on the page
+        and in the place of the held one, and in the structure tree in the held one's place."""
+        replaced: dict[int, pydyf.Object] = {}
+        marked = {page_index: list(self.marked[page_index]) for page_index in range(self.letter_pages)}
+        contents = {page_index: [self.save_state.reference, self.objects[number]["Contents"],
+                                 self.restore_state.reference]
+                    for page_index, number in enumerate(self.page_numbers)}
+        own: set[int] = set()
+        for held, part in zip(self.held, self.parts.pop(index)):
+            page_number = self.page_numbers[held.page]
+            renumbered = {old: len(marked[held.page]) + rank for old, rank in part.renumbered.items()}
+            marked[held.page] += part.marked
+            drawing = [pydyf.Dictionary({**item, "MCID": renumbered[item["MCID"]]})
+                       if isinstance(item, pydyf.Dictionary) and "MCID" in item else item for item in part.drawing]
+            for element in part.subtree:
+                element["Pg"] = f"{page_number} 0 R".encode()
+                element["K"] = pydyf.Array(renumbered[kid] if isinstance(kid, int) else kid for kid in element["K"])
+            part.element["P"] = held.parent.reference
+            parent = replaced.setdefault(held.parent.number, _copy(held.parent, K=pydyf.Array(held.parent["K"])))
+            parent["K"][held.position] = part.element.reference
+            # Moved from its place among the parts to the held one's, on a page of the same size:
+            # CSS pixels are 0.75 pt and the page's y axis points down.
+            right, down = part.move
+            part.stream.stream = [b"q", f"1 0 0 1 {right * 0.75:f} {-down * 0.75:f} cm".encode(), *drawing, b"Q"]
+            contents[held.page].append(part.stream.reference)
+            own |= {element.number for element in part.subtree} | {part.stream.number}
+        for page_index, number in enumerate(self.page_numbers):
+            if len(contents[page_index]) > 3:
+                replaced[number] = _copy(self.objects[number], Contents=pydyf.Array(contents[page_index]))
+        replaced.update({
             self.pdf.pages.number: _copy(self.pdf.pages, Count=self.letter_pages, Kids=pydyf.Array(
                 part for number in self.page_numbers for part in (number, 0, "R"))),
             self.document_element.number: _copy(self.document_element, K=self.letter_elements),
             self.parent_tree.number: _copy(self.parent_tree, Nums=pydyf.Array(
                 [part for page_index in range(self.letter_pages) for part in (page_index, pydyf.Array(
-                    self.marked[page_index] + opening.marked if page_index == self.held_page
-                    else self.marked[page_index]))]
-                + [part for pair in self.annotations for part in pair])),
+                    marked[page_index]))] + [part for pair in self.annotations for part in pair])),
             self.pdf.catalog.number: _without_destinations(self.pdf.catalog),
-        }
-        own = {element.number for element in opening.subtree} | {opening.stream.number}
+        })
         return ComposedLetter(self._write(replaced, own), self.letter_pages)
 
     def _write(self, replaced: dict[int, pydyf.Object], own: set[int]) -> bytes:
