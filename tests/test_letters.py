@@ -256,3 +256,27 @@ def test_the_drafts_of_briefgen_letters_go_through_a_real_smtp_server(merged, sm
         pdf.write_bytes(attachment.get_content())
         person = next(person for person in PEOPLE if person["email"] == address)
         assert pdf_text(pdf).startswith(person["name"] + " ")
+
+
+def test_a_recipient_whose_name_no_installed_font_can_print_is_refused_with_its_row(tmp_path: Path) -> None:
+    people = [PEOPLE[0], {**PEOPLE[2], "name": "Dev \ue000 Das", "address": "Suite \ue000|Ottawa"}]
+    recipients = write_recipients(tmp_path, people)
+    result = run_briefgen("letters", str(LETTER_BRIEF), "--recipients", str(recipients), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    hint = "is covered by no installed font; it is a private-use character: replace it"
+    assert result.stderr == (f"{recipients}:3: name: U+E000 PRIVATE USE CHARACTER {hint}\n"
+                             f"{recipients}:3: address: U+E000 PRIVATE USE CHARACTER {hint}\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_letter_text_missing_in_a_recipients_language_is_warned_with_its_line(tmp_path: Path) -> None:
+    brief = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))
+    brief["letter"]["closing"] = {"en": "Sincerely,"}
+    path = write_brief(tmp_path, brief)
+    recipients = write_recipients(tmp_path, [PEOPLE[0], PEOPLE[1]])
+    result = run_briefgen("letters", str(path), "--recipients", str(recipients), "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    line = next(number for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+                if text.strip().startswith("closing:"))
+    assert result.stderr == f"{path}:{line}:3: letter.closing: warning: no French text; the English is used\n"
+    assert "Sincerely," in pdf_text(tmp_path / "letter-test" / "letters" / "cleo-cote.pdf")

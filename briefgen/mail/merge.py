@@ -30,15 +30,15 @@ from pathlib import Path
 from typing import Any
 
 
-from briefgen.errors import InvalidBriefError, PageBudgetError, RowProblem
+from briefgen.errors import InvalidBriefError, InvalidRecipientsError, PageBudgetError, Problem, RowProblem
 from briefgen.load.recipients import Recipient, load_recipients
 from briefgen.mail.drafts import DraftContent, Sender, build_draft, message_id
 from briefgen.model.brief import Brief
-from briefgen.model.validate import load_brief
+from briefgen.model.validate import load_brief, missing_translations
 from briefgen.render.docx import docx_bytes, html_to_docx
 from briefgen.render.html import default_theme_dir, find_theme_file, render_html, template_environment
 from briefgen.render.mailmerge import ComposedLetter, combined_html, compose_letters
-from briefgen.render.glyphs import check_glyphs
+from briefgen.render.glyphs import check_glyphs, uncovered
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
@@ -82,7 +82,7 @@ class LettersResult:
     brief: Brief
     folder: Path
     letters: list[MergedLetter]
-    warnings: list[RowProblem]
+    warnings: list[RowProblem | Problem]
     written: list[Path]
     removed: list[Path]
 
@@ -92,7 +92,8 @@ def letter_languages(brief: Brief) -> list[str]:
     return brief.langs
 
 
-def choose_languages(brief: Brief, recipients: list[Recipient], shown: str) -> tuple[list[str], list[RowProblem]]:
+def choose_languages(brief: Brief, recipients: list[Recipient],
+                     shown: str) -> tuple[list[str], list[RowProblem | Problem]]:
     """The language of each recipient's letter, and a warning per language the brief lacks.
 
     A recipient gets their ``language`` when the brief has it, else the brief's default.
@@ -107,7 +108,7 @@ def choose_languages(brief: Brief, recipients: list[Recipient], shown: str) -> t
             chosen.append(available[0])
             if recipient.language:
                 unmet.setdefault(recipient.language, []).append(recipient.line)
-    warnings = []
+    warnings: list[RowProblem | Problem] = []
     for language, lines in unmet.items():
         many = len(lines) > 1
         warnings.append(RowProblem(
@@ -129,6 +130,18 @@ def sender_from(brief_data: dict[str, Any]) -> Sender | None:
         if contact and contact.get("email"):
             return Sender(contact["name"], contact["email"], prepared_by["organization"])
     return None
+
+
+def _check_glyphs(recipients: list[Recipient], shown: str) -> None:
+    """Refuse recipients with a character no installed font can print (it would print as a box)."""
+    problems = [RowProblem(shown, recipient.line, column, message)
+                for recipient in recipients
+                for column, texts in (("name", [recipient.name]), ("title", [recipient.title]),
+                                      ("salutation", [recipient.salutation]),
+                                      ("constituency", [recipient.constituency]), ("address", recipient.address))
+                for text in texts if text for message in uncovered(text)]
+    if problems:
+        raise InvalidRecipientsError(problems)
 
 
 def recipient_slugs(recipients: list[Recipient]) -> list[str]:
@@ -169,7 +182,11 @@ def write_letters(brief_path: Path, recipients_path: Path, options: LetterOption
                                                          "prepared_by.contact)")])
     check_glyphs(brief, loaded.line_map)
     recipients = load_recipients(recipients_path)
+    _check_glyphs(recipients, str(recipients_path))
     languages, warnings = choose_languages(brief, recipients, str(recipients_path))
+    warnings += [warning for language in sorted(set(languages) - {brief.langs[0]})
+                 for warning in missing_translations(brief, loaded.line_map, language)
+                 if warning.key_path.split(".")[0].split("[")[0] == "letter"]
     folder = options.output_dir / brief.id / LETTERS_FOLDER
     created_output_dir = not options.output_dir.exists()
     options.output_dir.mkdir(parents=True, exist_ok=True)

@@ -95,13 +95,17 @@ def _texts(brief: BaseModel):
 
 def check_glyphs(brief: BaseModel, line_map: LineMap) -> None:
     """Raise :class:`MissingGlyphError` listing each uncovered character, once per field it is in."""
-    problems = []
-    for key_path, text in _texts(brief):
-        for char in dict.fromkeys(text):
-            if needs_glyph(char) and not is_covered(char):
-                name = unicodedata.name(char, None) or _UNNAMED.get(unicodedata.category(char), "UNNAMED CHARACTER")
-                problems.append(line_map.problem(
-                    key_path, f"U+{ord(char):04X} {name} is covered by no installed font; {font_package_hint(char)}",
-                    value=True))
+    problems = [line_map.problem(key_path, message, value=True)
+                for key_path, text in _texts(brief) for message in uncovered(text)]
     if problems:
         raise MissingGlyphError("\n".join(map(str, problems)))
+
+
+def uncovered(text: str) -> list[str]:
+    """A message for each character of ``text`` that no installed font covers (once each)."""
+    messages = []
+    for char in dict.fromkeys(text):
+        if needs_glyph(char) and not is_covered(char):
+            name = unicodedata.name(char, None) or _UNNAMED.get(unicodedata.category(char), "UNNAMED CHARACTER")
+            messages.append(f"U+{ord(char):04X} {name} is covered by no installed font; {font_package_hint(char)}")
+    return messages
