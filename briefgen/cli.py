@@ -184,7 +184,10 @@ def _progress_bar(description: str) -> Iterator[Callable[[int, int], None] | Non
               default=Path("out"), show_default=True, help="Folder the letters are written under.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes; default one per core.")
 @click.option("--docx", is_flag=True, help="Also write a Word .docx of each letter.")
-def letters_command(brief: Path, recipients: Path, output_dir: Path, jobs: int | None, docx: bool) -> None:
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="Folder whose files override the default theme's files of the same name.")
+def letters_command(brief: Path, recipients: Path, output_dir: Path, jobs: int | None, docx: bool,
+                    templates: Path | None) -> None:
     """Write a personalised letter (PDF) and an e-mail draft (.eml) for each recipient
     into OUTPUT/<brief id>/letters/."""
     from briefgen.mail.merge import LetterOptions, write_letters
@@ -193,8 +196,8 @@ def letters_command(brief: Path, recipients: Path, output_dir: Path, jobs: int |
         click.echo(warning, err=True)
     started = time.monotonic()
     with _progress_bar("letters") as progress:
-        result = write_letters(brief, recipients, LetterOptions(output_dir=output_dir, jobs=jobs, docx=docx),
-                               progress)
+        result = write_letters(brief, recipients, LetterOptions(output_dir=output_dir, jobs=jobs, docx=docx,
+                                                                templates=templates), progress)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     if result.removed:

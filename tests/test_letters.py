@@ -280,3 +280,29 @@ def test_a_letter_text_missing_in_a_recipients_language_is_warned_with_its_line(
                 if text.strip().startswith("closing:"))
     assert result.stderr == f"{path}:{line}:3: letter.closing: warning: no French text; the English is used\n"
     assert "Sincerely," in pdf_text(tmp_path / "letter-test" / "letters" / "cleo-cote.pdf")
+
+
+@pytest.mark.parametrize(("body", "streams"), [
+    # The default letter and a postscript: the addressee and salutation are composed onto one
+    # layout (the page's stream between q and Q, then one stream for each).
+    ('{{ letter_block(brief.letter, brief.date|date, "h1", recipient) }}<p>P.S. See you in Ottawa.</p>', 5),
+    # A letter of its own, nothing marked per recipient: each letter is laid out whole.
+    ("<p>To {{ recipient.name }}</p><p>{{ brief.letter.opening|markdown }}</p><p>P.S. See you in Ottawa.</p>", 1),
+], ids=["composed", "laid-out-whole"])
+def test_letters_use_the_templates_folder(tmp_path: Path, body: str, streams: int) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "letter.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% from "_macros.html.j2" import letter_block %}'
+        f"{{% block body %}}{body}{{% endblock %}}", encoding="utf-8")
+    recipients = write_recipients(tmp_path, [PEOPLE[0], {**PEOPLE[0], "name": "Bea Bell", "email": "bea@example.org"}])
+    result = run_briefgen("letters", str(LETTER_BRIEF), "--recipients", str(recipients), "-o", str(tmp_path / "out"),
+                          "--templates", str(theme))
+    assert result.returncode == 0, result.stderr
+    for slug, name in (("ann-arbour", "Ann Arbour"), ("bea-bell", "Bea Bell")):
+        pdf = tmp_path / "out" / "letter-test" / "letters" / f"{slug}.pdf"
+        text = pdf_text(pdf)
+        assert name in text and text.endswith("P.S. See you in Ottawa.")
+        pages = subprocess.run([require_tool("qpdf"), "--show-pages", str(pdf)], capture_output=True, text=True,
+                               check=True).stdout
+        assert len(re.findall(r"^    \d+ 0 R$", pages.partition("page 2:")[0], re.M)) == streams

@@ -36,7 +36,8 @@ from briefgen.mail.drafts import DraftContent, Sender, build_draft, message_id
 from briefgen.model.brief import Brief
 from briefgen.model.validate import load_brief, missing_translations
 from briefgen.render.docx import docx_bytes, html_to_docx
-from briefgen.render.html import default_theme_dir, find_theme_file, render_html, template_environment
+from briefgen.render.html import (default_theme_dir, find_theme_file, render_html, template_environment,
+                                  template_search_path)
 from briefgen.render.mailmerge import ComposedLetter, combined_html, compose_letters
 from briefgen.render.glyphs import check_glyphs, uncovered
 from briefgen.render.pdf import layout_pdf, pdf_bytes
@@ -62,6 +63,7 @@ class LetterOptions:
     output_dir: Path = Path("out")
     jobs: int | None = None
     docx: bool = False
+    templates: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,9 @@ def write_letters(brief_path: Path, recipients_path: Path, options: LetterOption
     letters: list[MergedLetter] = []
     try:
         for batch in render_letters(brief, recipients, languages, into=staging,
-                                    recipients_file=str(recipients_path), docx=options.docx, jobs=options.jobs):
+                                    recipients_file=str(recipients_path), docx=options.docx, jobs=options.jobs,
+                                    search_path=tuple(template_search_path(options.templates)),
+                                    brief_dir=brief_path.parent):
             letters += batch
             if progress:
                 progress(len(letters), len(recipients))
@@ -232,27 +236,36 @@ class LetterBatch:
     recipients_file: str
     docx: bool
     drafted: dt.datetime
+    search_path: tuple[Path, ...]
+    brief_dir: Path
 
 
 def render_letters(brief: Brief, recipients: list[Recipient], languages: list[str], *, into: Path,
-                   recipients_file: str, docx: bool = False, jobs: int | None = None) -> Iterator[list[MergedLetter]]:
+                   recipients_file: str, docx: bool = False, jobs: int | None = None,
+                   search_path: tuple[Path, ...] = (), brief_dir: Path = Path(".")) -> Iterator[list[MergedLetter]]:
     """Render each recipient's letter (in ``languages[i]``) as PDF, draft and, with ``docx``, .docx,
     into the folder ``into``; yield the letters of each batch as it is written, in no particular order.
 
     ``recipients_file`` names the file the recipients come from in messages. ``jobs`` worker
-    processes share the work (default: one per core). Raises :class:`PageBudgetError` for a
+    processes share the work (default: one per core). ``search_path`` lists the folders of
+    templates (default: the default theme) and ``brief_dir`` is the brief's folder, which
+    relative references in the letter start from. Raises :class:`PageBudgetError` for a
     letter over its budget.
     """
+    search_path = search_path or (default_theme_dir(),)
     for language in sorted(set(languages)):
         # Template errors are reported here, by name and line, before any worker starts.
-        render_html(TEMPLATE, build_context(brief, "letter", language=language), [default_theme_dir()])
+        first = recipients[languages.index(language)]
+        render_html(TEMPLATE, build_context(brief, "letter", first.letter_fields(), language=language),
+                    list(search_path))
     workers = max(1, jobs or os.cpu_count() or 1)
     drafted = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     by_language: dict[str, list[tuple[str, Recipient]]] = {}
     for slug, recipient, language in zip(recipient_slugs(recipients), recipients, languages):
         by_language.setdefault(language, []).append((slug, recipient))
     size = min(MAX_BATCH, max(1, math.ceil(len(recipients) / (workers * 2))))
-    batches = [LetterBatch(brief, language, tuple(group[start:start + size]), into, recipients_file, docx, drafted)
+    batches = [LetterBatch(brief, language, tuple(group[start:start + size]), into, recipients_file, docx, drafted,
+                           search_path, brief_dir)
                for language, group in by_language.items() for start in range(0, len(group), size)]
     if workers == 1 or len(batches) == 1:
         yield from map(render_batch, batches)
@@ -278,16 +291,15 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
     brief = batch.brief
     contexts = [build_context(brief, "letter", recipient.letter_fields(), language=batch.language)
                 for _, recipient in batch.letters]
-    template = template_environment((default_theme_dir(),), batch.language).get_template(TEMPLATE)
+    template = template_environment(batch.search_path, batch.language).get_template(TEMPLATE)
     htmls = [template.render(context) for context in contexts]
-    theme = default_theme_dir()
-    confinement = Confinement(theme, [theme])
+    confinement = Confinement(batch.brief_dir, [batch.brief_dir, *batch.search_path])
     pdfs = compose_letters(htmls, confinement)
     alone = [index for index, composed in enumerate(pdfs) if composed is None]
     if alone:
         for index, composed in zip(alone, _laid_out_together([htmls[index] for index in alone], confinement)):
             pdfs[index] = composed
-    reference = find_theme_file("reference.docx", [default_theme_dir()]) if batch.docx else None
+    reference = find_theme_file("reference.docx", list(batch.search_path)) if batch.docx else None
     letters = []
     files: list[tuple[str, bytes]] = []
     for (slug, recipient), context, html, composed in zip(batch.letters, contexts, htmls, pdfs):
