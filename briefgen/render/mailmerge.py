@@ -48,27 +48,27 @@ from briefgen.render.html import css_page_counter
 from briefgen.render.pdf import PER_RECIPIENT, layout_pdf
 from briefgen.render.resources import Confinement
 
-#: The named page of the pages that hold one recipient's opening each.
-OPENING_PAGE = "briefgen-opening"
-#: CSS page-margin boxes, all emptied on the openings' pages: only the opening is drawn there.
+#: The named page of the pages that hold the letters' parts, after the letter.
+PARTS_PAGE = "briefgen-parts"
+#: CSS page-margin boxes, all emptied on the parts' pages: only the parts are drawn there.
 MARGIN_BOXES = ("top-left-corner", "top-left", "top-center", "top-right", "top-right-corner", "right-top",
                 "right-middle", "right-bottom", "bottom-right-corner", "bottom-right", "bottom-center",
                 "bottom-left", "bottom-left-corner", "left-bottom", "left-middle", "left-top")
 HELD = "held"
-OPENING_CSS = f"""
+PARTS_CSS = f"""
 [{PER_RECIPIENT}^="{HELD}-"] {{ visibility: hidden; }}
-.{OPENING_PAGE} {{ page: {OPENING_PAGE}; position: relative; z-index: 0; break-inside: avoid; }}
-{", ".join(f".{OPENING_PAGE} h{level}" for level in range(1, 7))} {{ bookmark-level: none; }}
-@page {OPENING_PAGE} {{
+.{PARTS_PAGE} {{ page: {PARTS_PAGE}; position: relative; z-index: 0; break-inside: avoid; }}
+{", ".join(f".{PARTS_PAGE} h{level}" for level in range(1, 7))} {{ bookmark-level: none; }}
+@page {PARTS_PAGE} {{
   margin-top: 0; margin-bottom: 0; background: none; border: none;
   {" ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)}
 }}
 """
-#: Operators that only set the graphics state (no drawing, no clipping): what an opening's
+#: Operators that only set the graphics state (no drawing, no clipping): what a part's
 #: drawing may take from the page around it.
 _STATE_OPERATORS = (b" cm", b" gs", b" rg", b" RG", b" g", b" G", b" w")
 _REFERENCE = re.compile(rb"(\d+) 0 R")
-#: Layout positions are floats; openings this close (CSS px) are the same.
+#: Layout positions are floats; parts this close in size (CSS px) are the same size.
 _TOLERANCE = 0.01
 
 
@@ -135,7 +135,7 @@ def compose_letters(letters: list[str], confinement: Confinement) -> list[Compos
 
 def _layout_document(base_letter: str, parts: list[list]) -> str:
     """The letter with its own parts held but not drawn, then each letter's parts, each in a
-    block of its own (``PART-of-LETTER``) on the openings' pages."""
+    block of its own (``PART-of-LETTER``) on the parts' pages."""
     combined = _grouped([base_letter])
     for number, held in enumerate(combined.xpath(f"//*[@{PER_RECIPIENT}]")):
         held.set(PER_RECIPIENT, f"{HELD}-{number}")
@@ -152,16 +152,16 @@ def _layout_document(base_letter: str, parts: list[list]) -> str:
                                                         if key != "id"})
                 shell.append(copy)
                 copy = shell
-            block = body.makeelement("div", {"class": OPENING_PAGE})
+            block = body.makeelement("div", {"class": PARTS_PAGE})
             block.append(copy)
             body.append(block)
     style = combined.head.makeelement("style", {})
-    style.text = OPENING_CSS
+    style.text = PARTS_CSS
     combined.head.append(style)
     return lxml_html.tostring(combined, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
-def _slot_boxes(page_box) -> Iterator[tuple[str, object]]:
+def _part_boxes(page_box) -> Iterator[tuple[str, object]]:
     """The boxes of ``data-per-recipient`` elements on a laid-out page, with the attribute's value."""
     stack = [page_box]
     while stack:
@@ -244,7 +244,7 @@ class _Composer:
         document = layout_pdf(html, confinement)
         found: dict[str, list[tuple[int, object]]] = {}
         for page_index, page in enumerate(document.pages):
-            for value, box in _slot_boxes(page._page_box):
+            for value, box in _part_boxes(page._page_box):
                 found.setdefault(value, []).append((page_index, box))
         held = [found.pop(f"{HELD}-{number}", []) for number in range(count)]
         letter_pages = min((page_index for placed in found.values() for page_index, _ in placed),
@@ -415,13 +415,12 @@ class _Composer:
     def _write(self, replaced: dict[int, pydyf.Object], own: set[int]) -> bytes:
         """The PDF of the objects reachable from the catalogue and the information dictionary,
         ``replaced`` ones in place of the laid-out document's."""
-        included, stack = set(), [self.pdf.catalog.number, self.pdf.info.number]
+        stack = [self.pdf.catalog.number, self.pdf.info.number]
         parts: dict[int, bytes] = {}
         while stack:
             number = stack.pop()
-            if number in included:
+            if number in parts:
                 continue
-            included.add(number)
             if number in replaced or number in own:
                 data, references = _serialised(replaced.get(number) or self.objects[number])
             else:
@@ -506,8 +505,8 @@ def _write_pdf(parts: dict[int, bytes], streams: set[int], root: int, info: int,
         table[number * row:(number + 1) * row] = b"".join(
             value.to_bytes(width, "big") for width, value in zip(widths, entry))
     xref = pydyf.Stream([bytes(table)], {"Type": "/XRef", "Index": pydyf.Array((0, xref_number + 1)),
-                                  "W": pydyf.Array(widths), "Size": xref_number + 1,
-                                  "Root": f"{root} 0 R", "Info": f"{info} 0 R"}, compress=True)
+                                         "W": pydyf.Array(widths), "Size": xref_number + 1,
+                                         "Root": f"{root} 0 R", "Info": f"{info} 0 R"}, compress=True)
     output.write(f"{xref_number} 0 obj\n".encode() + xref.data + b"\nendobj\n")
     output.write(f"startxref\n{xref_position}\n%%EOF\n".encode())
     return output.getvalue()
