@@ -35,7 +35,6 @@ from briefgen.load.recipients import Recipient, load_recipients
 from briefgen.mail.drafts import DraftContent, Sender, build_draft, message_id
 from briefgen.model.brief import Brief
 from briefgen.model.validate import load_brief, missing_translations
-from briefgen.render.docx import docx_bytes, html_to_docx
 from briefgen.render.html import (default_theme_dir, find_theme_file, render_html, template_environment,
                                   template_search_path)
 from briefgen.render.mailmerge import ComposedLetter, combined_html, compose_letters
@@ -309,6 +308,9 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
         contents = {".pdf": composed.pdf,
                     ".eml": letter_draft(brief, recipient, context, html, composed.pdf, batch.drafted)}
         if reference:
+            # Imported here: python-docx takes a twentieth of a second, which letters without --docx need not pay.
+            from briefgen.render.docx import docx_bytes, html_to_docx
+
             contents[".docx"] = docx_bytes(html_to_docx(html, reference=reference, template_name=TEMPLATE))
         files += [(f"{slug}{suffix}", data) for suffix, data in contents.items()]
         letters.append(MergedLetter(recipient, slug, batch.language, composed.pages,
