@@ -140,8 +140,9 @@ def check_page_budgets(brief: Brief, document_id: str, laid_out: "weasyprint.Doc
         return
     # Every top-level section of the pack starts on a new page, so a note runs from the page
     # of its own anchor to the page before the next section's.
+    sections = _section_anchors(brief)
     section_starts = sorted((index, anchor) for index, page in enumerate(laid_out.pages)
-                            for anchor in page.anchors if anchor in _section_anchors(brief))
+                            for anchor in page.anchors if anchor in sections)
     for (start, anchor), (next_start, _) in zip(section_starts, section_starts[1:] + [(pages, "")]):
         note_pages = next_start - start
         if anchor.startswith("issue-") and note_pages > budgets["issue-note"]:
