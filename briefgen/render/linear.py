@@ -1,13 +1,16 @@
 """Keep WeasyPrint 70's cost linear in the length of a document.
 
 Two of its steps look up, for every line or every tagged element, a list as long as the
-document, so their cost grows with the square of the pages (measured on the synthetic
-briefs of bench/synthetic.py):
+document, so their cost grows with the square of the pages:
 
 - laying out each line looks for its boxes in the list of the footnotes not yet placed,
   which at first holds every footnote of the document;
 - writing the PDF rebuilds the references to every page for each tagged element and link
   (``pydyf.PDF.page_references``), to pick one of them.
+
+In the briefing pack of a synthetic brief of 200 issues (226 pages, bench/synthetic.py) the
+first compared 60 million list items and the second made 5.8 million page references, four
+times as many as at 100 issues: a fifth of the CPU time of its layout and of its writing.
 
 :func:`keep_costs_linear` gives both lookups a constant cost, without changing what
 WeasyPrint lays out or writes.
