@@ -97,8 +97,10 @@ def render_document(brief: Brief, options: BuildOptions, language: str, document
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
     from briefgen.render.docx import docx_bytes, html_to_docx
+    from briefgen.render.linear import keep_costs_linear
     from briefgen.render.pdf import layout_pdf, pdf_bytes
 
+    keep_costs_linear()
     search_path = template_search_path(options.templates)
     template_name = f"{document_id}.html.j2"
     html = render_html(template_name, build_context(brief, document_id, language=language), search_path)
@@ -140,8 +142,9 @@ def check_page_budgets(brief: Brief, document_id: str, laid_out: "weasyprint.Doc
         return
     # Every top-level section of the pack starts on a new page, so a note runs from the page
     # of its own anchor to the page before the next section's.
+    sections = _section_anchors(brief)
     section_starts = sorted((index, anchor) for index, page in enumerate(laid_out.pages)
-                            for anchor in page.anchors if anchor in _section_anchors(brief))
+                            for anchor in page.anchors if anchor in sections)
     for (start, anchor), (next_start, _) in zip(section_starts, section_starts[1:] + [(pages, "")]):
         note_pages = next_start - start
         if anchor.startswith("issue-") and note_pages > budgets["issue-note"]:

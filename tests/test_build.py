@@ -174,3 +174,33 @@ def test_the_programme_is_printed_day_by_day_with_the_press_status(tmp_path) -> 
     text = pdf_text(tmp_path / "out" / "minimal" / "briefing-pack.pdf")
     assert ("Programme Tuesday, January 13 Time Event Place Press 14:00 Bilateral meeting Great Hall closed "
             "Wednesday, January 14 Time Event Place Press 09:00 Wreath laying Memorial open") in text
+
+
+def test_constant_time_footnote_lookups_keep_the_list_a_list() -> None:
+    from weasyprint.layout import LayoutContext
+
+    from briefgen.render.linear import keep_costs_linear
+
+    keep_costs_linear()
+    context = LayoutContext.__new__(LayoutContext)
+    first, second = object(), object()
+    context.footnotes = [first, second]
+    assert first in context.footnotes and None not in context.footnotes
+    context.footnotes.remove(first)
+    assert first not in context.footnotes and context.footnotes == [second]
+    context.footnotes.append(first)
+    context.footnotes = context.footnotes.copy()
+    assert first in context.footnotes and context.footnotes == [second, first]
+
+
+def test_cached_page_references_follow_the_pages_added() -> None:
+    import pydyf
+
+    from briefgen.render.linear import keep_costs_linear
+
+    keep_costs_linear()
+    pdf, pages = pydyf.PDF(), []
+    for _ in range(3):
+        pages.append(pydyf.Dictionary({"Type": "/Page"}))
+        pdf.add_page(pages[-1])
+        assert pdf.page_references == tuple(f"{page.number} 0 R".encode() for page in pages)
