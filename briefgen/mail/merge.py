@@ -24,10 +24,11 @@ import shutil
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 from briefgen.errors import InvalidBriefError, InvalidRecipientsError, PageBudgetError, Problem, RowProblem
@@ -37,20 +38,21 @@ from briefgen.model.brief import Brief
 from briefgen.model.validate import load_brief, missing_translations
 from briefgen.render.html import (default_theme_dir, find_theme_file, render_html, template_environment,
                                   template_search_path)
-from briefgen.render.mailmerge import ComposedLetter, combined_html, compose_letters
 from briefgen.render.glyphs import check_glyphs, uncovered
-from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
-from briefgen.workers import worker_context
+from briefgen.workers import ignore_interrupts, worker_context
+
+if TYPE_CHECKING:
+    from briefgen.render.mailmerge import ComposedLetter
 
 TEMPLATE = "letter.html.j2"
 LETTERS_FOLDER = "letters"
 #: What ``briefgen letters`` writes per recipient; other files in the folder are left alone.
 OUTPUT_SUFFIXES = (".pdf", ".docx", ".eml")
-#: Letters laid out together in one WeasyPrint document: more share the layout of the letter,
-#: fewer keep the workers evenly loaded to the end and the memory of a batch small.
-MAX_BATCH = 64
+#: Letters laid out together in one WeasyPrint document at most: more share the layout of
+#: the letter, fewer keep the memory of a batch small.
+MAX_BATCH = 128
 
 Progress = Callable[[int, int], None]
 
@@ -161,17 +163,8 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-")
 
 
-def write_letters(brief_path: Path, recipients_path: Path, options: LetterOptions = LetterOptions(),
-                  progress: Progress | None = None) -> LettersResult:
-    """Render a letter and a draft for every recipient, then write them into
-    ``OUTPUT/<brief id>/letters/`` and remove the letter files of earlier runs that this one
-    did not write (so that ``briefgen send`` cannot deliver a stale draft).
-
-    Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief, one without a letter
-    or without a contact e-mail address, :class:`~briefgen.errors.InvalidRecipientsError`
-    for bad recipients, and :class:`~briefgen.errors.BuildError` (e.g. a letter over its page
-    budget) or :class:`~briefgen.errors.TemplateError`; nothing is written in any of these cases.
-    """
+def _checked_inputs(brief_path: Path, recipients_path: Path):
+    """The brief (loaded), the recipients, each one's language and the warnings, all checked."""
     loaded = load_brief(brief_path)
     brief = loaded.brief
     if brief.letter is None:
@@ -188,32 +181,59 @@ def write_letters(brief_path: Path, recipients_path: Path, options: LetterOption
     warnings += [warning for language in sorted(set(languages) - {brief.langs[0]})
                  for warning in missing_translations(brief, loaded.line_map, language)
                  if warning.key_path.split(".")[0].split("[")[0] == "letter"]
-    folder = options.output_dir / brief.id / LETTERS_FOLDER
-    created_output_dir = not options.output_dir.exists()
-    options.output_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=options.output_dir, prefix=".briefgen-letters-"))
-    letters: list[MergedLetter] = []
-    try:
-        for batch in render_letters(brief, recipients, languages, into=staging,
-                                    recipients_file=str(recipients_path), docx=options.docx, jobs=options.jobs,
-                                    search_path=tuple(template_search_path(options.templates)),
-                                    brief_dir=brief_path.parent):
-            letters += batch
-            if progress:
-                progress(len(letters), len(recipients))
-        # The workers write without syncing each file (hundreds of fsyncs took longer than the
-        # letters); one sync puts them all on disk before they are moved into place.
-        os.sync()
-        folder.mkdir(parents=True, exist_ok=True)
-        written = []
-        for staged in sorted(staging.iterdir()):
-            written.append(folder / staged.name)
-            os.replace(staged, written[-1])
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created_output_dir:
-            options.output_dir.rmdir()
-        raise
+    return loaded, recipients, languages, warnings
+
+
+def _start_worker() -> None:
+    """A letters worker's initializer: Ctrl-C is the parent's; WeasyPrint is imported now,
+    while the parent checks the inputs."""
+    ignore_interrupts()
+    import briefgen.render.mailmerge  # noqa: F401
+
+
+def write_letters(brief_path: Path, recipients_path: Path, options: LetterOptions = LetterOptions(),
+                  progress: Progress | None = None) -> LettersResult:
+    """Render a letter and a draft for every recipient, then write them into
+    ``OUTPUT/<brief id>/letters/`` and remove the letter files of earlier runs that this one
+    did not write (so that ``briefgen send`` cannot deliver a stale draft).
+
+    Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief, one without a letter
+    or without a contact e-mail address, :class:`~briefgen.errors.InvalidRecipientsError`
+    for bad recipients, and :class:`~briefgen.errors.BuildError` (e.g. a letter over its page
+    budget) or :class:`~briefgen.errors.TemplateError`; nothing is written in any of these cases.
+    """
+    workers = max(1, options.jobs or os.cpu_count() or 1)
+    # The workers start first and import WeasyPrint (half a second) while this process checks
+    # the inputs; it never imports WeasyPrint itself. On any failure they are terminated.
+    with (worker_context().Pool(workers, initializer=_start_worker) if workers > 1 else nullcontext()) as pool:
+        loaded, recipients, languages, warnings = _checked_inputs(brief_path, recipients_path)
+        brief = loaded.brief
+        folder = options.output_dir / brief.id / LETTERS_FOLDER
+        created_output_dir = not options.output_dir.exists()
+        options.output_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=options.output_dir, prefix=".briefgen-letters-"))
+        letters: list[MergedLetter] = []
+        try:
+            for batch in render_letters(brief, recipients, languages, into=staging,
+                                        recipients_file=str(recipients_path), docx=options.docx, pool=pool,
+                                        workers=workers, search_path=tuple(template_search_path(options.templates)),
+                                        brief_dir=brief_path.parent):
+                letters += batch
+                if progress:
+                    progress(len(letters), len(recipients))
+            # The workers write without syncing each file (hundreds of fsyncs took longer than the
+            # letters); one sync puts them all on disk before they are moved into place.
+            os.sync()
+            folder.mkdir(parents=True, exist_ok=True)
+            written = []
+            for staged in sorted(staging.iterdir()):
+                written.append(folder / staged.name)
+                os.replace(staged, written[-1])
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            if created_output_dir:
+                options.output_dir.rmdir()
+            raise
     staging.rmdir()
     kept = set(written)
     removed = [path for path in sorted(folder.iterdir()) if path.suffix in OUTPUT_SUFFIXES and path not in kept]
@@ -240,13 +260,13 @@ class LetterBatch:
 
 
 def render_letters(brief: Brief, recipients: list[Recipient], languages: list[str], *, into: Path,
-                   recipients_file: str, docx: bool = False, jobs: int | None = None,
+                   recipients_file: str, docx: bool = False, pool: Pool | None = None, workers: int = 1,
                    search_path: tuple[Path, ...] = (), brief_dir: Path = Path(".")) -> Iterator[list[MergedLetter]]:
     """Render each recipient's letter (in ``languages[i]``) as PDF, draft and, with ``docx``, .docx,
     into the folder ``into``; yield the letters of each batch as it is written, in no particular order.
 
-    ``recipients_file`` names the file the recipients come from in messages. ``jobs`` worker
-    processes share the work (default: one per core). ``search_path`` lists the folders of
+    ``recipients_file`` names the file the recipients come from in messages. The ``workers``
+    processes of ``pool`` share the work (without a pool, this process does it all). ``search_path`` lists the folders of
     templates (default: the default theme) and ``brief_dir`` is the brief's folder, which
     relative references in the letter start from. Raises :class:`PageBudgetError` for a
     letter over its budget.
@@ -257,26 +277,17 @@ def render_letters(brief: Brief, recipients: list[Recipient], languages: list[st
         first = recipients[languages.index(language)]
         render_html(TEMPLATE, build_context(brief, "letter", first.letter_fields(), language=language),
                     list(search_path))
-    workers = max(1, jobs or os.cpu_count() or 1)
     drafted = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     by_language: dict[str, list[tuple[str, Recipient]]] = {}
     for slug, recipient, language in zip(recipient_slugs(recipients), recipients, languages):
         by_language.setdefault(language, []).append((slug, recipient))
-    size = min(MAX_BATCH, max(1, math.ceil(len(recipients) / (workers * 2))))
+    # Each batch lays the letter out once: as few batches as keep every worker busy.
     batches = [LetterBatch(brief, language, tuple(group[start:start + size]), into, recipients_file, docx, drafted,
                            search_path, brief_dir)
-               for language, group in by_language.items() for start in range(0, len(group), size)]
-    if workers == 1 or len(batches) == 1:
-        yield from map(render_batch, batches)
-        return
-    with ProcessPoolExecutor(min(workers, len(batches)), mp_context=worker_context()) as pool:
-        futures = [pool.submit(render_batch, batch) for batch in batches]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        finally:
-            # After a failure, the batches not started yet are not worth waiting for.
-            pool.shutdown(cancel_futures=True)
+               for language, group in by_language.items()
+               for size in [min(MAX_BATCH, math.ceil(len(group) / workers))]
+               for start in range(0, len(group), size)]
+    yield from (pool.imap_unordered(render_batch, batches) if pool else map(render_batch, batches))
 
 
 def render_batch(batch: LetterBatch) -> list[MergedLetter]:
@@ -287,6 +298,8 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
     (:func:`~briefgen.render.mailmerge.compose_letters`); the letters whose opening does not fit
     are laid out together as one document, split into one PDF per letter.
     """
+    from briefgen.render.mailmerge import compose_letters
+
     brief = batch.brief
     contexts = [build_context(brief, "letter", recipient.letter_fields(), language=batch.language)
                 for _, recipient in batch.letters]
@@ -322,6 +335,9 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
 
 def _laid_out_together(htmls: list[str], confinement: Confinement) -> Iterator[ComposedLetter]:
     """The PDF of each letter of ``htmls``, laid out as one document and split per letter."""
+    from briefgen.render.mailmerge import ComposedLetter, combined_html
+    from briefgen.render.pdf import layout_pdf, pdf_bytes
+
     laid_out = layout_pdf(combined_html(htmls), confinement)
     first_page_of: dict[str, int] = {}
     for index, page in enumerate(laid_out.pages):
