@@ -73,6 +73,7 @@ def build_draft(*, sender: Sender, recipient_name: str, recipient_email: str, co
     message.make_mixed()
     message.attach(_body(content, sender))
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name)
+    # Set after make_mixed, which moves every Content-* header down into the first part.
     message["Content-Language"] = content.language
     return message.as_bytes()
 

@@ -30,12 +30,11 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
 from briefgen.errors import InvalidBriefError, InvalidRecipientsError, PageBudgetError, Problem, RowProblem
 from briefgen.load.recipients import Recipient, load_recipients
 from briefgen.mail.drafts import DraftContent, Sender, build_draft, message_id
 from briefgen.model.brief import Brief
-from briefgen.model.validate import load_brief, missing_translations
+from briefgen.model.validate import LoadedBrief, load_brief, missing_translations
 from briefgen.render.html import (default_theme_dir, find_theme_file, render_html, template_environment,
                                   template_search_path)
 from briefgen.render.glyphs import check_glyphs, uncovered
@@ -163,7 +162,8 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60].rstrip("-")
 
 
-def _checked_inputs(brief_path: Path, recipients_path: Path):
+def _checked_inputs(brief_path: Path, recipients_path: Path) -> tuple[
+        LoadedBrief, list[Recipient], list[str], list[RowProblem | Problem]]:
     """The brief (loaded), the recipients, each one's language and the warnings, all checked."""
     loaded = load_brief(brief_path)
     brief = loaded.brief
@@ -266,14 +266,14 @@ def render_letters(brief: Brief, recipients: list[Recipient], languages: list[st
     into the folder ``into``; yield the letters of each batch as it is written, in no particular order.
 
     ``recipients_file`` names the file the recipients come from in messages. The ``workers``
-    processes of ``pool`` share the work (without a pool, this process does it all). ``search_path`` lists the folders of
-    templates (default: the default theme) and ``brief_dir`` is the brief's folder, which
-    relative references in the letter start from. Raises :class:`PageBudgetError` for a
-    letter over its budget.
+    processes of ``pool`` share the work (without a pool, this process does it all).
+    ``search_path`` lists the folders of templates (default: the default theme) and
+    ``brief_dir`` is the brief's folder, which relative references in the letter start from.
+    Raises :class:`PageBudgetError` for a letter over its budget.
     """
     search_path = search_path or (default_theme_dir(),)
     for language in sorted(set(languages)):
-        # Template errors are reported here, by name and line, before any worker starts.
+        # Template errors are reported here, by name and line, before any batch is rendered.
         first = recipients[languages.index(language)]
         render_html(TEMPLATE, build_context(brief, "letter", first.letter_fields(), language=language),
                     list(search_path))

@@ -16,8 +16,8 @@ from weasyprint.urls import URLFetcher
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.resources import Confinement
 
-#: The attribute of the element that differs between the letters of a mail merge; the
-#: structure element WeasyPrint makes for it keeps its value (``briefgen_slot``, a Python
+#: The attribute of the elements that differ between the letters of a mail merge; the
+#: structure element WeasyPrint makes for each keeps its value (``briefgen_slot``, a Python
 #: attribute, not written to the PDF) for :mod:`briefgen.render.mailmerge`.
 PER_RECIPIENT = "data-per-recipient"
 
