@@ -8,7 +8,8 @@ Prints a table, or with --json one JSON object:
 - letters: {n, ms_per_letter, naive_ms_per_letter, peak_rss_mb} for 343 synthetic recipients
   (PDF + draft), against one separate WeasyPrint render per letter in one process (bench/letters.py);
 - scaling: [{issues, pages, seconds, cpu_seconds}] for synthetic briefs of 10, 50, 100 and 200 issues
-  (--quick: 10, 25, 50), best of 3 runs each (2 with --quick: noise on a shared machine only adds time);
+  (--quick: 10, 25, 50), best of 3 runs each (2 with --quick: noise on a shared machine only adds
+  time), the sizes taking turns so that a slow minute of the machine does not fall on one size;
   seconds is wall time, cpu_seconds the user + system CPU time of the build process and its worker
   processes together;
 - doubling: [{issues, ratio, wall_ratio}] for each size twice another. ``ratio`` is the CPU seconds of
@@ -85,15 +86,19 @@ def noop_rebuild_seconds(repeats: int) -> float:
 
 
 def scaling(sizes: list[int], repeats: int) -> list[dict]:
-    """Build wall and CPU time (each the best of ``repeats``) and pages of synthetic briefs of each size."""
-    rows = []
+    """Build wall and CPU time (each the best of ``repeats``) and pages of synthetic briefs of each size.
+
+    The sizes take turns (all sizes once, then again): the speed of a shared machine drifts over
+    minutes, and a size measured only in a slow minute would make the ratios say nothing.
+    """
     with tempfile.TemporaryDirectory() as folder:
-        for issues in sizes:
-            seconds, cpu_seconds, pages = build_seconds(write_synthetic_brief(Path(folder), issues), repeats,
-                                                        summary=min)
-            rows.append({"issues": issues, "pages": pages, "seconds": round(seconds, 2),
-                         "cpu_seconds": round(cpu_seconds, 2)})
-    return rows
+        briefs = {issues: write_synthetic_brief(Path(folder), issues) for issues in sizes}
+        runs: dict[int, list[tuple[float, float, int]]] = {issues: [] for issues in sizes}
+        for _ in range(repeats):
+            for issues, brief in briefs.items():
+                runs[issues].append(build_seconds(brief, 1))
+    return [{"issues": issues, "pages": measured[0][2], "seconds": round(min(run[0] for run in measured), 2),
+             "cpu_seconds": round(min(run[1] for run in measured), 2)} for issues, measured in runs.items()]
 
 
 def doubling(rows: list[dict]) -> list[dict]:
