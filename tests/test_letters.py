@@ -213,7 +213,8 @@ def test_each_letter_numbers_its_own_pages_and_one_over_budget_fails_the_run(tmp
     recipients = write_recipients(tmp_path, people)
     over = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path / "over"))
     assert over.returncode == 1
-    assert over.stderr == f"letter to Ann Arbour ({recipients}:2): 3 pages, budget 2\n"
+    assert over.stderr == (f"letter to Ann Arbour ({recipients}:2): 3 pages, budget 2\n"
+                           f"letter to Eve Ng ({recipients}:4): 3 pages, budget 2\n")
     assert not (tmp_path / "over").exists()
 
     data = yaml.safe_load(brief.read_text(encoding="utf-8"))

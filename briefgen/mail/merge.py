@@ -184,6 +184,16 @@ def _checked_inputs(brief_path: Path, recipients_path: Path) -> tuple[
     return loaded, recipients, languages, warnings
 
 
+def _check_page_budgets(letters: list[MergedLetter], budget: int, recipients_file: str) -> None:
+    """Raise :class:`PageBudgetError` naming every letter longer than ``budget`` pages, in the
+    order of the recipients file."""
+    over = sorted((letter for letter in letters if letter.pages > budget), key=lambda letter: letter.recipient.line)
+    if over:
+        raise PageBudgetError("\n".join(
+            f"letter to {letter.recipient.name} ({recipients_file}:{letter.recipient.line}): {letter.pages} pages, "
+            f"budget {budget}" for letter in over))
+
+
 def _start_worker() -> None:
     """A letters worker's initializer: Ctrl-C is the parent's; WeasyPrint is imported now,
     while the parent checks the inputs."""
@@ -221,6 +231,7 @@ def write_letters(brief_path: Path, recipients_path: Path, options: LetterOption
                 letters += batch
                 if progress:
                     progress(len(letters), len(recipients))
+            _check_page_budgets(letters, brief.budgets["letter"], str(recipients_path))
             # The workers write without syncing each file (hundreds of fsyncs took longer than the
             # letters); one sync puts them all on disk before they are moved into place.
             os.sync()
@@ -269,7 +280,7 @@ def render_letters(brief: Brief, recipients: list[Recipient], languages: list[st
     processes of ``pool`` share the work (without a pool, this process does it all).
     ``search_path`` lists the folders of templates (default: the default theme) and
     ``brief_dir`` is the brief's folder, which relative references in the letter start from.
-    Raises :class:`PageBudgetError` for a letter over its budget.
+    A letter over its page budget is written too: :func:`write_letters` checks them all.
     """
     search_path = search_path or (default_theme_dir(),)
     for language in sorted(set(languages)):
@@ -315,9 +326,6 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
     letters = []
     files: list[tuple[str, bytes]] = []
     for (slug, recipient), context, html, composed in zip(batch.letters, contexts, htmls, pdfs):
-        if composed.pages > brief.budgets["letter"]:
-            raise PageBudgetError(f"letter to {recipient.name} ({batch.recipients_file}:{recipient.line}): "
-                                  f"{composed.pages} pages, budget {brief.budgets['letter']}")
         contents = {".pdf": composed.pdf,
                     ".eml": letter_draft(brief, recipient, context, html, composed.pdf, batch.drafted)}
         if reference:

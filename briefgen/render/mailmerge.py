@@ -126,35 +126,44 @@ def compose_letters(letters: list[str], confinement: Confinement) -> list[Compos
     if not common:
         return [None] * len(letters)
     chosen = [index for index, shape in enumerate(shapes) if shape == common]
-    document = _layout_document(letters[chosen[0]], [parts[index] for index in chosen])
-    composer = _Composer.lay_out(document, chosen, len(common), confinement)
+    # A part that many letters share (the same salutation) is laid out once.
+    unique: dict[tuple, tuple[str, object]] = {}
+    labels = {index: [unique.setdefault(_part_key(number, part), (f"{number}-{len(unique)}", part))[0]
+                      for number, part in enumerate(parts[index])] for index in chosen}
+    document = _layout_document(letters[chosen[0]], list(unique.values()))
+    composer = _Composer.lay_out(document, labels, len(common), confinement)
     if composer is None:
         return [None] * len(letters)
-    return [composer.letter(index) if index in composer.parts else None for index in range(len(letters))]
+    return [composer.letter(index) if index in composer.letters else None for index in range(len(letters))]
 
 
-def _layout_document(base_letter: str, parts: list[list]) -> str:
-    """The letter with its own parts held but not drawn, then each letter's parts, each in a
-    block of its own (``PART-of-LETTER``) on the parts' pages."""
+def _part_key(number: int, part) -> tuple:
+    """What a part is laid out from: its HTML and its ancestors' elements."""
+    return (number, lxml_html.tostring(part),
+            tuple((ancestor.tag, tuple(sorted(ancestor.attrib.items()))) for ancestor in part.iterancestors()))
+
+
+def _layout_document(base_letter: str, parts: list[tuple[str, object]]) -> str:
+    """The letter with its own parts held but not drawn, then each ``(label, part)`` in a block
+    of its own on the parts' pages."""
     combined = _grouped([base_letter])
     for number, held in enumerate(combined.xpath(f"//*[@{PER_RECIPIENT}]")):
         held.set(PER_RECIPIENT, f"{HELD}-{number}")
     body = combined.body
-    for position, letter_parts in enumerate(parts):
-        for number, part in enumerate(letter_parts):
-            # A part keeps its ancestors (their classes and widths), without their other content.
-            copy = lxml_html.fromstring(lxml_html.tostring(part))
-            copy.set(PER_RECIPIENT, f"{number}-of-{position}")
-            for ancestor in part.iterancestors():
-                if ancestor.tag == "body":
-                    break
-                shell = body.makeelement(ancestor.tag, {key: value for key, value in ancestor.attrib.items()
-                                                        if key != "id"})
-                shell.append(copy)
-                copy = shell
-            block = body.makeelement("div", {"class": PARTS_PAGE})
-            block.append(copy)
-            body.append(block)
+    for label, part in parts:
+        # A part keeps its ancestors (their classes and widths), without their other content.
+        copy = lxml_html.fromstring(lxml_html.tostring(part))
+        copy.set(PER_RECIPIENT, label)
+        for ancestor in part.iterancestors():
+            if ancestor.tag == "body":
+                break
+            shell = body.makeelement(ancestor.tag, {key: value for key, value in ancestor.attrib.items()
+                                                    if key != "id"})
+            shell.append(copy)
+            copy = shell
+        block = body.makeelement("div", {"class": PARTS_PAGE})
+        block.append(copy)
+        body.append(block)
     style = combined.head.makeelement("style", {})
     style.text = PARTS_CSS
     combined.head.append(style)
@@ -205,6 +214,7 @@ class _Part:
     marked: list[bytes]
     renumbered: dict[int, int]
     subtree: list[pydyf.Dictionary]
+    kids: list[list]
     move: tuple[float, float]
     stream: pydyf.Stream
 
@@ -218,7 +228,7 @@ class _Composer:
         self.letter_pages = letter_pages
         self.version = version
         self.held: list[_Held] = []
-        self.parts: dict[int, list[_Part]] = {}
+        self.letters: dict[int, list[_Part]] = {}
         self._data: dict[int, tuple[bytes, tuple[int, ...]]] = {}
         page_references = pdf.page_references[:letter_pages]
         self.page_numbers = [_number(reference) for reference in page_references]
@@ -237,10 +247,10 @@ class _Composer:
         pdf.add_object(pdf.info)
 
     @classmethod
-    def lay_out(cls, html: str, chosen: list[int], count: int, confinement: Confinement) -> _Composer | None:
-        """Lay out ``html`` (from :func:`_layout_document`, ``count`` parts per letter) and find
-        which letters' parts fit in the held ones' places; ``None`` when the letter cannot take
-        any (a held part split across pages)."""
+    def lay_out(cls, html: str, labels: dict[int, list[str]], count: int, confinement: Confinement) -> _Composer | None:
+        """Lay out ``html`` (from :func:`_layout_document`, ``count`` parts per letter, ``labels``
+        naming each letter's) and find which letters' parts fit in the held ones' places;
+        ``None`` when the letter cannot take any (a held part split across pages)."""
         document = layout_pdf(html, confinement)
         found: dict[str, list[tuple[int, object]]] = {}
         for page_index, page in enumerate(document.pages):
@@ -258,24 +268,21 @@ class _Composer:
         for number, ((page_index, box),) in enumerate(held):
             if not composer._hold(elements[f"{HELD}-{number}"], page_index, box):
                 return None
-        for position, index in enumerate(chosen):
-            parts = []
-            for number, held_part in enumerate(composer.held):
-                placed = found.get(f"{number}-of-{position}", [])
-                if len(placed) != 1:
-                    break
+        parts: dict[str, _Part | None] = {}
+        for label in {label for letter_labels in labels.values() for label in letter_labels}:
+            held_part = composer.held[int(label.partition("-")[0])]
+            placed = found.get(label, [])
+            parts[label] = None
+            if len(placed) == 1:
                 page_index, box = placed[0]
-                if (abs(box.border_height() - held_part.box.border_height()) > _TOLERANCE
-                        or abs(box.border_width() - held_part.box.border_width()) > _TOLERANCE):
-                    break
-                move = (held_part.box.border_box_x() - box.border_box_x(),
-                        held_part.box.border_box_y() - box.border_box_y())
-                part = composer._part(elements[f"{number}-of-{position}"], page_index, move)
-                if part is None:
-                    break
-                parts.append(part)
-            else:
-                composer.parts[index] = parts
+                if (abs(box.border_height() - held_part.box.border_height()) <= _TOLERANCE
+                        and abs(box.border_width() - held_part.box.border_width()) <= _TOLERANCE):
+                    move = (held_part.box.border_box_x() - box.border_box_x(),
+                            held_part.box.border_box_y() - box.border_box_y())
+                    parts[label] = composer._part(elements[label], page_index, move)
+        composer.letters = {index: [parts[label] for label in letter_labels]
+                            for index, letter_labels in labels.items()
+                            if all(parts[label] is not None for label in letter_labels)}
         return composer
 
     def _object(self, reference: bytes):
@@ -368,8 +375,8 @@ class _Composer:
         stream = pydyf.Stream(compress=True)
         self.pdf.add_object(stream)
         return _Part(element, [item for level in state for item in level] + items[group[0]:group[1] + 1],
-                     [self.marked[page_index][mcid] for mcid in own],
-                     {mcid: rank for rank, mcid in enumerate(own)}, subtree, move, stream)
+                     [self.marked[page_index][mcid] for mcid in own], {mcid: rank for rank, mcid in enumerate(own)},
+                     subtree, [list(kid["K"]) for kid in subtree], move, stream)
 
     def letter(self, index: int) -> ComposedLetter:
         """The PDF of letter ``index``: the letter's pages, each of its parts drawn on the page
@@ -380,15 +387,16 @@ class _Composer:
                                  self.restore_state.reference]
                     for page_index, number in enumerate(self.page_numbers)}
         own: set[int] = set()
-        for held, part in zip(self.held, self.parts.pop(index)):
+        for held, part in zip(self.held, self.letters.pop(index)):
             page_number = self.page_numbers[held.page]
             renumbered = {old: len(marked[held.page]) + rank for old, rank in part.renumbered.items()}
             marked[held.page] += part.marked
             drawing = [pydyf.Dictionary({**item, "MCID": renumbered[item["MCID"]]})
                        if isinstance(item, pydyf.Dictionary) and "MCID" in item else item for item in part.drawing]
-            for element in part.subtree:
+            # A part may be shared by several letters: its elements are set anew for each.
+            for element, kids in zip(part.subtree, part.kids):
                 element["Pg"] = f"{page_number} 0 R".encode()
-                element["K"] = pydyf.Array(renumbered[kid] if isinstance(kid, int) else kid for kid in element["K"])
+                element["K"] = pydyf.Array(renumbered[kid] if isinstance(kid, int) else kid for kid in kids)
             part.element["P"] = held.parent.reference
             parent = replaced.setdefault(held.parent.number, _copy(held.parent, K=pydyf.Array(held.parent["K"])))
             parent["K"][held.position] = part.element.reference
