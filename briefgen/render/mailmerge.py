@@ -45,7 +45,7 @@ from weasyprint.pdf import VARIANTS, generate_pdf
 
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.html import css_page_counter
-from briefgen.render.pdf import PER_RECIPIENT, layout_pdf
+from briefgen.render.pdf import PER_RECIPIENT, layout_tree
 from briefgen.render.resources import Confinement
 
 #: The named page of the pages that hold the letters' parts, after the letter.
@@ -143,7 +143,7 @@ def _part_key(number: int, part) -> tuple:
             tuple((ancestor.tag, tuple(sorted(ancestor.attrib.items()))) for ancestor in part.iterancestors()))
 
 
-def _layout_document(base_letter: str, parts: list[tuple[str, object]]) -> str:
+def _layout_document(base_letter: str, parts: list[tuple[str, object]]) -> lxml_html.HtmlElement:
     """The letter with its own parts held but not drawn, then each ``(label, part)`` in a block
     of its own on the parts' pages."""
     combined = _grouped([base_letter])
@@ -167,7 +167,7 @@ def _layout_document(base_letter: str, parts: list[tuple[str, object]]) -> str:
     style = combined.head.makeelement("style", {})
     style.text = PARTS_CSS
     combined.head.append(style)
-    return lxml_html.tostring(combined, encoding="unicode", doctype="<!DOCTYPE html>")
+    return combined
 
 
 def _part_boxes(page_box) -> Iterator[tuple[str, object]]:
@@ -247,11 +247,11 @@ class _Composer:
         pdf.add_object(pdf.info)
 
     @classmethod
-    def lay_out(cls, html: str, labels: dict[int, list[str]], count: int, confinement: Confinement) -> _Composer | None:
+    def lay_out(cls, html: lxml_html.HtmlElement, labels: dict[int, list[str]], count: int, confinement: Confinement) -> _Composer | None:
         """Lay out ``html`` (from :func:`_layout_document`, ``count`` parts per letter, ``labels``
         naming each letter's) and find which letters' parts fit in the held ones' places;
         ``None`` when the letter cannot take any (a held part split across pages)."""
-        document = layout_pdf(html, confinement)
+        document = layout_tree(html, confinement)
         found: dict[str, list[tuple[int, object]]] = {}
         for page_index, page in enumerate(document.pages):
             for value, box in _part_boxes(page._page_box):
