@@ -21,6 +21,7 @@ from briefgen.view.context import build_context
 from conftest import SAMPLE, require_tool
 
 CONFINEMENT = Confinement(default_theme_dir(), [default_theme_dir()])
+#: One salutation for all: that part is laid out once and composed into each of their letters.
 SAME_SHAPE = [{"name": f"Member {number}", "title": "Member of Parliament", "constituency": f"Riding {number}",
                "salutation": "Dear Member,", "address": ["House of Commons", "Ottawa, Ontario K1A 0A6"]}
               for number in range(1, 7)]
