@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := briefs/carney-china-2026.yaml
 
-.PHONY: demo test bench docs translations setup system clean
+.PHONY: demo test bench bench-instructions docs translations setup system clean
 
 demo: setup
 	$(BIN)/briefgen build $(SAMPLE) -o out --lang all
@@ -18,6 +18,12 @@ test: setup
 bench: setup
 	@sh tools/install-system-packages pandoc
 	$(BIN)/python bench/run.py
+
+# Instructions executed, counted exactly under valgrind (about 10 minutes): how the work grows
+# with the issues, which timings on a shared machine are too noisy to tell.
+bench-instructions: setup
+	@sh tools/install-system-packages valgrind
+	$(BIN)/python bench/instructions.py
 
 # Regenerate the reference documentation and the schema file from the code.
 docs: setup

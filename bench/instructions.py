@@ -1,0 +1,85 @@
+"""How the work of laying out and writing the briefing pack grows with the issues, counted exactly.
+
+Usage: python bench/instructions.py [SIZES...]        (default: 25 50 100; valgrind required)
+
+Wall and CPU seconds on a shared machine vary by a third from one minute to the next, too much
+to tell linear from slightly more than linear. Instructions executed do not vary: this runs the
+briefing pack's layout and PDF (the longest step of a build, in one process, as a build's
+worker does it) of synthetic briefs under ``valgrind --tool=callgrind``, about 50 times slower
+than normal (some 10 minutes for the defaults), and prints the instructions of each size and,
+for each size twice another, the instructions an issue added against the size before. Cost
+grows linearly when that marginal cost stays the same (ratio 1.0); what instructions do not
+show, the time each one takes as the document's memory grows, the CPU seconds of ``make
+bench`` do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import write_synthetic_brief  # noqa: E402
+
+PACK = """
+import sys
+from pathlib import Path
+from briefgen.build import BuildOptions, prepare, _fewer_collections
+from briefgen.render.html import render_html, template_search_path
+from briefgen.render.linear import keep_costs_linear
+from briefgen.render.pdf import layout_pdf, pdf_bytes
+from briefgen.render.resources import Confinement
+from briefgen.view.context import build_context
+
+keep_costs_linear()
+path = Path(sys.argv[1])
+brief = prepare(path, BuildOptions()).loaded.brief
+search_path = template_search_path(None)
+html = render_html("briefing-pack.html.j2", build_context(brief, "briefing-pack", language="en"), search_path)
+with _fewer_collections():
+    laid_out = layout_pdf(html, Confinement(path.parent, [path.parent, *search_path]))
+    pdf_bytes(laid_out)
+print(len(laid_out.pages))
+"""
+
+
+def instructions(brief: Path, folder: Path) -> tuple[int, int]:
+    """Instructions executed by the pack's layout and PDF of ``brief`` (with Python's start-up
+    and imports, the same for every size), and its pages."""
+    result = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={folder / 'callgrind.out'}",
+                             sys.executable, "-c", PACK, str(brief)], capture_output=True, text=True, check=True)
+    count = int(re.search(r"Collected : (\d+)", result.stderr).group(1))
+    return count, int(result.stdout.split()[-1])
+
+
+def main() -> None:
+    """Count each size and print a table."""
+    parser = argparse.ArgumentParser(description="instructions of the briefing pack, by size")
+    parser.add_argument("sizes", nargs="*", type=int, default=[25, 50, 100], help="issues (default: 25 50 100)")
+    sizes = sorted(parser.parse_args().sizes)
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (apt-get install valgrind)")
+    counted = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for issues in sizes:
+            counted[issues] = instructions(write_synthetic_brief(Path(folder), issues), Path(folder))
+    print("| issues | pages | instructions (billions) |\n|---|---|---|")
+    for issues, (count, pages) in counted.items():
+        print(f"| {issues} | {pages} | {count / 1e9:.2f} |")
+    for issues in sizes:
+        half, quarter = issues // 2, issues // 4
+        if issues % 4 == 0 and half in counted and quarter in counted:
+            added = (counted[issues][0] - counted[half][0]) / (issues - half)
+            before = (counted[half][0] - counted[quarter][0]) / (half - quarter)
+            print(f"{half} -> {issues} issues: {added / 1e6:.0f} M instructions per issue added, "
+                  f"{before / 1e6:.0f} M from {quarter} to {half}: ratio {added / before:.3f}")
+
+
+if __name__ == "__main__":
+    main()
