@@ -9,8 +9,9 @@ Two ways, the second much faster, the first for what the second cannot take:
   letter but for its parts marked ``data-per-recipient`` in the template: the addressee
   block and the salutation. The letter is laid out with one recipient's parts holding their
   place without being drawn (``visibility: hidden``), and after it, on pages of their own,
-  every recipient's parts, each block in a stacking context of its own (so that its drawing
-  is a ``q ... Q`` group of the page's content that can be cut out). WeasyPrint makes one
+  every recipient's parts (a part many share, such as the salutation, once), each block in a
+  stacking context of its own (so that its drawing is a ``q ... Q`` group of the page's
+  content that can be cut out). WeasyPrint makes one
   tagged PDF of it all, its fonts subset once. Each recipient's PDF is then put together from
   the objects of that PDF: the letter's pages, drawing also that recipient's parts (their
   drawing moved onto the held parts' places), whose structure elements take the held ones'
@@ -207,7 +208,8 @@ class _Held:
 
 @dataclass
 class _Part:
-    """One letter's part as laid out among the others, and how far to move it onto the letter."""
+    """A part as laid out among the others (one for all the letters that have the same), and
+    how far to move it onto the letter."""
 
     element: pydyf.Dictionary
     drawing: list
@@ -247,7 +249,8 @@ class _Composer:
         pdf.add_object(pdf.info)
 
     @classmethod
-    def lay_out(cls, html: lxml_html.HtmlElement, labels: dict[int, list[str]], count: int, confinement: Confinement) -> _Composer | None:
+    def lay_out(cls, html: lxml_html.HtmlElement, labels: dict[int, list[str]], count: int,
+                confinement: Confinement) -> _Composer | None:
         """Lay out ``html`` (from :func:`_layout_document`, ``count`` parts per letter, ``labels``
         naming each letter's) and find which letters' parts fit in the held ones' places;
         ``None`` when the letter cannot take any (a held part split across pages)."""
