@@ -19,7 +19,7 @@ bench: setup
 	@sh tools/install-system-packages pandoc
 	$(BIN)/python bench/run.py
 
-# Instructions executed, counted exactly under valgrind (about 10 minutes): how the work grows
+# Instructions executed, counted exactly under valgrind (about 15 minutes): how the work grows
 # with the issues, which timings on a shared machine are too noisy to tell.
 bench-instructions: setup
 	@sh tools/install-system-packages valgrind
