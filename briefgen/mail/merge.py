@@ -134,7 +134,7 @@ def sender_from(brief_data: dict[str, Any]) -> Sender | None:
     return None
 
 
-def _check_glyphs(recipients: list[Recipient], shown: str) -> None:
+def _check_recipient_glyphs(recipients: list[Recipient], shown: str) -> None:
     """Refuse recipients with a character no installed font can print (it would print as a box)."""
     problems = [RowProblem(shown, recipient.line, column, message)
                 for recipient in recipients
@@ -176,7 +176,7 @@ def _checked_inputs(brief_path: Path, recipients_path: Path) -> tuple[
                                                          "prepared_by.contact)")])
     check_glyphs(brief, loaded.line_map)
     recipients = load_recipients(recipients_path)
-    _check_glyphs(recipients, str(recipients_path))
+    _check_recipient_glyphs(recipients, str(recipients_path))
     languages, warnings = choose_languages(brief, recipients, str(recipients_path))
     warnings += [warning for language in sorted(set(languages) - {brief.langs[0]})
                  for warning in missing_translations(brief, loaded.line_map, language)
