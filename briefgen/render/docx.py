@@ -32,6 +32,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
@@ -49,6 +50,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.table import CT_Tbl
 from docx.parts.story import StoryPart
 from docx.section import _Footer, _Header
 from docx.shared import Emu
@@ -316,12 +318,38 @@ class _ListItem:
 class _Context:
     """Where and how the content of the current element is laid out."""
 
-    container: docx.document.Document | BlockItemContainer | _Footnote
+    container: BlockItemContainer | _Footnote
     story: _Story
     style: BaseStyle  # paragraph style of content without a class of its own
     fmt: _Format = field(default_factory=_Format)
     list_depth: int = 0
     item: _ListItem | None = None
+
+
+class _Body(BlockItemContainer):
+    """The document's body, adding paragraphs and tables before its closing section properties.
+
+    python-docx looks for those properties from the first paragraph on at every paragraph it
+    adds, which made a long document take time in the square of its length.
+    """
+
+    def __init__(self, document: docx.document.Document):
+        super().__init__(document.element.body, document)
+        self._section_properties = document.element.body.find(qn("w:sectPr"))
+
+    def _insert(self, element):
+        if self._section_properties is None:
+            self._element.append(element)
+        else:
+            self._section_properties.addprevious(element)
+        return element
+
+    def _add_paragraph(self) -> Paragraph:
+        return Paragraph(self._insert(OxmlElement("w:p")), self)
+
+    def add_table(self, rows: int, cols: int, width) -> Table:
+        """A table of ``rows`` by ``cols`` as wide as ``width``, at the end of the body."""
+        return Table(self._insert(CT_Tbl.new_tbl(rows, cols, width)), self)
 
 
 class _Footnote:
@@ -392,6 +420,9 @@ class _Writer:
         self._footnotes: StoryPart | None = None
         self._footnote_count = 0
         self._bookmark_ids = 0
+        # The writer adds no section: the body's text width is the reference document's.
+        section = document.sections[-1]
+        self._text_width = section.page_width - section.left_margin - section.right_margin
 
     def write(self, root: lxml.html.HtmlElement) -> None:
         self._clear_core_properties()
@@ -402,7 +433,7 @@ class _Writer:
                 self._head(child)
             elif child.tag == "body":
                 self.document.sections[-1].different_first_page_header_footer = _opens_with_cover(child)
-                ctx = _Context(self.document, _Story(), self._builtin("Normal", PARAGRAPH, child))
+                ctx = _Context(_Body(self.document), _Story(), self._builtin("Normal", PARAGRAPH, child))
                 self._block(child, ctx)
             else:
                 raise self._reject(child, root)
@@ -694,18 +725,13 @@ class _Writer:
                 raise self._reject(child, el)
             self._require_blank(child.tail, el, child.sourceline)
 
-    def _add_table(self, container: docx.document.Document | BlockItemContainer, shares: list[float]) -> Table:
+    def _add_table(self, container: BlockItemContainer, shares: list[float]) -> Table:
         """An empty table as wide as ``container``, its columns sharing the width by ``shares``."""
-        if isinstance(container, _Cell):
-            width = container.width
-        else:
-            section = self.document.sections[-1]
-            width = section.page_width - section.left_margin - section.right_margin
-        if isinstance(container, docx.document.Document):
-            table = container.add_table(0, len(shares))
-        else:
-            # Not _Cell.add_table: it appends an empty paragraph, which _cell adds only where Word needs one.
-            table = BlockItemContainer.add_table(container, 0, len(shares), width)
+        width = container.width if isinstance(container, _Cell) else self._text_width
+        # Not _Cell.add_table: it appends an empty paragraph, which _cell adds only where Word needs one.
+        add_table = container.add_table if isinstance(container, _Body) else partial(BlockItemContainer.add_table,
+                                                                                      container)
+        table = add_table(0, len(shares), width)
         # Rows take their cells' widths from the grid as they are added.
         for grid_column, share in zip(table._tbl.tblGrid.gridCol_lst, shares):
             grid_column.w = Emu(round(width * share))
