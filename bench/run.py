@@ -7,17 +7,19 @@ Prints a table, or with --json one JSON object:
   (3 with --quick), each into a fresh output folder;
 - letters: {n, ms_per_letter, naive_ms_per_letter, peak_rss_mb} for 343 synthetic recipients
   (PDF + draft), against one separate WeasyPrint render per letter in one process (bench/letters.py);
-- scaling: [{issues, pages, seconds, cpu_seconds}] for synthetic briefs of 10, 50, 100 and 200 issues
-  (--quick: 10, 25, 50), best of 3 runs each (2 with --quick: noise on a shared machine only adds
-  time), the sizes taking turns so that a slow minute of the machine does not fall on one size;
-  seconds is wall time, cpu_seconds the user + system CPU time of the build process and its worker
-  processes together;
+- scaling: [{issues, pages, seconds, cpu_seconds, round_seconds, round_cpu_seconds}] for synthetic
+  briefs of 10, 50, 100 and 200 issues (--quick: 10, 25, 50), in 3 rounds (2 with --quick), the
+  sizes taking turns, smallest first then largest first, so that a slow minute of the machine does
+  not fall on one size; seconds is the best wall time (noise on a shared machine only adds time),
+  cpu_seconds the best user + system CPU time of the build process and its worker processes
+  together, and round_* the times of each round;
 - doubling: [{issues, ratio, wall_ratio}] for each size twice another. ``ratio`` is the CPU seconds of
-  the size over those of half the size: how much more work the build did. Other load on the machine
-  disturbs it far less than wall time (a process kept waiting uses no CPU), and it does not depend on how
-  the worker processes of the documents share the cores (wall time follows the longest document). It is
-  at most 2 when cost grows no faster than linearly; the fixed cost of a build keeps a linear cost below
-  2. ``wall_ratio`` is the same ratio of wall seconds;
+  the size over those of half the size, measured next to each other, the median over the rounds:
+  how much more work the build did. Other load on the machine disturbs it far less than wall time
+  (a process kept waiting uses no CPU), and it does not depend on how the worker processes of the
+  documents share the cores (wall time follows the longest document). It is at most 2 when cost
+  grows no faster than linearly; the fixed cost of a build keeps a linear cost below 2.
+  ``wall_ratio`` is the same ratio of wall seconds;
 - noop_rebuild_s: an unchanged rebuild of the sample (median);
 - pandoc: where pandoc is installed, the seconds pandoc takes to make a .docx, and a PDF through
   WeasyPrint, from the HTML of the sample's briefing pack, beside briefgen's time for the same;
@@ -86,28 +88,37 @@ def noop_rebuild_seconds(repeats: int) -> float:
 
 
 def scaling(sizes: list[int], repeats: int) -> list[dict]:
-    """Build wall and CPU time (each the best of ``repeats``) and pages of synthetic briefs of each size.
+    """Build wall and CPU time and pages of synthetic briefs of each size, in ``repeats`` rounds.
 
-    The sizes take turns (all sizes once, then again): the speed of a shared machine drifts over
-    minutes, and a size measured only in a slow minute would make the ratios say nothing.
+    Each row has the best time of the rounds (``seconds``, ``cpu_seconds``) and the time of each
+    round (``round_seconds``, ``round_cpu_seconds``). The sizes take turns, smallest first in one
+    round and largest first in the next: the speed of a shared machine drifts over minutes, so
+    each size is measured next to the size half as large, within a minute of it.
     """
     with tempfile.TemporaryDirectory() as folder:
         briefs = {issues: write_synthetic_brief(Path(folder), issues) for issues in sizes}
         runs: dict[int, list[tuple[float, float, int]]] = {issues: [] for issues in sizes}
-        for _ in range(repeats):
-            for issues, brief in briefs.items():
-                runs[issues].append(build_seconds(brief, 1))
-    return [{"issues": issues, "pages": measured[0][2], "seconds": round(min(run[0] for run in measured), 2),
-             "cpu_seconds": round(min(run[1] for run in measured), 2)} for issues, measured in runs.items()]
+        for round_number in range(repeats):
+            for issues in sizes if round_number % 2 == 0 else reversed(sizes):
+                runs[issues].append(build_seconds(briefs[issues], 1))
+    return [{"issues": issues, "pages": measured[0][2],
+             "seconds": round(min(run[0] for run in measured), 2),
+             "cpu_seconds": round(min(run[1] for run in measured), 2),
+             "round_seconds": [round(run[0], 2) for run in measured],
+             "round_cpu_seconds": [round(run[1], 2) for run in measured]} for issues, measured in runs.items()]
 
 
 def doubling(rows: list[dict]) -> list[dict]:
     """For each size that is twice another, how many times more CPU time (``ratio``) and wall time
-    (``wall_ratio``) its build took."""
+    (``wall_ratio``) its build took: the median over the rounds of the ratio within a round."""
     by_size = {row["issues"]: row for row in rows}
-    return [{"issues": size, "ratio": round(row["cpu_seconds"] / by_size[size // 2]["cpu_seconds"], 2),
-             "wall_ratio": round(row["seconds"] / by_size[size // 2]["seconds"], 2)}
-            for size, row in by_size.items() if size % 2 == 0 and size // 2 in by_size]
+
+    def ratio(size: int, key: str) -> float:
+        return round(statistics.median(
+            large / small for large, small in zip(by_size[size][key], by_size[size // 2][key])), 2)
+
+    return [{"issues": size, "ratio": ratio(size, "round_cpu_seconds"), "wall_ratio": ratio(size, "round_seconds")}
+            for size in by_size if size % 2 == 0 and size // 2 in by_size]
 
 
 def pandoc_reference() -> dict | None:
