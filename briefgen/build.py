@@ -129,6 +129,11 @@ def render_document(brief: Brief, options: BuildOptions, language: str, document
 
 
 def _render_job(job: tuple) -> RenderedDocument:
+    # Each job has a worker process of its own, whose memory the system frees at once when it
+    # ends. Python's cycle collector would walk the garbage of a long document's layout to free
+    # it: at 200 issues, one collection of 420,000 objects took 0.8 s of the pack's 20 s, at 100
+    # issues none (the garbage stayed below the threshold), so the time grew faster than the issues.
+    gc.disable()
     return render_document(*job)
 
 
@@ -223,9 +228,13 @@ def _render_all(brief: Brief, options: BuildOptions, languages: list[str], brief
             for language in languages for document_id in brief.document_ids]
     workers = min(len(jobs), os.cpu_count() or 1) if "pdf" in options.formats else 1
     if workers > 1:
-        # Laying out a PDF is the slow part and uses one core: the documents go side by side.
+        # Laying out a PDF is the slow part and uses one core: the documents go side by side,
+        # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
         # Leaving the pool terminates the workers, so Ctrl-C stops everything at once.
-        with worker_context().Pool(workers, initializer=ignore_interrupts) as pool:
+        import briefgen.render.docx  # noqa: F401
+        import briefgen.render.pdf  # noqa: F401
+
+        with worker_context().Pool(workers, initializer=ignore_interrupts, maxtasksperchild=1) as pool:
             return pool.map(_render_job, jobs, chunksize=1)
     return [render_document(*job) for job in jobs]
 
