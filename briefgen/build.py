@@ -213,7 +213,8 @@ def render_prepared(prepared: PreparedBuild, brief_path: Path, options: BuildOpt
 def _fewer_collections() -> Iterator[None]:
     # WeasyPrint makes millions of small objects: with Python's default thresholds the cyclic
     # collector took a fifth of a 226-page layout and grew faster than the pages (measured:
-    # 5.7 s of 30 s; 0.9 s with these). Forked workers inherit the setting.
+    # 5.7 s of 30 s; 0.9 s with these). This is for documents rendered in this process; a
+    # worker process does without the collector (see _render_job).
     previous = gc.get_threshold()
     gc.set_threshold(50_000, 20, 100)
     try:
