@@ -32,7 +32,6 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
@@ -728,10 +727,11 @@ class _Writer:
     def _add_table(self, container: BlockItemContainer, shares: list[float]) -> Table:
         """An empty table as wide as ``container``, its columns sharing the width by ``shares``."""
         width = container.width if isinstance(container, _Cell) else self._text_width
-        # Not _Cell.add_table: it appends an empty paragraph, which _cell adds only where Word needs one.
-        add_table = container.add_table if isinstance(container, _Body) else partial(BlockItemContainer.add_table,
-                                                                                      container)
-        table = add_table(0, len(shares), width)
+        if isinstance(container, _Body):
+            table = container.add_table(0, len(shares), width)
+        else:
+            # Not _Cell.add_table: it appends an empty paragraph, which _cell adds only where Word needs one.
+            table = BlockItemContainer.add_table(container, 0, len(shares), width)
         # Rows take their cells' widths from the grid as they are added.
         for grid_column, share in zip(table._tbl.tblGrid.gridCol_lst, shares):
             grid_column.w = Emu(round(width * share))
