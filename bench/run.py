@@ -8,7 +8,7 @@ Prints a table, or with --json one JSON object:
 - letters: {n, ms_per_letter, naive_ms_per_letter, peak_rss_mb} for 343 synthetic recipients
   (PDF + draft), against one separate WeasyPrint render per letter in one process (bench/letters.py);
 - scaling: [{issues, pages, seconds, cpu_seconds, round_seconds, round_cpu_seconds}] for synthetic
-  briefs of 10, 50, 100 and 200 issues (--quick: 10, 25, 50), in 3 rounds (2 with --quick), the
+  briefs of 10, 50, 100 and 200 issues (--quick: 10, 25, 50), in 5 rounds (2 with --quick), the
   sizes taking turns, smallest first then largest first, so that a slow minute of the machine does
   not fall on one size; seconds is the best wall time (noise on a shared machine only adds time),
   cpu_seconds the best user + system CPU time of the build process and its worker processes
@@ -156,7 +156,7 @@ def run(quick: bool) -> dict:
         "sample_pages": sample_pages,
         "noop_rebuild_s": round(noop_rebuild_seconds(repeats), 2),
         "letters": letters_benchmark(naive_n=50 if quick else None),
-        "scaling": scaling([10, 25, 50], 2) if quick else scaling([10, 50, 100, 200], 3),
+        "scaling": scaling([10, 25, 50], 2) if quick else scaling([10, 50, 100, 200], 5),
         "pandoc": pandoc_reference(),
     }
     results["doubling"] = doubling(results["scaling"])
