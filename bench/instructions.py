@@ -1,6 +1,6 @@
 """How the work of laying out and writing the briefing pack grows with the issues, counted exactly.
 
-Usage: python bench/instructions.py [SIZES...]        (default: 25 50 100; valgrind required)
+Usage: python bench/instructions.py [--build] [SIZES...]   (default: 25 50 100; valgrind required)
 
 Wall and CPU seconds on a shared machine vary by a third from one minute to the next, too much
 to tell linear from slightly more than linear. Instructions executed do not vary: this runs the
@@ -11,6 +11,11 @@ for each size twice another, the instructions an issue added against the size be
 grows linearly when that marginal cost stays the same (ratio 1.0); what instructions do not
 show, the time each one takes as the document's memory grows, the CPU seconds of ``make
 bench`` do.
+
+With ``--build``, it counts a whole ``briefgen build`` instead (every document, PDF and .docx,
+every worker process; about twice as long). A forked worker would start counting from its
+parent's count: callgrind writes the parent's count out and starts it again at every fork,
+and the counts of all the pieces are added up.
 """
 
 from __future__ import annotations
@@ -58,21 +63,40 @@ def instructions(brief: Path, folder: Path) -> tuple[int, int]:
     return count, int(result.stdout.split()[-1])
 
 
+def build_instructions(brief: Path, folder: Path) -> tuple[int, int]:
+    """Instructions executed by every process of a whole build of ``brief``, and its PDF pages."""
+    counts = folder / "counts"
+    counts.mkdir()
+    result = subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes", "--dump-before=_Fork",
+                             "--dump-before=__libc_fork", f"--callgrind-out-file={counts}/callgrind.%p",
+                             sys.executable, "-m", "briefgen", "build", str(brief), "-o", str(folder / "out"),
+                             "--format", "pdf,docx"], capture_output=True, text=True, check=True)
+    count = sum(int(match) for piece in counts.iterdir()
+                for match in re.findall(r"^totals: (\d+)", piece.read_text(), re.MULTILINE))
+    return count, sum(int(pages) for pages in re.findall(r"\((\d+) pages?\)", result.stdout))
+
+
 def main() -> None:
     """Count each size and print a table."""
     parser = argparse.ArgumentParser(description="instructions of the briefing pack, by size")
     parser.add_argument("sizes", nargs="*", type=int, default=[25, 50, 100], help="issues (default: 25 50 100)")
-    sizes = sorted(parser.parse_args().sizes)
+    parser.add_argument("--build", action="store_true", help="count a whole build, not only the pack's layout and PDF")
+    options = parser.parse_args()
+    sizes = sorted(options.sizes)
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is not installed (apt-get install valgrind)")
+    count = build_instructions if options.build else instructions
     counted = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for issues in sizes:
-            counted[issues] = instructions(write_synthetic_brief(Path(folder), issues), Path(folder))
-    print("| issues | pages | instructions (billions) |\n|---|---|---|")
-    for issues, (count, pages) in counted.items():
-        print(f"| {issues} | {pages} | {count / 1e9:.2f} |")
     for issues in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            counted[issues] = count(write_synthetic_brief(Path(folder), issues), Path(folder))
+    print("| issues | pages | instructions (billions) |\n|---|---|---|")
+    for issues, (instructions_counted, pages) in counted.items():
+        print(f"| {issues} | {pages} | {instructions_counted / 1e9:.2f} |")
+    for issues in sizes:
+        if issues // 2 in counted and issues % 2 == 0:
+            print(f"{issues} issues: {counted[issues][0] / counted[issues // 2][0]:.3f} times the instructions "
+                  f"of {issues // 2}")
         half, quarter = issues // 2, issues // 4
         if issues % 4 == 0 and half in counted and quarter in counted:
             added = (counted[issues][0] - counted[half][0]) / (issues - half)
