@@ -67,9 +67,9 @@ def timed(arguments: list[str]) -> tuple[float, float, str]:
     return time.perf_counter() - start, children_cpu_seconds() - cpu_before, result.stdout
 
 
-def build_seconds(brief: Path, repeats: int, summary=statistics.median) -> tuple[float, float, int]:
+def build_seconds(brief: Path, repeats: int) -> tuple[float, float, int]:
     """Wall seconds and CPU seconds of a whole-process build of ``brief`` into a fresh folder (each the
-    ``summary`` of ``repeats`` runs, the median by default), and its PDF pages."""
+    median of ``repeats`` runs), and its PDF pages."""
     times, cpu_times, pages = [], [], 0
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as out:
@@ -77,7 +77,7 @@ def build_seconds(brief: Path, repeats: int, summary=statistics.median) -> tuple
             times.append(seconds)
             cpu_times.append(cpu_seconds)
             pages = sum(int(count) for count in re.findall(r"\((\d+) pages?\)", output))
-    return summary(times), summary(cpu_times), pages
+    return statistics.median(times), statistics.median(cpu_times), pages
 
 
 def noop_rebuild_seconds(repeats: int) -> float:
