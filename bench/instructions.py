@@ -35,7 +35,8 @@ from synthetic import write_synthetic_brief  # noqa: E402
 PACK = """
 import sys
 from pathlib import Path
-from briefgen.build import BuildOptions, prepare, _fewer_collections
+from briefgen.commands.build import _fewer_collections
+from briefgen.prepare.brief import prepare_brief
 from briefgen.render.html import render_html, template_search_path
 from briefgen.render.linear import keep_costs_linear
 from briefgen.render.pdf import layout_pdf, pdf_bytes
@@ -44,7 +45,7 @@ from briefgen.view.context import build_context
 
 keep_costs_linear()
 path = Path(sys.argv[1])
-brief = prepare(path, BuildOptions()).loaded.brief
+brief = prepare_brief(path).brief
 search_path = template_search_path(None)
 html = render_html("briefing-pack.html.j2", build_context(brief, "briefing-pack", language="en"), search_path)
 with _fewer_collections():

@@ -59,9 +59,11 @@ def write_inputs(folder: Path, n: int) -> tuple[Path, Path]:
 
 def naive(brief_path: Path, recipients_path: Path, output_dir: Path) -> None:
     """Render each letter alone, one WeasyPrint document after another, and write its PDF and draft."""
+    from briefgen.commands.letters import recipient_slugs
     from briefgen.load.recipients import load_recipients
-    from briefgen.mail.merge import choose_languages, letter_draft, recipient_slugs
-    from briefgen.model.validate import load_brief
+    from briefgen.mail.drafts import letter_draft
+    from briefgen.prepare.brief import load_brief
+    from briefgen.prepare.letters import choose_languages, find_sender
     from briefgen.render.html import default_theme_dir, render_html
     from briefgen.render.pdf import layout_pdf, pdf_bytes
     from briefgen.render.resources import Confinement
@@ -78,7 +80,8 @@ def naive(brief_path: Path, recipients_path: Path, output_dir: Path) -> None:
         html = render_html("letter.html.j2", context, [theme])
         pdf = pdf_bytes(layout_pdf(html, Confinement(theme, [theme])))
         (output_dir / f"{slug}.pdf").write_bytes(pdf)
-        (output_dir / f"{slug}.eml").write_bytes(letter_draft(brief, recipient, context, html, pdf, drafted))
+        (output_dir / f"{slug}.eml").write_bytes(letter_draft(brief.id, find_sender(brief, language), recipient,
+                                                              context, html, pdf, drafted))
 
 
 def _timed(arguments: list[str]) -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""The ``briefgen`` command line: a thin layer over :mod:`briefgen.build`.
+"""The ``briefgen`` command line: arguments parsed and results printed, over :mod:`briefgen.commands`.
 
 Exit codes: 0 done, 1 build failed, 2 bad input. A user's mistake is reported in one
 line per problem, never with a traceback.
@@ -17,12 +17,12 @@ from pathlib import Path
 import click
 
 from briefgen import __version__
+from briefgen.commands.new import write_starter
+from briefgen.commands.validate import validate
 from briefgen.errors import BriefgenError, InvalidBriefError, UsageError
-from briefgen.model.brief import LANGUAGES
 from briefgen.model.schema import brief_schema_text
-from briefgen.model.validate import load_brief
 from briefgen.render import PDF_VARIANTS, subsetting_warning
-from briefgen.scaffold import write_starter
+from briefgen.text import LANGUAGES
 
 
 def _fail(error: BriefgenError) -> None:
@@ -67,22 +67,18 @@ def main() -> None:
     """Turn a YAML brief for a state visit into briefing packs and letters (PDF and Word)."""
 
 
-@main.command()
+@main.command(name="validate")
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-def validate(briefs: tuple[Path, ...]) -> None:
+def validate_command(briefs: tuple[Path, ...]) -> None:
     """Check BRIEFS against brief format v1; print every problem as PATH:LINE:COL: key: message."""
-    problems = []
-    for path in briefs:
-        try:
-            loaded = load_brief(path)
-        except InvalidBriefError as error:
-            problems.extend(error.problems)
-        else:
-            for warning in loaded.warnings:
+    result = validate(briefs)
+    for report in result.briefs:
+        if report.valid:
+            for warning in report.warnings:
                 click.echo(str(warning), err=True)
-            click.echo(f"{path}: valid")
-    if problems:
-        click.echo("\n".join(str(problem) for problem in problems), err=True)
+            click.echo(f"{report.path}: valid")
+    if not result.valid:
+        click.echo("\n".join(str(problem) for problem in result.problems), err=True)
         sys.exit(InvalidBriefError.exit_code)
 
 
@@ -121,7 +117,7 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
                   language: str | None, strict: bool, pdf_variant: str, force: bool) -> None:
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
     # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
-    from briefgen.build import BuildOptions, build
+    from briefgen.commands.build import BuildOptions, build
     if "pdf" in formats and (warning := subsetting_warning()):
         click.echo(warning, err=True)
     result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
@@ -153,7 +149,7 @@ def serve_command(brief: Path, port: int, templates: Path | None, language: str 
     template changes, the documents are rendered again and the open page reloads itself; a
     brief that becomes invalid shows its problems in the page until it is fixed.
     """
-    from briefgen.serve import PreviewServer
+    from briefgen.commands.serve import PreviewServer
 
     with PreviewServer(brief, port, templates, language) as server:
         click.echo(f"Serving {server.url} (Ctrl-C to stop)")
@@ -190,13 +186,13 @@ def letters_command(brief: Path, recipients: Path, output_dir: Path, jobs: int |
                     templates: Path | None) -> None:
     """Write a personalised letter (PDF) and an e-mail draft (.eml) for each recipient
     into OUTPUT/<brief id>/letters/."""
-    from briefgen.mail.merge import LetterOptions, write_letters
+    from briefgen.commands.letters import LetterOptions, letters
 
     if warning := subsetting_warning():
         click.echo(warning, err=True)
     started = time.monotonic()
     with _progress_bar("letters") as progress:
-        result = write_letters(brief, recipients, LetterOptions(output_dir=output_dir, jobs=jobs, docx=docx,
+        result = letters(brief, recipients, LetterOptions(output_dir=output_dir, jobs=jobs, docx=docx,
                                                                 templates=templates), progress)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
@@ -235,7 +231,8 @@ def send_command(drafts_dir: Path, server: tuple[str, int], starttls: bool, use_
     A journal in DRAFTS_DIR records what the server accepted, so running the command
     again after a failure sends only what is left. Exit 0 when every draft is delivered.
     """
-    from briefgen.mail.send import PASSWORD_VARIABLE, SmtpOptions, send_drafts
+    from briefgen.commands.send import send
+    from briefgen.mail.send import PASSWORD_VARIABLE, SmtpOptions
 
     if starttls and use_ssl:
         raise UsageError("give --starttls or --ssl, not both")
@@ -249,7 +246,7 @@ def send_command(drafts_dir: Path, server: tuple[str, int], starttls: bool, use_
                           user=user, password=password if user else None, cafile=cafile, per_minute=rate,
                           resend_uncertain=resend_uncertain)
     with _progress_bar("sending") as progress:
-        report = send_drafts(drafts_dir, options, dry_run=dry_run, progress=progress)
+        report = send(drafts_dir, options, dry_run=dry_run, progress=progress)
     if dry_run:
         for draft in report.left:
             click.echo(f"would send {draft.path.name} to {draft.recipient}")

@@ -57,6 +57,10 @@ class BuildError(BriefgenError):
     """Raised when a document cannot be produced from valid input (e.g. HTML outside the subset)."""
 
 
+class MissingGlyphError(BuildError):
+    """Raised when a brief or a recipient holds characters that no installed font covers."""
+
+
 class StyleMissingError(BuildError):
     """Raised when the HTML asks for a Word style that the reference document does not define."""
 
@@ -97,3 +101,13 @@ class InvalidRecipientsError(BriefgenError):
     def __init__(self, problems: list[RowProblem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class DraftsError(BriefgenError):
+    """Raised when a drafts folder has no drafts, or a draft lacks what sending needs."""
+
+    exit_code = 2
+
+
+class JournalLockedError(BriefgenError):
+    """Raised when another ``briefgen send`` is delivering the same drafts."""

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.model.brief import Brief
-from briefgen.view.context import DOCUMENT_AUDIENCES, build_context
+from briefgen.model.registry import DOCUMENTS
+from briefgen.view.context import build_context
 from conftest import docx_xml, minimal_brief, pdf_text, run_briefgen, write_brief
 
 SENTINELS = {
@@ -67,7 +68,7 @@ def test_the_context_of_other_audiences_does_not_contain_internal_fields_at_all(
     internal = {name for name, info in type(brief.issues[0]).model_fields.items()
                 if (info.json_schema_extra or {}).get("internal")}
     assert internal == {"internal_notes", "considerations", "responsive_lines"}
-    for document, audience in DOCUMENT_AUDIENCES.items():
+    for document, audience in ((declared.id, declared.audience) for declared in DOCUMENTS.values()):
         issue = build_context(brief, document)["brief"]["issues"][0]
         assert (internal <= issue.keys()) == (audience == "officials"), document
 

@@ -162,12 +162,12 @@ def test_a_failed_build_leaves_earlier_outputs_byte_for_byte_and_no_temporary_fi
 
 
 def test_a_bug_shows_a_traceback_and_asks_for_a_report(monkeypatch, tmp_path: Path) -> None:
-    import briefgen.build
+    import briefgen.commands.build
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(briefgen.build, "build", broken)
+    monkeypatch.setattr(briefgen.commands.build, "build", broken)
     result = CliRunner().invoke(main, ["build", str(write_brief(tmp_path, minimal_brief()))])
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.stderr

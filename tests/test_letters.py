@@ -18,7 +18,7 @@ import yaml
 from briefgen.render.html import default_theme_dir, render_html
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
-from briefgen.model.validate import load_brief
+from briefgen.prepare.brief import load_brief
 from briefgen.view.context import build_context
 from conftest import FIXTURES, docx_text, minimal_brief, normalise, pdf_text, require_tool, run_briefgen, write_brief
 from test_send import Mailbox, send, smtp_server  # noqa: F401 (smtp_server is a fixture)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.model.validate import load_brief
+from briefgen.prepare.brief import load_brief
 from briefgen.render.html import default_theme_dir, render_html
 from briefgen.render.mailmerge import combined_html, compose_letters
 from briefgen.render.pdf import layout_pdf, pdf_bytes

@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from briefgen.mail.drafts import DraftContent, Sender, build_draft, message_id
+from briefgen.mail.drafts import DraftContent, build_draft, message_id
+from briefgen.prepare.letters import Sender
 from briefgen.mail.send import JOURNAL_NAME
 
 RECIPIENTS = [("Ann Arbour", "ann@example.org"), ("Bob Roe", "bob@example.org"), ("Cleo Côté", "cleo@example.org"),

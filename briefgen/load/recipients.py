@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import csv
 import difflib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from briefgen.errors import InvalidBriefError, InvalidRecipientsError, RowProblem
 from briefgen.load.yamlfile import LineMap, load_yaml
-from briefgen.model.brief import LANGUAGES
+from briefgen.text import LANGUAGES, is_email_address
 
 COLUMNS = ("name", "title", "email", "salutation", "language", "constituency", "address")
 REQUIRED = {"name": "a name", "email": "an e-mail address"}
 ADDRESS_SEPARATOR = "|"
-
-# A deliberately plain address: what SMTP servers accept without the SMTPUTF8 extension.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-EMAIL_PATTERN = re.compile(rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}}$")
 
 
 @dataclass(frozen=True)
@@ -187,7 +181,7 @@ def _check_rows(rows: list[_Row], shown: str, problems: list[RowProblem]) -> lis
             if not values.get(column) and not any(p.column == column for p in row_problems):
                 problem(column, f"missing; every recipient needs {what}")
         email = values.get("email")
-        if email and not EMAIL_PATTERN.match(email):
+        if email and not is_email_address(email):
             problem("email", f"'{email}' is not an e-mail address")
         elif email and email.lower() in first_line_of_email:
             problem("email", f"'{email}' is given twice (first on line {first_line_of_email[email.lower()]})")

@@ -1,6 +1,6 @@
-"""Letters at scale: a personalised letter and an e-mail draft per recipient, and their delivery.
+"""E-mail: the draft of each personalised letter, and its delivery.
 
-:mod:`briefgen.mail.merge` renders the letters and drafts (the API ``briefgen letters``
-calls), :mod:`briefgen.mail.drafts` builds each ``.eml``, and :mod:`briefgen.mail.send`
-delivers the drafts over SMTP with a journal, so that no draft is ever sent twice.
+:mod:`briefgen.mail.drafts` builds each ``.eml`` (``briefgen letters`` renders the letters:
+:mod:`briefgen.commands.letters`), and :mod:`briefgen.mail.send` delivers the drafts over
+SMTP with a journal, so that no draft is ever sent twice.
 """

@@ -18,10 +18,13 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
+from typing import Any
 
 from lxml import html as lxml_html
 from markupsafe import Markup, escape
 
+from briefgen.load.recipients import Recipient
+from briefgen.prepare.letters import Sender
 from briefgen.view.markdown import render_block, render_inline
 
 #: Drafts are written as they go over the wire: CRLF line ends, and 7-bit only (quoted-printable
@@ -30,15 +33,6 @@ DRAFT_POLICY = policy.SMTP.clone(cte_type="7bit")
 WRAP_WIDTH = 72
 # Marks a <br> while the text is extracted; source newlines inside a paragraph are just spaces.
 _LINE_BREAK = "\u2028"
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who the drafts come from and who replies go to: the brief's contact."""
-
-    name: str
-    email: str
-    organization: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +51,22 @@ def message_id(brief_id: str, recipient_email: str, content_hash: str, domain: s
     """A ``Message-ID`` that stays the same as long as the brief, the address and the letter do."""
     digest = hashlib.sha256(f"{brief_id}\n{recipient_email.lower()}\n{content_hash}".encode()).hexdigest()
     return f"<{digest[:40]}@{domain}>"
+
+
+def letter_draft(brief_id: str, sender: Sender, recipient: Recipient, context: dict[str, Any], html: str,
+                 pdf: bytes, drafted: dt.datetime) -> bytes:
+    """The e-mail draft of one copy of the letter (``html``, rendered from ``context``), its
+    texts taken from the context; its Message-ID changes when the letter does."""
+    letter = context["brief"]["letter"]
+    content = DraftContent(language=context["language"], subject=letter["subject"],
+                           salutation=recipient.salutation or letter["salutation"], opening=letter["opening"],
+                           asks=tuple(ask["text"] for ask in letter["asks"]), closing=letter["closing"])
+    content_hash = hashlib.sha256(html.encode()).hexdigest()
+    return build_draft(sender=sender, recipient_name=recipient.name, recipient_email=recipient.email,
+                       content=content, pdf=pdf, attachment_name=f"{brief_id}-letter.pdf",
+                       message_id=message_id(brief_id, recipient.email, content_hash,
+                                             sender.email.rpartition("@")[2]),
+                       date=drafted)
 
 
 def build_draft(*, sender: Sender, recipient_name: str, recipient_email: str, content: DraftContent,

@@ -29,21 +29,11 @@ from email.utils import format_datetime, parseaddr
 from pathlib import Path
 from typing import Literal
 
-from briefgen.errors import BriefgenError
+from briefgen.errors import DraftsError, JournalLockedError
 
 JOURNAL_NAME = "send-journal.jsonl"
 PASSWORD_VARIABLE = "BRIEFGEN_SMTP_PASSWORD"
 Security = Literal["none", "starttls", "ssl"]
-
-
-class DraftsError(BriefgenError):
-    """Raised when the drafts folder has no drafts, or a draft lacks what sending needs."""
-
-    exit_code = 2
-
-
-class JournalLockedError(BriefgenError):
-    """Raised when another ``briefgen send`` is delivering the same drafts."""
 
 
 @dataclass(frozen=True)

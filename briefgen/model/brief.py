@@ -12,29 +12,36 @@ string per language: ``{en: ..., fr: ...}`` (a :class:`Localized`).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-LANGUAGES = ("en", "fr")
-Language = Literal["en", "fr"]
+from briefgen.model import registry
+from briefgen.text import EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN
 
-#: Ids name output folders and link documents together, so they stay slug-safe.
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Language = Literal[LANGUAGES]  # type: ignore[valid-type]
+
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 #: Text that is the same in every language: addresses, numbers, markings briefgen translates itself.
 Plain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 #: Links in documents go to the web or to an e-mail address, never to files or scripts.
 URL_PATTERN = r"^https?://[^\s<>\"]+$"
 Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)]
-EMAIL_PATTERN = r"^[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+$"
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=EMAIL_PATTERN)]
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class Localized(dict):
     """One text in several languages: ``{"en": ..., "fr": ...}``."""
+
+
+def in_language(value: Any, languages: list[str]) -> Any:
+    """``value`` with a :class:`Localized` text resolved to the first of ``languages`` it has."""
+    if isinstance(value, Localized):
+        return next(value[language] for language in languages if language in value)
+    return value
 
 
 def _kind_of(value: Any) -> str:
@@ -72,11 +79,26 @@ Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema
 Markdown = Text
 Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 
-DOCUMENT_IDS = ("briefing-pack", "delegation-pack", "leave-behind", "letter")
-DocumentId = Literal["briefing-pack", "delegation-pack", "leave-behind", "letter"]
-#: What a page budget can limit: a whole document, or each issue note of the briefing pack.
-BudgetedPart = Literal["briefing-pack", "delegation-pack", "leave-behind", "letter", "issue-note"]
-DEFAULT_PAGE_BUDGETS = {"leave-behind": 1, "letter": 2, "issue-note": 2}
+
+
+def _one_of(names: Callable[[], list[str]], schema: dict[str, Any]) -> Any:
+    """A name that must be one of ``names()``, asked when a brief is validated: the registry
+    may gain a document after this module is imported (a test's own document)."""
+
+    def check(value: Any) -> str:
+        choices = names()
+        if not isinstance(value, str) or value not in choices:
+            expected = ", ".join(f"'{name}'" for name in choices[:-1]) + f" or '{choices[-1]}'"
+            raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+        return value
+
+    return Annotated[str, PlainValidator(check), WithJsonSchema({"enum": names(), **schema})]
+
+
+#: A document of the registry.
+DocumentId = _one_of(lambda: list(registry.DOCUMENTS), {"type": "string"})
+#: What a page budget can limit: a whole document, or each section of a kind (each issue note).
+BudgetedPart = _one_of(registry.budget_names, {})
 
 
 def internal(description: str, **kwargs):
@@ -272,20 +294,28 @@ class Brief(Model):
     page_budgets: dict[BudgetedPart, Annotated[int, Field(ge=1)]] = Field(
         default_factory=dict,
         description="Most pages allowed, by document id or 'issue-note' (each note of the briefing pack); "
-                    "defaults: leave-behind 1, letter 2, issue-note 2.")
+                    "defaults: " + ", ".join(f"{name} {pages}" for name, pages in registry.default_budgets().items())
+                    + ".",
+        json_schema_extra=lambda schema: schema.update(propertyNames={"enum": registry.budget_names()}))
 
     @property
     def langs(self) -> list[str]:
         """The brief's languages, the default first."""
         return list(self.languages or [self.language or "en"])
 
+    def fallbacks(self, language: str) -> list[str]:
+        """The languages a text is taken in for a ``language`` document, in order: that one,
+        the brief's (its default first), then any."""
+        return [language, *self.langs, *LANGUAGES]
+
     @property
     def document_ids(self) -> list[str]:
-        """The documents to build, in the order of :data:`DOCUMENT_IDS`."""
-        wanted = self.documents or [d for d in DOCUMENT_IDS if d != "letter" or self.letter is not None]
-        return [d for d in DOCUMENT_IDS if d in wanted]
+        """The documents to build, in the order of the registry."""
+        wanted = self.documents or [document.id for document in registry.DOCUMENTS.values()
+                                    if not document.needs_letter or self.letter is not None]
+        return [document_id for document_id in registry.DOCUMENTS if document_id in wanted]
 
     @property
     def budgets(self) -> dict[str, int]:
-        """The page budgets in force: the defaults overridden by the brief's own."""
-        return {**DEFAULT_PAGE_BUDGETS, **self.page_budgets}
+        """The page budgets in force: the registry's defaults overridden by the brief's own."""
+        return {**registry.default_budgets(), **self.page_budgets}

@@ -9,49 +9,16 @@ when parts of the brief are malformed.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 import types
 import typing
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from briefgen.errors import InvalidBriefError, Problem
-from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path, load_yaml
-from briefgen.model.brief import (EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN, TIME_PATTERN, URL_PATTERN, Brief,
-                                  Localized)
-
-
-@dataclass(frozen=True)
-class LoadedBrief:
-    """A valid brief, where each of its keys stands in the file, and what deserves a warning."""
-
-    brief: Brief
-    line_map: LineMap
-    warnings: list[Problem]
-
-
-def load_brief(path: Path, *, display_path: str | None = None) -> LoadedBrief:
-    """Load and validate the brief at ``path``.
-
-    Raises :class:`InvalidBriefError` listing every problem, each located in the file.
-    """
-    data, line_map = load_yaml(path, display_path=display_path)
-    brief = validate_brief(data, line_map)
-    return LoadedBrief(brief, line_map, find_warnings(brief, line_map))
-
-
-LANGUAGE_NAMES = {"en": "English", "fr": "French"}
-
-
-def missing_translations(brief: Brief, line_map: LineMap, language: str) -> list[Problem]:
-    """A warning for each text given in other languages but not in ``language``."""
-    default = brief.langs[0]
-    return [line_map.problem(key_path, f"warning: no {LANGUAGE_NAMES[language]} text; "
-                                       f"the {LANGUAGE_NAMES[default]} is used")
-            for key_path, value in model_values(brief)
-            if isinstance(value, Localized) and language not in value]
+from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path
+from briefgen.model.brief import TIME_PATTERN, URL_PATTERN, Brief
+from briefgen.text import EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN
 
 
 def model_values(value: Any, key_path: KeyPath = ()):
@@ -74,7 +41,7 @@ def find_warnings(brief: Brief, line_map: LineMap) -> list[Problem]:
 
 
 def validate_brief(data: Any, line_map: LineMap) -> Brief:
-    """Validate loaded ``data`` against brief format v1; see :func:`load_brief`."""
+    """Validate loaded ``data`` against brief format v1; raises :class:`InvalidBriefError` listing every problem."""
     if not isinstance(data, dict):
         found = "empty" if data is None else f"a {_kind(data)}"
         raise InvalidBriefError([line_map.problem(

@@ -22,10 +22,10 @@ from markupsafe import Markup
 
 from briefgen.errors import BuildError, TemplateError
 from briefgen.render.subset import HTML_SUBSET
+from briefgen.text import script_language
 from briefgen.view.dates import date_range, day_heading, long_date
-from briefgen.view.translations import translations
 from briefgen.view.markdown import render_block, render_inline
-from briefgen.view.scripts import script_language
+from briefgen.view.translations import translations
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 

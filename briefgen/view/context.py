@@ -10,23 +10,14 @@ brief's default language.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
 from briefgen import __version__
-from briefgen.model.brief import LANGUAGES, Brief, Localized
+from briefgen.model.brief import Brief, in_language
+from briefgen.model.registry import Audience, document
 from briefgen.view.markings import localize_marking
-
-Audience = Literal["officials", "delegation", "public"]
-
-#: Each document and the audience it is written for.
-DOCUMENT_AUDIENCES: dict[str, Audience] = {
-    "briefing-pack": "officials",
-    "delegation-pack": "delegation",
-    "leave-behind": "public",
-    "letter": "public",
-}
 
 
 def visible_data(model: BaseModel, audience: Audience, languages: list[str]) -> dict[str, Any]:
@@ -48,9 +39,7 @@ def _plain(value: Any, audience: Audience, languages: list[str]) -> Any:
         return visible_data(value, audience, languages)
     if isinstance(value, (list, tuple)):
         return [_plain(item, audience, languages) for item in value]
-    if isinstance(value, Localized):
-        return next(value[language] for language in languages if language in value)
-    return value
+    return in_language(value, languages)
 
 
 def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | None = None,
@@ -60,10 +49,10 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
 
     ``recipient`` (name, title, salutation, constituency, address, …) personalises a letter.
     """
-    audience = DOCUMENT_AUDIENCES[document_id]
+    audience = document(document_id).audience
     language = language or brief.langs[0]
     # A text missing in this language falls back to the default, then to whatever it has.
-    data = visible_data(brief, audience, [language, *brief.langs, *LANGUAGES])
+    data = visible_data(brief, audience, brief.fallbacks(language))
     sources_by_id = {source["id"]: source for source in data["sources"]}
     signatory_names = {signatory["id"]: signatory["name"] for signatory in data["signatories"]}
     issue_titles = {issue["id"]: issue["title"] for issue in data["issues"]}

@@ -1,4 +1,4 @@
-"""Preview a brief's documents in the browser while it is being written: ``briefgen serve``.
+"""``briefgen serve``: preview a brief's documents in the browser while it is being written.
 
 The server listens on 127.0.0.1 only. It renders the HTML of every document (the same HTML
 ``briefgen build --format html`` writes; no PDF layout, so a rebuild takes a fraction of a
@@ -28,10 +28,11 @@ import click
 import watchfiles
 from lxml import html as lxml_html
 
-from briefgen.build import BuildOptions, RenderedFile, render
+from briefgen.commands.build import BuildOptions, render
 from briefgen.errors import BriefgenError, UsageError
+from briefgen.model.registry import document
+from briefgen.render.document import RenderedFile
 from briefgen.render.html import template_search_path
-from briefgen.view.context import DOCUMENT_AUDIENCES
 
 HOST = "127.0.0.1"
 #: The path the reload script polls; it answers the token of the latest build.
@@ -60,7 +61,7 @@ def render_pages(brief_path: Path, templates: Path | None = None, language: str 
     """The HTML of every document of the brief at ``brief_path`` in ``language`` (default: the
     brief's first), named as ``briefgen build --format html`` names its files, in memory.
 
-    Raises the errors of :func:`briefgen.build.render`.
+    Raises the errors of :func:`briefgen.commands.build.render`.
     """
     options = BuildOptions(formats=("html",), templates=templates, languages=(language,) if language else None)
     return render(brief_path, options).files
@@ -88,7 +89,7 @@ class Site:
             return 200, self._own_page(str(self.brief_path), (
                 f"<h1>{html.escape(str(self.brief_path))}</h1>\n<ul>\n"
                 + "".join(f'<li><a href="/{html.escape(name)}">{html.escape(_title(file))}</a>: '
-                          f"{file.document_id} ({DOCUMENT_AUDIENCES[file.document_id]})</li>\n"
+                          f"{file.document_id} ({document(file.document_id).audience})</li>\n"
                           for name, file in self.documents.items())
                 + "</ul>"))
         file = self.documents.get(path.removeprefix("/"))

@@ -16,29 +16,20 @@ import unicodedata
 
 from pydantic import BaseModel
 
-from briefgen.errors import BuildError
+from briefgen.errors import BuildError, InvalidRecipientsError, MissingGlyphError, RowProblem
+from briefgen.load.recipients import Recipient
 from briefgen.load.yamlfile import LineMap
 from briefgen.model.brief import Localized
 from briefgen.model.validate import model_values
+from briefgen.text import script_range
 
-#: Where to look for a font, by code point range, when none installed covers a character.
-_FONT_PACKAGES = (
+#: Where to look for a font for characters of no script of briefgen's table, by code point range.
+_OTHER_FONT_PACKAGES = (
     (0xE000, 0xF8FF, None),  # private use: no font package can know what it means
     (0xF0000, 0x10FFFF, None),
     (0x1F000, 0x1FAFF, "fonts-noto-color-emoji"),
-    (0x20000, 0x3FFFF, "fonts-noto-cjk-extra"),
-    (0x2E80, 0x9FFF, "fonts-noto-cjk"),
-    (0xAC00, 0xD7AF, "fonts-noto-cjk"),
-    (0xF900, 0xFAFF, "fonts-noto-cjk"),
-    (0xFF00, 0xFFEF, "fonts-noto-cjk"),
 )
-
-
 _UNNAMED = {"Co": "PRIVATE USE CHARACTER", "Cn": "UNASSIGNED CHARACTER"}
-
-
-class MissingGlyphError(BuildError):
-    """Raised when a brief holds characters that no installed font covers."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -77,7 +68,10 @@ def needs_glyph(char: str) -> bool:
 
 def font_package_hint(char: str) -> str:
     """What to install (or do) so that ``char`` prints."""
-    for first, last, package in _FONT_PACKAGES:
+    row = script_range(char)
+    if row is not None:
+        return f"install {row.font_package}"
+    for first, last, package in _OTHER_FONT_PACKAGES:
         if first <= ord(char) <= last:
             return f"install {package}" if package else "it is a private-use character: replace it"
     return "install fonts-noto-extra, or a font for its script"
@@ -99,6 +93,19 @@ def check_glyphs(brief: BaseModel, line_map: LineMap) -> None:
                 for key_path, text in _texts(brief) for message in uncovered(text)]
     if problems:
         raise MissingGlyphError("\n".join(map(str, problems)))
+
+
+def check_recipient_glyphs(recipients: list[Recipient], shown: str) -> None:
+    """Raise :class:`InvalidRecipientsError` for recipients with a character no installed font
+    can print (it would print as a box), once per cell it is in."""
+    problems = [RowProblem(shown, recipient.line, column, message)
+                for recipient in recipients
+                for column, texts in (("name", [recipient.name]), ("title", [recipient.title]),
+                                      ("salutation", [recipient.salutation]),
+                                      ("constituency", [recipient.constituency]), ("address", recipient.address))
+                for text in texts if text for message in uncovered(text)]
+    if problems:
+        raise InvalidRecipientsError(problems)
 
 
 def uncovered(text: str) -> list[str]:

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from pathlib import Path
 
 import jinja2
 
 from briefgen.errors import UsageError
 from briefgen.model.schema import brief_schema_text
+from briefgen.text import slugify
 
 SCHEMA_NAME = "brief-v1.schema.json"
 
 
 def brief_id_for(title: str) -> str:
-    """A slug for ``title`` (``Visit to China`` → ``visit-to-china``), ``brief`` if none is left."""
-    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-") or "brief"
+    """A slug for ``title`` (``Visite en Chine`` → ``visite-en-chine``), ``brief`` if none is left."""
+    return slugify(title) or "brief"
 
 
 def starter_brief(path: Path, title: str, languages: list[str], today: dt.date) -> str:

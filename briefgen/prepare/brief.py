@@ -1,0 +1,82 @@
+"""Read a brief, validate it, choose the languages to render it in and find what is missing in them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from briefgen.errors import Problem, StrictWarningsError, UsageError
+from briefgen.load.yamlfile import LineMap, load_yaml
+from briefgen.model.brief import Brief, Localized
+from briefgen.model.validate import find_warnings, model_values, validate_brief
+from briefgen.text import LANGUAGE_NAMES
+
+#: Languages asked for: some of the brief's, ``"all"`` of them, or None for its default.
+LanguageChoice = Sequence[str] | Literal["all"] | None
+
+
+@dataclass(frozen=True)
+class LoadedBrief:
+    """A valid brief, where each of its keys stands in the file, and what deserves a warning."""
+
+    brief: Brief
+    line_map: LineMap
+    warnings: list[Problem]
+
+
+def load_brief(path: Path, *, display_path: str | None = None) -> LoadedBrief:
+    """Load and validate the brief at ``path``.
+
+    Raises :class:`~briefgen.errors.InvalidBriefError` listing every problem, each located in the file.
+    """
+    data, line_map = load_yaml(path, display_path=display_path)
+    brief = validate_brief(data, line_map)
+    return LoadedBrief(brief, line_map, find_warnings(brief, line_map))
+
+
+def missing_translations(brief: Brief, line_map: LineMap, language: str) -> list[Problem]:
+    """A warning for each text given in other languages but not in ``language``."""
+    default = brief.langs[0]
+    return [line_map.problem(key_path, f"warning: no {LANGUAGE_NAMES[language]} text; "
+                                       f"the {LANGUAGE_NAMES[default]} is used")
+            for key_path, value in model_values(brief)
+            if isinstance(value, Localized) and language not in value]
+
+
+@dataclass(frozen=True)
+class PreparedBrief:
+    """A valid brief, the languages to render it in, and the warnings about it."""
+
+    path: Path
+    brief: Brief
+    line_map: LineMap
+    languages: list[str]
+    warnings: list[Problem]
+
+    @property
+    def folder(self) -> Path:
+        """The brief's folder: the references it makes (images) start there."""
+        return self.path.resolve().parent
+
+
+def prepare_brief(path: Path, languages: LanguageChoice = None, *, strict: bool = False) -> PreparedBrief:
+    """Load and validate the brief at ``path`` and resolve the languages to render it in.
+
+    Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief,
+    :class:`~briefgen.errors.UsageError` for a language the brief does not have and
+    :class:`~briefgen.errors.StrictWarningsError` for warnings under ``strict``.
+    """
+    loaded = load_brief(path)
+    brief = loaded.brief
+    chosen = brief.langs if languages == "all" else list(languages or brief.langs[:1])
+    unknown = [language for language in chosen if language not in brief.langs]
+    if unknown:
+        raise UsageError(f"{path}: the brief is written in {', '.join(brief.langs)} only, not "
+                         f"{', '.join(unknown)}; add a languages list (e.g. languages: [en, fr]) and the texts")
+    warnings = loaded.warnings + [warning for language in chosen if language != brief.langs[0]
+                                  for warning in missing_translations(brief, loaded.line_map, language)]
+    if strict and warnings:
+        raise StrictWarningsError(warnings)
+    return PreparedBrief(path, brief, loaded.line_map, chosen, warnings)

@@ -1,0 +1,116 @@
+"""Render one document of a brief, in one language, in every format asked for, in memory.
+
+The document's template renders the HTML (checked against the subset); WeasyPrint lays
+it out for the PDF, whose pages the page budgets are checked on, and the same HTML
+becomes the .docx, its contents carrying the PDF's page numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefgen.errors import PageBudgetError, Problem
+from briefgen.model.brief import Brief
+from briefgen.model.registry import DocumentType, document
+from briefgen.render.html import find_theme_file, render_html
+from briefgen.render.resources import Confinement
+from briefgen.view.context import build_context
+
+if TYPE_CHECKING:
+    import weasyprint
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One finished output file, still in memory."""
+
+    document_id: str
+    format: str
+    relative_path: Path
+    data: bytes
+    pages: int | None = None
+
+
+@dataclass
+class RenderedDocument:
+    """One document in one language, rendered in every requested format, and what it read."""
+
+    files: list[RenderedFile]
+    warnings: list[Problem]
+    read_files: set[str]
+
+
+def output_name(document_id: str, language: str, extension: str) -> str:
+    """``letter.pdf`` for English, ``letter.fr.pdf`` for French."""
+    return f"{document_id}.{extension}" if language == "en" else f"{document_id}.{language}.{extension}"
+
+
+def render_document(brief: Brief, document_id: str, language: str, formats: tuple[str, ...], *,
+                    search_path: list[Path], brief_dir: Path, pdf_variant: str) -> RenderedDocument:
+    """Render ``document_id`` of ``brief`` in ``language``, in each of ``formats``, in memory.
+
+    Templates come from ``search_path``; files the document refers to are read only from
+    ``brief_dir`` and the template folders, and each refused reference becomes a warning.
+    Raises :class:`~briefgen.errors.PageBudgetError` when the document is longer than its budget.
+    """
+    # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
+    from briefgen.render.docx import docx_bytes, html_to_docx
+    from briefgen.render.linear import keep_costs_linear
+    from briefgen.render.pdf import layout_pdf, pdf_bytes
+
+    keep_costs_linear()
+    declared = document(document_id)
+    html = render_html(declared.template, build_context(brief, document_id, language=language), search_path)
+    folder = Path(brief.id)
+    confinement = Confinement(brief_dir, [brief_dir, *search_path])
+    rendered: list[RenderedFile] = []
+    page_numbers = None
+    if "html" in formats:
+        rendered.append(RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
+                                     html.encode()))
+    if "pdf" in formats:
+        laid_out = layout_pdf(html, confinement)
+        check_page_budgets(brief, declared, laid_out)
+        page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
+                        for anchor in page.anchors}
+        rendered.append(RenderedFile(document_id, "pdf", folder / output_name(document_id, language, "pdf"),
+                                     pdf_bytes(laid_out, variant=pdf_variant), pages=len(laid_out.pages)))
+    if "docx" in formats:
+        docx = html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
+                            template_name=declared.template, page_numbers=page_numbers,
+                            images=confinement.local_path)
+        rendered.append(RenderedFile(document_id, "docx", folder / output_name(document_id, language, "docx"),
+                                     docx_bytes(docx)))
+    warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
+    return RenderedDocument(rendered, warnings, set(confinement.read))
+
+
+def check_page_budgets(brief: Brief, declared: DocumentType, laid_out: weasyprint.Document) -> None:
+    """Raise :class:`PageBudgetError` if ``laid_out`` or one of its budgeted sections is over budget."""
+    budgets = brief.budgets
+    pages = len(laid_out.pages)
+    if declared.id in budgets and pages > budgets[declared.id]:
+        raise PageBudgetError(f"{declared.id}: {pages} pages, budget {budgets[declared.id]}")
+    issue_ids = [issue.id for issue in brief.issues]
+    sections = {anchor: section for section in declared.sections for anchor in section.anchors(issue_ids)}
+    if not any(section.budget for section in sections.values()):
+        return
+    # Every section starts on a page of its own, so it runs from the page of its own anchor to
+    # the page before the next section's.
+    section_starts = sorted((index, anchor) for index, page in enumerate(laid_out.pages)
+                            for anchor in page.anchors if anchor in sections)
+    for (start, anchor), (next_start, _) in zip(section_starts, section_starts[1:] + [(pages, "")]):
+        section, section_pages = sections[anchor], next_start - start
+        if section.budget and section_pages > budgets[section.budget]:
+            raise PageBudgetError(f"{declared.id}: {_section_name(section, anchor)}: "
+                                  f"{section_pages} pages, budget {budgets[section.budget]}")
+
+
+def _section_name(section, anchor: str) -> str:
+    """How a budget message names a section: ``issue note 'tibet'`` for ``issue-tibet``."""
+    if section.per_issue:
+        prefix = section.anchor.partition("{id}")[0]
+        return f"{section.budget.replace('-', ' ')} '{anchor.removeprefix(prefix)}'"
+    return f"section '{anchor}'"

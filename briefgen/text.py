@@ -1,0 +1,105 @@
+"""The small rules about text that several stages share, each kept once.
+
+- the languages briefgen writes documents in, and their names;
+- slugs: ids in a brief and the file names made from people's names;
+- e-mail addresses: the one rule for the brief's contacts and the recipients' addresses;
+- the Unicode scripts briefs use beside Latin (Chinese, Japanese and Korean, Tibetan,
+  Arabic script), with the language a run of each is marked with and the font package
+  that covers it.
+
+This module imports nothing of briefgen, so the loader can use it as well as the model,
+the view and the writers.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: The languages briefgen writes documents in, the default first.
+LANGUAGES = ("en", "fr")
+LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+
+#: Ids name output folders and link documents together, so they stay slug-safe.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+#: File names made from names stay well under every file system's limit.
+SLUG_LENGTH = 60
+
+
+def slugify(text: str, *, length: int = SLUG_LENGTH) -> str:
+    """``text`` as a slug: ``Jean Côté`` → ``jean-cote``; empty when nothing is left of it."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:length].rstrip("-")
+
+
+# A deliberately plain address: what every SMTP server accepts without the SMTPUTF8
+# extension, and what the drafts (7-bit) can carry in their headers unencoded.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+#: An e-mail address as briefgen accepts it, in the brief and in a recipients file.
+EMAIL_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}}$"
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def is_email_address(text: str) -> bool:
+    """Whether ``text`` is an e-mail address as briefgen accepts it (see :data:`EMAIL_PATTERN`)."""
+    return _EMAIL.match(text) is not None
+
+
+@dataclass(frozen=True)
+class ScriptRange:
+    """Code points ``first`` to ``last`` of one script.
+
+    ``language`` is the tag a run of them is marked with when nothing else says (None for
+    punctuation and symbols the script's languages share), ``font_package`` the Debian
+    package of the fonts that cover them.
+    """
+
+    first: int
+    last: int
+    script: str
+    language: str | None
+    font_package: str
+
+
+#: The scripts that are set apart from Latin text: by their language tag in the HTML and
+#: the PDF, by fonts and languages of their own in Word, by a font hint when none covers them.
+SCRIPT_RANGES = tuple(sorted((
+    ScriptRange(0x0600, 0x06FF, "arabic", "ug", "fonts-noto-core"),  # in these briefs, Uyghur
+    ScriptRange(0x0750, 0x077F, "arabic", "ug", "fonts-noto-core"),
+    ScriptRange(0xFB50, 0xFDFF, "arabic", "ug", "fonts-noto-core"),
+    ScriptRange(0xFE70, 0xFEFF, "arabic", "ug", "fonts-noto-core"),
+    ScriptRange(0x0F00, 0x0FFF, "tibetan", "bo", "fonts-noto-core"),
+    ScriptRange(0x2E80, 0x2FFF, "cjk", "zh", "fonts-noto-cjk"),  # radicals
+    ScriptRange(0x3000, 0x303F, "cjk", None, "fonts-noto-cjk"),  # punctuation
+    ScriptRange(0x3040, 0x30FF, "cjk", "ja", "fonts-noto-cjk"),  # kana
+    ScriptRange(0x3100, 0x312F, "cjk", "zh", "fonts-noto-cjk"),  # bopomofo
+    ScriptRange(0x3130, 0x318F, "cjk", "ko", "fonts-noto-cjk"),  # hangul jamo
+    ScriptRange(0x3190, 0x33FF, "cjk", None, "fonts-noto-cjk"),  # enclosed and compatibility forms
+    ScriptRange(0x3400, 0x9FFF, "cjk", "zh", "fonts-noto-cjk"),  # unified ideographs
+    ScriptRange(0xAC00, 0xD7AF, "cjk", "ko", "fonts-noto-cjk"),
+    ScriptRange(0xF900, 0xFAFF, "cjk", "zh", "fonts-noto-cjk"),  # compatibility ideographs
+    ScriptRange(0xFF00, 0xFFEF, "cjk", None, "fonts-noto-cjk"),  # full-width forms
+    ScriptRange(0x20000, 0x3FFFF, "cjk", "zh", "fonts-noto-cjk-extra"),  # extensions B and after
+), key=lambda row: row.first))
+_FIRSTS = [row.first for row in SCRIPT_RANGES]
+
+
+def script_range(char: str) -> ScriptRange | None:
+    """The row of :data:`SCRIPT_RANGES` that ``char`` falls in, if any."""
+    index = bisect.bisect_right(_FIRSTS, ord(char)) - 1
+    if index >= 0 and ord(char) <= SCRIPT_RANGES[index].last:
+        return SCRIPT_RANGES[index]
+    return None
+
+
+def script_language(text: str) -> str:
+    """The language tag of the first character of ``text`` in a script of :data:`SCRIPT_RANGES`
+    that has one, else ``und``."""
+    for char in text:
+        row = script_range(char)
+        if row is not None and row.language:
+            return row.language
+    return "und"
