@@ -6,13 +6,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SAMPLE := briefs/carney-china-2026.yaml
 
-.PHONY: demo test bench bench-instructions docs translations setup system clean
+.PHONY: demo test lint bench bench-instructions docs translations setup system system-test clean
 
 demo: setup
 	$(BIN)/briefgen build $(SAMPLE) -o out --lang all
 
-test: setup
+# The tests need more than the demo: LibreOffice, poppler, qpdf and Chromium check the outputs.
+test: system-test setup lint
 	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
 
 # pandoc is installed too, as the reference point the benchmarks compare against.
 bench: setup
@@ -41,6 +45,9 @@ setup: system $(VENV)/.installed
 
 system:
 	@sh tools/install-system-packages
+
+system-test:
+	@sh tools/install-system-packages --for-tests
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -5,12 +5,12 @@ Usage: python bench/instructions.py [--build] [SIZES...]   (default: 25 50 100; 
 Wall and CPU seconds on a shared machine vary by a third from one minute to the next, too much
 to tell linear from slightly more than linear. Instructions executed do not vary: this runs the
 briefing pack's layout and PDF (the longest step of a build, in one process, with the
-collector settings of a build without workers) of synthetic briefs under ``valgrind --tool=callgrind``, about 50 times slower
-than normal (some 15 minutes for the defaults), and prints the instructions of each size and,
-for each size twice another, the instructions an issue added against the size before. Cost
-grows linearly when that marginal cost stays the same (ratio 1.0); what instructions do not
-show, the time each one takes as the document's memory grows, the CPU seconds of ``make
-bench`` do.
+collector settings of a build without workers) of synthetic briefs under
+``valgrind --tool=callgrind``, about 50 times slower than normal (some 15 minutes for the
+defaults), and prints the instructions of each size and, for each size twice another, the
+instructions an issue added against the size before. Cost grows linearly when that marginal
+cost stays the same (ratio 1.0); what instructions do not show, the time each one takes as
+the document's memory grows, the CPU seconds of ``make bench`` do.
 
 With ``--build``, it counts a whole ``briefgen build`` instead (every document, PDF and .docx,
 every worker process; about twice as long). A forked worker would start counting from its

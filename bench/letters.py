@@ -73,7 +73,7 @@ def naive(brief_path: Path, recipients_path: Path, output_dir: Path) -> None:
     recipients = load_recipients(recipients_path)
     languages, _ = choose_languages(brief, recipients, str(recipients_path))
     theme = default_theme_dir()
-    drafted = dt.datetime.now(dt.timezone.utc)
+    drafted = dt.datetime.now(dt.UTC)
     output_dir.mkdir(parents=True)
     for slug, recipient, language in zip(recipient_slugs(recipients), recipients, languages):
         context = build_context(brief, "letter", recipient.letter_fields(), language=language)

@@ -174,7 +174,8 @@ def table(results: dict) -> str:
         ("unchanged rebuild of the sample (median)", f"{results['noop_rebuild_s']} s"),
         (f"`briefgen letters`: {letters['n']} letters, PDF + e-mail draft each",
          f"{letters['ms_per_letter']} ms per letter"),
-        ("the naive way: one WeasyPrint render per letter, one process", f"{letters['naive_ms_per_letter']} ms per letter"),
+        ("the naive way: one WeasyPrint render per letter, one process",
+         f"{letters['naive_ms_per_letter']} ms per letter"),
     ]
     rows += [(f"synthetic brief of {row['issues']} issues, 4 documents, PDF + .docx (best run)",
               f"{row['seconds']} s, {row['cpu_seconds']} s of CPU ({row['pages']} pages)")

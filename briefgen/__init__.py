@@ -36,7 +36,8 @@ _API = {
     "validate": "briefgen.commands.validate",
     "ValidationResult": "briefgen.commands.validate",
 }
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", "build", "BuildOptions", "BuildResult", "letters", "LetterOptions", "LettersResult", "send",
+           "SmtpOptions", "SendReport", "validate", "ValidationResult"]
 
 if TYPE_CHECKING:
     from briefgen.commands.build import BuildOptions, BuildResult, build

@@ -55,7 +55,8 @@ def _model_section(name: str, schema: dict[str, Any], definitions: dict[str, Any
         description = (prop.get("description") or referenced.get("description", "")).replace("|", "\\|")
         if prop.get("internal"):
             description += " **Officials only.**"
-        default = f" Default: `{prop['default']}`." if "default" in prop and prop["default"] not in (None, [], {}) else ""
+        has_default = "default" in prop and prop["default"] not in (None, [], {})
+        default = f" Default: `{prop['default']}`." if has_default else ""
         lines.append(f"| `{key}` | {_type_name(prop)} | {'yes' if key in required else ''} | {description}{default} |")
     return [*lines, ""]
 

@@ -9,18 +9,36 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import docx
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "briefs" / "carney-china-2026.yaml"
 FIXTURES = ROOT / "tests" / "fixtures"
+#: A minimal bilingual brief with a letter and a contact e-mail address: what letters need.
+LETTER_BRIEF = FIXTURES / "letter-brief.yaml"
+#: Recipients as a spreadsheet gives them: one in French, one with no language, two of one name.
+PEOPLE = [
+    {"name": "Ann Arbour", "title": "Member of Parliament", "email": "ann@example.org", "salutation": "Dear Ms Arbour,",
+     "language": "en", "constituency": "Ottawa Centre", "address": "House of Commons|Ottawa, Ontario K1A 0A6"},
+    {"name": "Cleo Côté", "title": "Députée", "email": "cleo@example.org", "salutation": "Madame la Députée,",
+     "language": "fr", "constituency": "Gatineau", "address": "Chambre des communes|Ottawa (Ontario) K1A 0A6"},
+    {"name": "Dev Das", "title": "Member of Parliament", "email": "dev@example.org", "salutation": "Dear Mr Das,",
+     "language": "", "constituency": "Brampton North", "address": ""},
+    {"name": "Eve Ng", "title": "", "email": "eve@example.org", "salutation": "", "language": "en",
+     "constituency": "", "address": "80 Wellington Street"},
+    {"name": "Ann Arbour", "title": "Senator", "email": "ann.arbour@sen.example.org", "salutation": "Dear Senator,",
+     "language": "fr", "constituency": "", "address": ""},
+]
 
 
 def require_tool(name: str) -> str:
@@ -91,6 +109,15 @@ def minimal_brief() -> dict:
     return yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
 
 
+def write_recipients(folder: Path, people: list[dict], name: str = "recipients.csv") -> Path:
+    """Write ``people`` (dicts of the recipient columns) as a CSV recipients file in ``folder``."""
+    path = folder / name
+    columns = ["name", "title", "email", "salutation", "language", "constituency", "address"]
+    rows = [",".join(columns)] + [",".join(f'"{person.get(column, "")}"' for column in columns) for person in people]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """The sample brief built once, all documents in PDF, .docx and HTML: (folder, process)."""
@@ -115,3 +142,69 @@ def in_language(value, language: str):
 def sample() -> dict:
     """The sample brief as plain data, in English."""
     return in_language(yaml.safe_load(SAMPLE.read_text(encoding="utf-8")), "en")
+
+
+class Mailbox:
+    """An SMTP handler that keeps what it accepts, refuses some recipients, and can drop the connection."""
+
+    def __init__(self, refuse: frozenset[str] = frozenset(), drop_at_mail: int | None = None,
+                 drop_after_data: int | None = None):
+        self.refuse = refuse
+        self.drop_at_mail = drop_at_mail
+        self.drop_after_data = drop_after_data
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.transactions = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        self.transactions += 1
+        if self.transactions == self.drop_at_mail:
+            server.transport.abort()
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.transactions == self.drop_after_data:
+            # The message arrived whole, but the client never hears that it was accepted.
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+            server.transport.abort()
+            return "250 OK"
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 2.0.0 accepted"
+
+    def delivered_to(self) -> Counter:
+        return Counter(address for _, addresses, _ in self.messages for address in addresses)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """Start an aiosmtpd server on 127.0.0.1 with the given handler; stopped after the test."""
+    started = []
+
+    def start(handler: Mailbox, **kwargs) -> int:
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+        controller.start()
+        started.append(controller)
+        return port
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def send(folder: Path, port: int, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "briefgen", "send", str(folder), "--smtp", f"127.0.0.1:{port}",
+                           *options], capture_output=True, text=True, check=False,
+                          env={**os.environ, **(env or {})})

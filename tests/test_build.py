@@ -99,7 +99,7 @@ def test_letter_carries_every_ask_and_every_signatory_with_the_count(sample_buil
         assert "The Right Honourable Mark Carney Prime Minister of Canada January 13, 2026" in text
         assert "Re: " + normalise(letter["subject"]) in text
         assert "Dear Prime Minister," in text
-        for number, ask_id in enumerate(letter["asks"], start=1):
+        for ask_id in letter["asks"]:
             assert asks[ask_id] in text
         assert f"Signed by {len(letter['signed_by'])} organizations:" in text
         for ref in letter["signed_by"]:

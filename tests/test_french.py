@@ -54,7 +54,8 @@ def test_every_fixed_word_of_the_templates_has_a_french_translation() -> None:
 
 def test_lang_fr_writes_the_four_documents_beside_the_english_names(french_build) -> None:
     assert sorted(path.name for path in french_build.iterdir()) == sorted(
-        [".briefgen-build.json", *(f"{document}.fr.{ext}" for document in DOCUMENTS for ext in ("html", "pdf", "docx"))])
+        [".briefgen-build.json",
+         *(f"{document}.fr.{ext}" for document in DOCUMENTS for ext in ("html", "pdf", "docx"))])
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)

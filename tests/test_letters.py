@@ -20,31 +20,10 @@ from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
 from briefgen.prepare.brief import load_brief
 from briefgen.view.context import build_context
-from conftest import FIXTURES, docx_text, minimal_brief, normalise, pdf_text, require_tool, run_briefgen, write_brief
-from test_send import Mailbox, send, smtp_server  # noqa: F401 (smtp_server is a fixture)
+from conftest import (LETTER_BRIEF, PEOPLE, Mailbox, docx_text, minimal_brief, normalise, pdf_text, require_tool,
+                      run_briefgen, send, write_brief, write_recipients)
 
-LETTER_BRIEF = FIXTURES / "letter-brief.yaml"
-PEOPLE = [
-    {"name": "Ann Arbour", "title": "Member of Parliament", "email": "ann@example.org", "salutation": "Dear Ms Arbour,",
-     "language": "en", "constituency": "Ottawa Centre", "address": "House of Commons|Ottawa, Ontario K1A 0A6"},
-    {"name": "Cleo Côté", "title": "Députée", "email": "cleo@example.org", "salutation": "Madame la Députée,",
-     "language": "fr", "constituency": "Gatineau", "address": "Chambre des communes|Ottawa (Ontario) K1A 0A6"},
-    {"name": "Dev Das", "title": "Member of Parliament", "email": "dev@example.org", "salutation": "Dear Mr Das,",
-     "language": "", "constituency": "Brampton North", "address": ""},
-    {"name": "Eve Ng", "title": "", "email": "eve@example.org", "salutation": "", "language": "en",
-     "constituency": "", "address": "80 Wellington Street"},
-    {"name": "Ann Arbour", "title": "Senator", "email": "ann.arbour@sen.example.org", "salutation": "Dear Senator,",
-     "language": "fr", "constituency": "", "address": ""},
-]
 SLUGS = ["ann-arbour", "cleo-cote", "dev-das", "eve-ng", "ann-arbour-2"]
-
-
-def write_recipients(folder: Path, people: list[dict], name: str = "recipients.csv") -> Path:
-    path = folder / name
-    columns = ["name", "title", "email", "salutation", "language", "constituency", "address"]
-    rows = [",".join(columns)] + [",".join(f'"{person.get(column, "")}"' for column in columns) for person in people]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +81,8 @@ def test_each_letter_pdf_is_tagged_pdf_ua_with_its_title_and_language(merged) ->
         info = subprocess.run([require_tool("pdfinfo"), str(letters / f"{slug}.pdf")], capture_output=True,
                               text=True, check=True).stdout
         assert re.search(r"^Tagged:\s+yes$", info, re.M)
-        title = "Les droits de la personne pendant votre visite" if language == "fr" else "Human rights during your visit"
+        title = ("Les droits de la personne pendant votre visite" if language == "fr"
+                 else "Human rights during your visit")
         assert re.search(rf"^Title:\s+{title}$", info, re.M)
         metadata = subprocess.run([require_tool("pdfinfo"), "-meta", str(letters / f"{slug}.pdf")],
                                   capture_output=True, text=True, check=True).stdout
@@ -307,3 +287,24 @@ def test_letters_use_the_templates_folder(tmp_path: Path, body: str, streams: in
         pages = subprocess.run([require_tool("qpdf"), "--show-pages", str(pdf)], capture_output=True, text=True,
                                check=True).stdout
         assert len(re.findall(r"^    \d+ 0 R$", pages.partition("page 2:")[0], re.M)) == streams
+
+
+def test_every_letter_is_checked_against_the_html_subset_as_a_built_document_is(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    # Outside the subset for the letter built alone and for the second recipient only.
+    (theme / "letter.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block body %}\n<h1>{{ brief.letter.subject }}</h1>\n'
+        '{% if not recipient or recipient.name == "Cleo Côté" %}<video></video>{% endif %}\n{% endblock %}\n',
+        encoding="utf-8")
+    data = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))
+    data["documents"] = ["letter"]
+    brief = write_brief(tmp_path, data)
+    built = run_briefgen("build", str(brief), "--templates", str(theme), "-o", str(tmp_path / "built"))
+    recipients = write_recipients(tmp_path, [{**PEOPLE[0], "language": "fr"}, PEOPLE[1]])
+    merged = run_briefgen("letters", str(brief), "--recipients", str(recipients), "--templates", str(theme),
+                          "-o", str(tmp_path / "out"), "--jobs", "2")
+    assert built.returncode == merged.returncode == 1
+    assert built.stderr == merged.stderr
+    assert re.fullmatch(r"letter\.html\.j2: <video> on HTML line \d+ is not in briefgen's HTML subset\n", merged.stderr)
+    assert not (tmp_path / "out").exists()

@@ -9,8 +9,6 @@ import datetime as dt
 import email
 import ipaddress
 import json
-import os
-import socket
 import ssl
 import subprocess
 import sys
@@ -19,7 +17,6 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -27,71 +24,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from briefgen.mail.drafts import DraftContent, build_draft, message_id
-from briefgen.prepare.letters import Sender
 from briefgen.mail.send import JOURNAL_NAME
+from briefgen.prepare.letters import Sender
+from conftest import Mailbox, free_port, send
 
 RECIPIENTS = [("Ann Arbour", "ann@example.org"), ("Bob Roe", "bob@example.org"), ("Cleo Côté", "cleo@example.org"),
               ("Dev Das", "dev@example.org"), ("Eve Ng", "eve@example.org")]
-
-
-class Mailbox:
-    """An SMTP handler that keeps what it accepts, refuses some recipients, and can drop the connection."""
-
-    def __init__(self, refuse: frozenset[str] = frozenset(), drop_at_mail: int | None = None,
-                 drop_after_data: int | None = None):
-        self.refuse = refuse
-        self.drop_at_mail = drop_at_mail
-        self.drop_after_data = drop_after_data
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.transactions = 0
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        self.transactions += 1
-        if self.transactions == self.drop_at_mail:
-            server.transport.abort()
-        envelope.mail_from = address
-        return "250 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 no such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.transactions == self.drop_after_data:
-            # The message arrived whole, but the client never hears that it was accepted.
-            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-            server.transport.abort()
-            return "250 OK"
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 2.0.0 accepted"
-
-    def delivered_to(self) -> Counter:
-        return Counter(address for _, addresses, _ in self.messages for address in addresses)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """Start an aiosmtpd server on 127.0.0.1 with the given handler; stopped after the test."""
-    started = []
-
-    def start(handler: Mailbox, **kwargs) -> int:
-        port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
-        controller.start()
-        started.append(controller)
-        return port
-
-    yield start
-    for controller in started:
-        controller.stop()
 
 
 @pytest.fixture
@@ -106,14 +44,8 @@ def drafts(tmp_path: Path) -> Path:
         (folder / f"{address.partition('@')[0]}.eml").write_bytes(build_draft(
             sender=sender, recipient_name=name, recipient_email=address, content=content, pdf=pdf,
             attachment_name="letter.pdf", message_id=message_id("brief", address, name, "coalition.example"),
-            date=dt.datetime(2026, 1, 12, tzinfo=dt.timezone.utc)))
+            date=dt.datetime(2026, 1, 12, tzinfo=dt.UTC)))
     return folder
-
-
-def send(folder: Path, port: int, *options: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "briefgen", "send", str(folder), "--smtp", f"127.0.0.1:{port}",
-                           *options], capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})})
 
 
 def journal(folder: Path) -> list[dict]:
@@ -214,7 +146,7 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 signed by its own key, and the key, as PEM files."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "briefgen test server")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
                    .serial_number(x509.random_serial_number())
                    .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))

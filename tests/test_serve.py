@@ -187,7 +187,8 @@ def test_a_language_the_brief_lacks_is_shown_as_a_problem(tmp_path, serve):
     server = serve(brief, "--lang", "fr")
     status, page = server.get("/briefing-pack.fr.html")
     assert status == 200
-    assert f"<samp>{brief}: the brief is written in en only, not fr; add a languages list (e.g. languages: [en, fr]) and the texts</samp>" in page
+    assert (f"<samp>{brief}: the brief is written in en only, not fr; add a languages list "
+            "(e.g. languages: [en, fr]) and the texts</samp>") in page
 
 
 def test_a_template_error_is_shown_until_the_template_is_fixed(tmp_path, serve):
@@ -199,7 +200,8 @@ def test_a_template_error_is_shown_until_the_template_is_fixed(tmp_path, serve):
     status, page = server.get("/leave-behind.html")
     assert "<samp>leave-behind.html.j2:1: unexpected &#x27;}&#x27;</samp>" in page
 
-    template.write_text('{% extends "_base.html.j2" %}{% block body %}<h1>Custom {{ brief.title }}</h1>{% endblock %}\n')
+    template.write_text('{% extends "_base.html.j2" %}'
+                        '{% block body %}<h1>Custom {{ brief.title }}</h1>{% endblock %}\n')
     wait_until(lambda: "<h1>Custom Minimal brief</h1>" in server.get("/leave-behind.html")[1],
                "the fixed template is rendered")
     assert server.process.poll() is None

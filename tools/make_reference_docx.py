@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import docx
@@ -68,7 +68,7 @@ ITEM_AFTER = 0.25 * BODY_SIZE  # li { margin-bottom: 0.25em }
 TABLE_SIZE = 9.5
 CELL_MARGINS = (3, 5)  # th, td { padding: 3pt 5pt }
 # A fixed timestamp keeps the output identical from one run to the next.
-FIXED_TIME = datetime(2024, 1, 1, tzinfo=timezone.utc)
+FIXED_TIME = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

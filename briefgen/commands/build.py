@@ -107,7 +107,7 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def render(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+def render(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Prepare and render the brief at ``brief_path`` in memory, writing nothing (the live preview)."""
     prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     documents = render_prepared(prepared, options)
@@ -115,7 +115,7 @@ def render(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildRes
                        [file for document in documents for file in document.files])
 
 
-def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Prepare and render the brief at ``brief_path``, then write its documents.
 
     Raises the errors of :func:`~briefgen.prepare.brief.prepare_brief` and of
@@ -123,6 +123,7 @@ def build(brief_path: Path, options: BuildOptions = BuildOptions()) -> BuildResu
     since the last build of the same outputs, renders nothing and returns a result marked
     ``up_to_date``.
     """
+    brief_path = Path(brief_path)
     prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     brief = prepared.brief
     search_path = template_search_path(options.templates)

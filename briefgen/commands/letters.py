@@ -106,7 +106,7 @@ def _start_worker() -> None:
     import briefgen.render.mailmerge  # noqa: F401
 
 
-def letters(brief_path: Path, recipients_path: Path, options: LetterOptions = LetterOptions(),
+def letters(brief_path: Path | str, recipients_path: Path | str, options: LetterOptions = LetterOptions(),
             progress: Progress | None = None) -> LettersResult:
     """Render a letter and a draft for every recipient, then write them into
     ``OUTPUT/<brief id>/letters/`` and remove the letter files of earlier runs that this one
@@ -173,7 +173,7 @@ def render_all(prepared: PreparedLetters, *, into: Path, docx: bool = False, poo
     search_path = search_path or (default_theme_dir(),)
     for language in sorted(set(languages)):
         check_letter_template(brief, recipients[languages.index(language)], language, list(search_path))
-    drafted = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    drafted = dt.datetime.now(dt.UTC).replace(microsecond=0)
     by_language: dict[str, list[tuple[str, Recipient]]] = {}
     for slug, recipient, language in zip(recipient_slugs(recipients), recipients, languages):
         by_language.setdefault(language, []).append((slug, recipient))

@@ -133,7 +133,8 @@ def _read_yaml(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
     for index, item in enumerate(data):
         line = line_map.locate((index,))[0]
         if not isinstance(item, dict):
-            problems.append(RowProblem(shown, line, "", f"expected a mapping of {', '.join(COLUMNS)}, not {_kind(item)}"))
+            problems.append(RowProblem(shown, line, "",
+                                       f"expected a mapping of {', '.join(COLUMNS)}, not {_kind(item)}"))
             continue
         unknown = [key for key in item if key not in COLUMNS]
         problems += [RowProblem(shown, _line(line_map, index, key), key, _unknown_column(key)) for key in unknown]
@@ -173,7 +174,7 @@ def _check_rows(rows: list[_Row], shown: str, problems: list[RowProblem]) -> lis
     for row in rows:
         row_problems: list[RowProblem] = []
 
-        def problem(column: str, message: str) -> None:
+        def problem(column: str, message: str, row: _Row = row, row_problems: list[RowProblem] = row_problems) -> None:
             row_problems.append(RowProblem(shown, row.lines.get(column, row.line), column, message))
 
         values = _typed_cells(row, problem)

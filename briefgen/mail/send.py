@@ -155,7 +155,7 @@ class Journal:
     def record(self, draft: Draft, status: str, reply: str = "") -> None:
         """Append the outcome of ``draft`` and wait until it is on disk."""
         entry = {"message_id": draft.message_id, "file": draft.path.name, "to": draft.recipient, "status": status,
-                 "reply": reply, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+                 "reply": reply, "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
         self._stream.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._stream.flush()
         os.fsync(self._stream.fileno())
@@ -316,7 +316,7 @@ def _reply(code: int, text: bytes | str) -> str:
 def _with_date(message: bytes) -> bytes:
     """``message`` with its ``Date`` set to now: the drafts may have been written days ago."""
     head, separator, body = message.partition(b"\r\n\r\n")
-    now = format_datetime(dt.datetime.now(dt.timezone.utc).replace(microsecond=0)).encode()
+    now = format_datetime(dt.datetime.now(dt.UTC).replace(microsecond=0)).encode()
     return re.sub(rb"(?m)^Date: [^\r\n]*", b"Date: " + now, head, count=1) + separator + body
 
 

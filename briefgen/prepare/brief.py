@@ -61,13 +61,14 @@ class PreparedBrief:
         return self.path.resolve().parent
 
 
-def prepare_brief(path: Path, languages: LanguageChoice = None, *, strict: bool = False) -> PreparedBrief:
+def prepare_brief(path: Path | str, languages: LanguageChoice = None, *, strict: bool = False) -> PreparedBrief:
     """Load and validate the brief at ``path`` and resolve the languages to render it in.
 
     Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief,
     :class:`~briefgen.errors.UsageError` for a language the brief does not have and
     :class:`~briefgen.errors.StrictWarningsError` for warnings under ``strict``.
     """
+    path = Path(path)
     loaded = load_brief(path)
     brief = loaded.brief
     chosen = brief.langs if languages == "all" else list(languages or brief.langs[:1])

@@ -76,7 +76,7 @@ class PreparedLetters:
     warnings: list[RowProblem | Problem]
 
 
-def prepare_letters(brief_path: Path, recipients_path: Path) -> PreparedLetters:
+def prepare_letters(brief_path: Path | str, recipients_path: Path | str) -> PreparedLetters:
     """Load and check the brief, its letter and sender, and the recipients.
 
     Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief, one without a letter
@@ -84,6 +84,7 @@ def prepare_letters(brief_path: Path, recipients_path: Path) -> PreparedLetters:
     character no font covers, and :class:`~briefgen.errors.InvalidRecipientsError` for bad
     recipients.
     """
+    brief_path, recipients_path = Path(brief_path), Path(recipients_path)
     loaded = load_brief(brief_path)
     brief = loaded.brief
     if brief.letter is None:

@@ -24,7 +24,7 @@ def catalog_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def translations(language: str) -> gettext.NullTranslations:
     """The translations of the templates' fixed words into ``language`` (English is the source)."""
     path = catalog_path(language)

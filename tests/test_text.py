@@ -1,0 +1,48 @@
+"""briefgen/text.py: the rules every stage shares, each kept once (slugs, e-mail addresses, scripts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefgen.text import is_email_address, script_language, script_range, slugify
+from conftest import minimal_brief, run_briefgen, write_brief
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("Jean Côté", "jean-cote"), ("  Dr. Ann O'Neil ", "dr-ann-o-neil"), ("习近平", ""),
+    ("Visite officielle en Chine", "visite-officielle-en-chine"), ("a" * 70, "a" * 60),
+    ("ab-" * 30, ("ab-" * 20)[:59])])
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+@pytest.mark.parametrize(("address", "accepted"), [("ann@example.org", True), ("o'neil+mp@parl.gc.ca", True),
+                                                   ("élise@example.org", False), ("ann@exämple.org", False),
+                                                   ("ann@example", False), ("<ann@example.org>", False),
+                                                   ("ann@@example.org", False)])
+def test_one_e_mail_rule(address: str, accepted: bool) -> None:
+    assert is_email_address(address) is accepted
+
+
+def test_the_brief_takes_the_recipients_e_mail_rule(tmp_path) -> None:
+    data = minimal_brief()
+    data["prepared_by"]["contact"] = {"name": "Élise", "email": "élise@example.org"}
+    brief = write_brief(tmp_path, data)
+    result = run_briefgen("validate", str(brief))
+    assert result.returncode == 2
+    assert result.stderr.endswith(": prepared_by.contact.email: 'élise@example.org' is not an e-mail address like "
+                                  "name@example.org\n")
+
+
+@pytest.mark.parametrize(("text", "language"), [("习近平", "zh"), ("（习近平）", "zh"), ("བོད་", "bo"),
+                                                ("ئۇيغۇر", "ug"), ("とうきょう", "ja"), ("한국", "ko"),
+                                                ("Xi 习", "zh"), ("Lai", "und"), ("「」", "und")])
+def test_the_language_of_a_run_in_another_script(text: str, language: str) -> None:
+    assert script_language(text) == language
+
+
+def test_each_script_range_names_its_font_package() -> None:
+    assert script_range("习").font_package == "fonts-noto-cjk"
+    assert script_range("\U00020000").font_package == "fonts-noto-cjk-extra"
+    assert script_range("བ").font_package == "fonts-noto-core"
+    assert script_range("a") is None
