@@ -81,7 +81,7 @@ def naive(brief_path: Path, recipients_path: Path, output_dir: Path) -> None:
         pdf = pdf_bytes(layout_pdf(html, Confinement(theme, [theme])))
         (output_dir / f"{slug}.pdf").write_bytes(pdf)
         (output_dir / f"{slug}.eml").write_bytes(letter_draft(brief.id, find_sender(brief, language), recipient,
-                                                              context, html, pdf, drafted))
+                                                              context, html, pdf, drafted).data)
 
 
 def _timed(arguments: list[str]) -> tuple[float, float]:

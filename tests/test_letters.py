@@ -40,7 +40,7 @@ def merged(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 def test_each_recipient_gets_a_pdf_a_docx_and_a_draft(merged) -> None:
     letters, result = merged
     assert sorted(path.name for path in letters.iterdir()) == sorted(
-        f"{slug}{suffix}" for slug in SLUGS for suffix in (".pdf", ".docx", ".eml"))
+        [".briefgen-letters.json", *(f"{slug}{suffix}" for slug in SLUGS for suffix in (".pdf", ".docx", ".eml"))])
     assert re.fullmatch(rf"wrote 5 letters \(PDF, \.docx and e-mail draft each\) to {re.escape(str(letters))} "
                         r"in \d+\.\d s\n", result.stdout)
     assert result.stderr == ""
@@ -220,7 +220,8 @@ def test_a_rerun_for_fewer_recipients_removes_the_drafts_of_the_others(tmp_path:
                           "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "removed 4 files of an earlier run for recipients no longer listed"
-    assert sorted(path.name for path in folder.iterdir()) == ["ann-arbour.eml", "ann-arbour.pdf", "notes.txt"]
+    assert sorted(path.name for path in folder.iterdir()) == [".briefgen-letters.json", "ann-arbour.eml",
+                                                              "ann-arbour.pdf", "notes.txt"]
 
 
 def test_the_drafts_of_briefgen_letters_go_through_a_real_smtp_server(merged, smtp_server, tmp_path: Path) -> None:

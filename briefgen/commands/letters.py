@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from multiprocessing.pool import Pool
 from pathlib import Path
 
-from briefgen.errors import PageBudgetError, Problem, RowProblem
+from briefgen.errors import DraftsError, PageBudgetError, Problem, RowProblem
 from briefgen.load.recipients import Recipient
 from briefgen.mail.drafts import letter_draft
+from briefgen.mail.outbox import OUTBOX_NAME, Outbox, OutboxEntry, read_outbox
 from briefgen.model.brief import Brief
 from briefgen.model.registry import mail_merged
 from briefgen.prepare.letters import PreparedLetters, Sender, prepare_letters
@@ -36,8 +37,6 @@ from briefgen.workers import ignore_interrupts, run_jobs, worker_pool
 from briefgen.write.files import Staging
 
 LETTERS_FOLDER = "letters"
-#: What ``briefgen letters`` writes per recipient; other files in the folder are left alone.
-OUTPUT_SUFFIXES = (".pdf", ".docx", ".eml")
 #: Letters laid out together in one WeasyPrint document at most: more share the layout of
 #: the letter, fewer keep the memory of a batch small.
 MAX_BATCH = 128
@@ -57,13 +56,16 @@ class LetterOptions:
 
 @dataclass(frozen=True)
 class MergedLetter:
-    """One recipient's finished letter and the names of its files (``<slug>.pdf``, ``.eml``, ``.docx``)."""
+    """One recipient's finished letter, the names of its files (``<slug>.pdf``, ``.eml``, ``.docx``)
+    and its draft's envelope."""
 
     recipient: Recipient
     slug: str
     language: str
     pages: int
     files: tuple[str, ...]
+    message_id: str
+    sender: str
 
 
 @dataclass
@@ -78,15 +80,43 @@ class LettersResult:
     removed: list[Path]
 
 
-def recipient_slugs(recipients: list[Recipient]) -> list[str]:
-    """A file name (without suffix) per recipient, from the name, unique within the list."""
-    seen: dict[str, int] = {}
+def recipient_slugs(recipients: list[Recipient], taken: set[str] = frozenset()) -> list[str]:
+    """A file name (without suffix) per recipient, from the name, in the order of the list:
+    unique against every name given before it and against ``taken``.
+
+    "Jean Côté", "Jean Cote" and "Jean Cote 2" get ``jean-cote``, ``jean-cote-2`` and ``jean-cote-2-2``.
+    """
+    used = set(taken)
     slugs = []
     for recipient in recipients:
         base = slugify(recipient.name) or slugify(recipient.email.partition("@")[0]) or "recipient"
-        seen[base] = seen.get(base, 0) + 1
-        slugs.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+        slug, number = base, 1
+        while slug in used:
+            number += 1
+            slug = f"{base}-{number}"
+        used.add(slug)
+        slugs.append(slug)
     return slugs
+
+
+def _names_of_others(folder: Path) -> tuple[Outbox | None, set[str], list[Problem]]:
+    """The outbox of an earlier run in ``folder``, the stems of the files it did not write
+    (a recipient's files must not take their names), and a warning if it is damaged."""
+    try:
+        earlier = read_outbox(folder)
+    except DraftsError as error:
+        # Which files are ours is unknown: none is removed, and no name of the folder is taken.
+        earlier, damaged = None, [Problem(str(folder / OUTBOX_NAME), 1, 1, "", f"warning: {error}; "
+                                          "no file of the earlier run is removed")]
+    else:
+        damaged = []
+    ours = earlier.files() if earlier else set()
+    others = {path.name.partition(".")[0] for path in _entries(folder) if path.name not in ours}
+    return earlier, others, damaged
+
+
+def _entries(folder: Path) -> list[Path]:
+    return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
 def _check_page_budgets(letters: list[MergedLetter], budget: int, recipients_file: str) -> None:
@@ -124,25 +154,36 @@ def letters(brief_path: Path | str, recipients_path: Path | str, options: Letter
         prepared = prepare_letters(brief_path, recipients_path)
         brief = prepared.prepared.brief
         folder = options.output_dir / brief.id / LETTERS_FOLDER
+        earlier, taken, warnings = _names_of_others(folder)
+        slugs = recipient_slugs(prepared.recipients, taken)
         merged: list[MergedLetter] = []
         with Staging(options.output_dir, prefix=".briefgen-letters-") as staging:
-            for batch in render_all(prepared, into=staging.path, docx=options.docx, pool=pool, workers=workers,
-                                    search_path=tuple(template_search_path(options.templates))):
+            for batch in render_all(prepared, slugs, into=staging.path, docx=options.docx, pool=pool,
+                                    workers=workers, search_path=tuple(template_search_path(options.templates))):
                 merged += batch
                 if progress:
                     progress(len(merged), len(prepared.recipients))
             _check_page_budgets(merged, brief.budgets[mail_merged().id], prepared.recipients_file)
+            by_slug = {letter.slug: letter for letter in merged}
+            ordered = [by_slug[slug] for slug in slugs]
+            staging.write(OUTBOX_NAME, _outbox(brief, prepared.recipients_file, ordered).to_bytes(), sync=False)
             # The workers write without syncing each file (hundreds of fsyncs took longer than the
             # letters); one sync puts them all on disk before they are moved into place.
             os.sync()
             written = staging.commit(folder)
-    kept = set(written)
-    removed = [path for path in sorted(folder.iterdir()) if path.suffix in OUTPUT_SUFFIXES and path not in kept]
+    kept = {path.name for path in written}
+    removed = [folder / name for name in sorted(earlier.files() - kept)] if earlier else []
     for path in removed:
-        path.unlink()
-    by_slug = {letter.slug: letter for letter in merged}
-    return LettersResult(brief, folder, [by_slug[slug] for slug in recipient_slugs(prepared.recipients)],
-                         prepared.warnings, written, removed)
+        path.unlink(missing_ok=True)
+    return LettersResult(brief, folder, ordered, prepared.warnings + warnings,
+                         [path for path in written if path.name != OUTBOX_NAME], removed)
+
+
+def _outbox(brief: Brief, recipients_file: str, merged: list[MergedLetter]) -> Outbox:
+    return Outbox(brief.id, mail_merged().id, recipients_file, tuple(
+        OutboxEntry(draft=f"{letter.slug}.eml", files=letter.files, message_id=letter.message_id,
+                    sender=letter.sender, recipient=letter.recipient.email, name=letter.recipient.name,
+                    line=letter.recipient.line) for letter in merged))
 
 
 @dataclass(frozen=True)
@@ -160,10 +201,12 @@ class LetterBatch:
     brief_dir: Path
 
 
-def render_all(prepared: PreparedLetters, *, into: Path, docx: bool = False, pool: Pool | None = None,
-               workers: int = 1, search_path: tuple[Path, ...] = ()) -> Iterator[list[MergedLetter]]:
+def render_all(prepared: PreparedLetters, slugs: list[str], *, into: Path, docx: bool = False,
+               pool: Pool | None = None, workers: int = 1,
+               search_path: tuple[Path, ...] = ()) -> Iterator[list[MergedLetter]]:
     """Render each recipient's letter (in its language) as PDF, draft and, with ``docx``, .docx,
-    into the folder ``into``; yield the letters of each batch as it is written, in no particular order.
+    into the folder ``into``, its files named after its slug of ``slugs``; yield the letters of
+    each batch as it is written, in no particular order.
 
     The ``workers`` processes of ``pool`` share the work (without a pool, this process does
     it all). ``search_path`` lists the folders of templates (default: the default theme). A
@@ -175,7 +218,7 @@ def render_all(prepared: PreparedLetters, *, into: Path, docx: bool = False, poo
         check_letter_template(brief, recipients[languages.index(language)], language, list(search_path))
     drafted = dt.datetime.now(dt.UTC).replace(microsecond=0)
     by_language: dict[str, list[tuple[str, Recipient]]] = {}
-    for slug, recipient, language in zip(recipient_slugs(recipients), recipients, languages):
+    for slug, recipient, language in zip(slugs, recipients, languages):
         by_language.setdefault(language, []).append((slug, recipient))
     # Each batch lays the letter out once: as few batches as keep every worker busy.
     batches = [LetterBatch(brief, language, prepared.senders[language], tuple(group[start:start + size]), into,
@@ -194,13 +237,14 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
                               search_path=list(batch.search_path), brief_dir=batch.brief_dir, docx=batch.docx)
     merged = []
     for slug, letter in zip(slugs, rendered):
-        contents = {".pdf": letter.pdf,
-                    ".eml": letter_draft(batch.brief.id, batch.sender, letter.recipient, letter.context, letter.html,
-                                         letter.pdf, batch.drafted)}
+        draft = letter_draft(batch.brief.id, batch.sender, letter.recipient, letter.context, letter.html,
+                             letter.pdf, batch.drafted)
+        contents = {".pdf": letter.pdf, ".eml": draft.data}
         if letter.docx is not None:
             contents[".docx"] = letter.docx
         for suffix, data in contents.items():
             (batch.into / f"{slug}{suffix}").write_bytes(data)
         merged.append(MergedLetter(letter.recipient, slug, batch.language, letter.pages,
-                                   tuple(f"{slug}{suffix}" for suffix in contents)))
+                                   tuple(f"{slug}{suffix}" for suffix in contents), draft.message_id,
+                                   batch.sender.email))
     return merged

@@ -53,8 +53,16 @@ def message_id(brief_id: str, recipient_email: str, content_hash: str, domain: s
     return f"<{digest[:40]}@{domain}>"
 
 
+@dataclass(frozen=True)
+class LetterDraft:
+    """The ``.eml`` bytes of one letter's draft, and its Message-ID."""
+
+    data: bytes
+    message_id: str
+
+
 def letter_draft(brief_id: str, sender: Sender, recipient: Recipient, context: dict[str, Any], html: str,
-                 pdf: bytes, drafted: dt.datetime) -> bytes:
+                 pdf: bytes, drafted: dt.datetime) -> LetterDraft:
     """The e-mail draft of one copy of the letter (``html``, rendered from ``context``), its
     texts taken from the context; its Message-ID changes when the letter does."""
     letter = context["brief"]["letter"]
@@ -62,11 +70,10 @@ def letter_draft(brief_id: str, sender: Sender, recipient: Recipient, context: d
                            salutation=recipient.salutation or letter["salutation"], opening=letter["opening"],
                            asks=tuple(ask["text"] for ask in letter["asks"]), closing=letter["closing"])
     content_hash = hashlib.sha256(html.encode()).hexdigest()
-    return build_draft(sender=sender, recipient_name=recipient.name, recipient_email=recipient.email,
-                       content=content, pdf=pdf, attachment_name=f"{brief_id}-letter.pdf",
-                       message_id=message_id(brief_id, recipient.email, content_hash,
-                                             sender.email.rpartition("@")[2]),
-                       date=drafted)
+    identifier = message_id(brief_id, recipient.email, content_hash, sender.email.rpartition("@")[2])
+    return LetterDraft(build_draft(sender=sender, recipient_name=recipient.name, recipient_email=recipient.email,
+                                   content=content, pdf=pdf, attachment_name=f"{brief_id}-letter.pdf",
+                                   message_id=identifier, date=drafted), identifier)
 
 
 def build_draft(*, sender: Sender, recipient_name: str, recipient_email: str, content: DraftContent,
