@@ -42,11 +42,19 @@ class InvalidBriefError(BriefgenError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self):
+        return (type(self), (self.problems,))
+
 
 class UsageError(BriefgenError):
     """Raised when the options given cannot apply to the brief (e.g. a language it is not written in)."""
 
     exit_code = 2
+
+
+class OutputError(BriefgenError):
+    """Raised when the output folder cannot be written: a full disk, a read-only file system, no
+    permission, another briefgen holding it too long."""
 
 
 class TemplateError(BriefgenError):
@@ -78,6 +86,9 @@ class StrictWarningsError(BuildError):
         super().__init__("\n".join([*map(str, warnings),
                                     f"{count} warning{'s' if count != 1 else ''} and --strict given: nothing written"]))
 
+    def __reduce__(self):
+        return (type(self), (self.warnings,))
+
 
 @dataclass(frozen=True)
 class RowProblem:
@@ -101,6 +112,9 @@ class InvalidRecipientsError(BriefgenError):
     def __init__(self, problems: list[RowProblem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def __reduce__(self):
+        return (type(self), (self.problems,))
 
 
 class DraftsError(BriefgenError):

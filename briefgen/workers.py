@@ -1,59 +1,241 @@
 """Worker processes for the slow, single-core work: laying out PDFs side by side.
 
-``briefgen build`` lays out its documents and ``briefgen letters`` its batches of letters
-in the same kind of pool: forked where the system can (so that workers start with
-WeasyPrint imported), Ctrl-C left to the parent, and every worker stopped and waited for
-when the pool is left, whether the work finished or failed.
+``briefgen build`` lays out its documents and ``briefgen letters`` its batches of letters in
+:class:`Workers`: forked children (so that they start with WeasyPrint imported), each with a
+pipe of its own to take jobs and one to give results, and nothing else shared with the
+parent or with each other. So that a command can always stop and clean up after itself:
+
+- Ctrl-C is the parent's: the workers ignore it, the parent stops them;
+- stopping them is ``SIGKILL`` and waiting for each: no lock a worker held can keep the
+  parent waiting (as one held by a worker killed inside ``multiprocessing.Pool`` can), and
+  once :meth:`Workers.stop` returns no worker writes anything more;
+- a worker dies with its parent (Linux's ``PR_SET_PDEATHSIG``), so a parent killed with
+  ``SIGKILL`` leaves no worker behind;
+- a worker that dies in a job fails the command with a message, never a hang.
+
+Where the system cannot fork, the jobs run in the parent, one after another.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import multiprocessing.context
+import ctypes
+import os
+import pickle
 import signal
+import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator
-from multiprocessing.pool import Pool
+from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
+from briefgen.errors import BuildError
 
-def worker_context() -> multiprocessing.context.BaseContext:
-    """Fork where the system has it: workers then start with WeasyPrint already imported
-    (about a second each otherwise)."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else methods[0])
+_PR_SET_PDEATHSIG = 1
 
 
-def ignore_interrupts() -> None:
-    """A worker's initializer: Ctrl-C is the parent's to handle, which stops the workers and reports once."""
+def can_fork() -> bool:
+    """Whether workers can be forked here (they then start with what the parent imported)."""
+    return hasattr(os, "fork")
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker, shown as the cause of the one re-raised."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+class _Worker:
+    """One forked child: its pid, its pipes, and the job it is doing."""
+
+    def __init__(self, pid: int, jobs: Connection, results: Connection):
+        self.pid = pid
+        self.jobs = jobs
+        self.results = results
+        self.job: int | None = None
+        self.done = 0
+
+
+class Workers:
+    """``count`` worker processes, started at once; use as a context manager, which stops them.
+
+    ``initializer`` runs in each worker as it starts (e.g. an import). With ``one_job_each``,
+    a worker ends after one job and a new one takes the next: the system then frees a long
+    document's memory at once.
+    """
+
+    def __init__(self, count: int, initializer: Callable[[], None] | None = None, *, one_job_each: bool = False):
+        self.initializer = initializer
+        self.one_job_each = one_job_each
+        self.workers: list[_Worker] = []
+        self._count = count
+        try:
+            for _ in range(count):
+                self.workers.append(self._start())
+        except BaseException:
+            self.stop()
+            raise
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        self.stop()
+
+    def _start(self) -> _Worker:
+        parent = os.getpid()
+        job_reader, job_writer = Pipe(duplex=False)
+        result_reader, result_writer = Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 1
+            try:
+                job_writer.close()
+                result_reader.close()
+                for worker in self.workers:
+                    worker.jobs.close()
+                    worker.results.close()
+                _become_worker(parent)
+                if self.initializer:
+                    self.initializer()
+                code = _serve(job_reader, result_writer, self.one_job_each)
+            finally:
+                os._exit(code)
+        job_reader.close()
+        result_writer.close()
+        return _Worker(pid, job_writer, result_reader)
+
+    def run(self, function: Callable[[Any], Any], jobs: Iterable[Any], *, ordered: bool = True) -> Iterator[Any]:
+        """``function`` of each job, in the workers, in the jobs' order or, with
+        ``ordered=False``, as they finish. An exception of a job is raised here, in the parent."""
+        pending = list(enumerate(jobs))
+        pending.reverse()
+        finished: dict[int, Any] = {}
+        next_to_give = 0
+        total = len(pending)
+        while next_to_give < total:
+            for worker in self.workers:
+                if worker.job is None and pending:
+                    index, job = pending.pop()
+                    worker.jobs.send_bytes(pickle.dumps((function, job), pickle.HIGHEST_PROTOCOL))
+                    worker.job = index
+            busy = {worker.results: worker for worker in self.workers if worker.job is not None}
+            for connection in wait(list(busy)):
+                worker = busy[connection]
+                finished[worker.job] = self._result(worker)
+                worker.job = None
+                if self.one_job_each:
+                    self._replace(worker)
+            if ordered:
+                while next_to_give in finished:
+                    yield finished.pop(next_to_give)
+                    next_to_give += 1
+            else:
+                for index in sorted(finished):
+                    yield finished.pop(index)
+                    next_to_give += 1
+
+    def _result(self, worker: _Worker) -> Any:
+        try:
+            outcome, value, remote = pickle.loads(worker.results.recv_bytes())
+        except (EOFError, OSError):
+            _, status = os.waitpid(worker.pid, 0)
+            worker.pid = 0
+            how = (f"was killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+                   else f"ended with exit status {os.WEXITSTATUS(status)}")
+            raise BuildError(f"a worker process {how} while it was laying out; nothing was written. "
+                             "If the machine is short of memory, run again with fewer at a time "
+                             "(letters: --jobs 1)") from None
+        if outcome == "error":
+            raise value from RemoteTraceback(remote)
+        return value
+
+    def _replace(self, worker: _Worker) -> None:
+        position = self.workers.index(worker)
+        _reap(worker)
+        self.workers[position] = self._start()
+
+    def stop(self) -> None:
+        """Kill every worker and wait for it; afterwards no worker runs or writes."""
+        for worker in self.workers:
+            if worker.pid:
+                try:
+                    os.kill(worker.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        for worker in self.workers:
+            _reap(worker)
+        self.workers = []
+
+
+def _reap(worker: _Worker) -> None:
+    for connection in (worker.jobs, worker.results):
+        connection.close()
+    if worker.pid:
+        try:
+            os.waitpid(worker.pid, 0)
+        except ChildProcessError:
+            pass
+        worker.pid = 0
+
+
+def _become_worker(parent: int) -> None:
+    """Leave Ctrl-C to the parent, and die with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def _serve(jobs: Connection, results: Connection, one_job: bool) -> int:
+    """A worker's life: do each job it is given until the parent closes its pipe."""
+    while True:
+        try:
+            function, job = pickle.loads(jobs.recv_bytes())
+        except EOFError:
+            return 0
+        try:
+            reply = ("ok", function(job), "")
+        except BaseException as error:  # a job's failure is the parent's to report
+            reply = ("error", error, "".join(traceback.format_exception(error)))
+        try:
+            data = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # an exception that does not pickle is reported as the bug it is
+            data = pickle.dumps(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} "
+                                                       f"(and it could not be passed on: {error})"), reply[2]))
+        results.send_bytes(data)
+        if one_job:
+            return 0
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int, initializer: Callable[[], None] = ignore_interrupts,
-                maxtasksperchild: int | None = None) -> Iterator[Pool | None]:
-    """``workers`` processes, or None when one would do (the caller then works alone).
-
-    ``initializer`` must leave Ctrl-C to the parent, as :func:`ignore_interrupts` does.
-    Leaving the context terminates the workers and waits for them.
-    """
-    if workers <= 1:
+def worker_pool(count: int, initializer: Callable[[], None] | None = None, *,
+                one_job_each: bool = False) -> Iterator[Workers | None]:
+    """:class:`Workers`, or None when one process would do (the caller then works alone)."""
+    if count <= 1 or not can_fork():
         yield None
         return
-    pool = worker_context().Pool(workers, initializer=initializer, maxtasksperchild=maxtasksperchild)
+    with Workers(count, initializer, one_job_each=one_job_each) as workers:
+        yield workers
+
+
+@contextlib.contextmanager
+def stopped_on_failure(workers: Workers | None) -> Iterator[None]:
+    """Stop ``workers`` as soon as the block fails, before whatever encloses it cleans up
+    (the staging folder they write into)."""
     try:
-        yield pool
-    finally:
-        pool.terminate()
-        pool.join()
+        yield
+    except BaseException:
+        if workers is not None:
+            workers.stop()
+        raise
 
 
-def run_jobs(pool: Pool | None, function: Callable[[Any], Any], jobs: Iterable[Any], *,
+def run_jobs(workers: Workers | None, function: Callable[[Any], Any], jobs: Iterable[Any], *,
              ordered: bool = True) -> Iterator[Any]:
-    """``function`` of each job, in ``pool`` when there is one, in this process otherwise;
-    in the jobs' order, or with ``ordered=False`` as they finish."""
-    if pool is None:
+    """``function`` of each job, in ``workers`` when there are some, in this process otherwise."""
+    if workers is None:
         return map(function, jobs)
-    if ordered:
-        return iter(pool.map(function, jobs, chunksize=1))
-    return pool.imap_unordered(function, jobs)
+    return workers.run(function, jobs, ordered=ordered)

@@ -23,7 +23,7 @@ from briefgen.render import PDF_VARIANTS
 from briefgen.render.document import RenderedDocument, RenderedFile, render_document
 from briefgen.render.html import template_search_path
 from briefgen.workers import run_jobs, worker_pool
-from briefgen.write.files import write_all
+from briefgen.write.files import Staging
 from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, options_key,
                                      read_manifest, sha256, updated_manifest)
 
@@ -89,7 +89,7 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
         import briefgen.render.docx  # noqa: F401
         import briefgen.render.pdf  # noqa: F401
-    with _fewer_collections(), worker_pool(workers, maxtasksperchild=1) as pool:
+    with _fewer_collections(), worker_pool(workers, one_job_each=True) as pool:
         return list(run_jobs(pool, _render_job if pool else _render_one, jobs))
 
 
@@ -140,9 +140,12 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     read_files = {name for document in documents for name in document.read_files}
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
     outputs = {str(file.relative_path): sha256(file.data) for file in files}
-    manifest_file = (Path(brief.id) / MANIFEST_NAME, updated_manifest(
-        manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs))
-    written = write_all(options.output_dir, [(file.relative_path, file.data) for file in files] + [manifest_file])
+    with Staging(options.output_dir, brief.id) as staging:
+        for file in files:
+            staging.write(file.relative_path.relative_to(brief.id), file.data)
+        staging.write(MANIFEST_NAME, updated_manifest(
+            manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs))
+        written = staging.switch(options.output_dir / brief.id)
     return BuildResult(brief, _warnings(prepared, documents), files, written[:-1])
 
 

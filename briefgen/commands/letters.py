@@ -20,7 +20,6 @@ import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.pool import Pool
 from pathlib import Path
 
 from briefgen.errors import DraftsError, PageBudgetError, Problem, RowProblem
@@ -33,8 +32,8 @@ from briefgen.prepare.letters import PreparedLetters, Sender, prepare_letters
 from briefgen.render.html import default_theme_dir, template_search_path
 from briefgen.render.letters import check_letter_template, render_letters
 from briefgen.text import slugify
-from briefgen.workers import ignore_interrupts, run_jobs, worker_pool
-from briefgen.write.files import Staging
+from briefgen.workers import Workers, run_jobs, stopped_on_failure, worker_pool
+from briefgen.write.files import Staging, writing
 
 LETTERS_FOLDER = "letters"
 #: Letters laid out together in one WeasyPrint document at most: more share the layout of
@@ -130,9 +129,7 @@ def _check_page_budgets(letters: list[MergedLetter], budget: int, recipients_fil
 
 
 def _start_worker() -> None:
-    """A letters worker's initializer: Ctrl-C is the parent's; WeasyPrint is imported now,
-    while the parent checks the inputs."""
-    ignore_interrupts()
+    """A letters worker's initializer: WeasyPrint is imported now, while the parent checks the inputs."""
     import briefgen.render.mailmerge  # noqa: F401
 
 
@@ -157,7 +154,7 @@ def letters(brief_path: Path | str, recipients_path: Path | str, options: Letter
         earlier, taken, warnings = _names_of_others(folder)
         slugs = recipient_slugs(prepared.recipients, taken)
         merged: list[MergedLetter] = []
-        with Staging(options.output_dir, prefix=".briefgen-letters-") as staging:
+        with Staging(options.output_dir, f"{brief.id}-{LETTERS_FOLDER}") as staging, stopped_on_failure(pool):
             for batch in render_all(prepared, slugs, into=staging.path, docx=options.docx, pool=pool,
                                     workers=workers, search_path=tuple(template_search_path(options.templates))):
                 merged += batch
@@ -168,13 +165,12 @@ def letters(brief_path: Path | str, recipients_path: Path | str, options: Letter
             ordered = [by_slug[slug] for slug in slugs]
             staging.write(OUTBOX_NAME, _outbox(brief, prepared.recipients_file, ordered).to_bytes(), sync=False)
             # The workers write without syncing each file (hundreds of fsyncs took longer than the
-            # letters); one sync puts them all on disk before they are moved into place.
+            # letters); one sync puts them all on disk before the folder is switched.
             os.sync()
-            written = staging.commit(folder)
-    kept = {path.name for path in written}
-    removed = [folder / name for name in sorted(earlier.files() - kept)] if earlier else []
-    for path in removed:
-        path.unlink(missing_ok=True)
+            ours = earlier.files() if earlier else set()
+            removed = [folder / name for name in sorted(ours - {path.name for path in staging.path.iterdir()})
+                       if (folder / name).exists()]
+            written = staging.switch(folder, keep=lambda relative: len(relative.parts) > 1 or relative.name not in ours)
     return LettersResult(brief, folder, ordered, prepared.warnings + warnings,
                          [path for path in written if path.name != OUTBOX_NAME], removed)
 
@@ -202,7 +198,7 @@ class LetterBatch:
 
 
 def render_all(prepared: PreparedLetters, slugs: list[str], *, into: Path, docx: bool = False,
-               pool: Pool | None = None, workers: int = 1,
+               pool: Workers | None = None, workers: int = 1,
                search_path: tuple[Path, ...] = ()) -> Iterator[list[MergedLetter]]:
     """Render each recipient's letter (in its language) as PDF, draft and, with ``docx``, .docx,
     into the folder ``into``, its files named after its slug of ``slugs``; yield the letters of
@@ -243,7 +239,8 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
         if letter.docx is not None:
             contents[".docx"] = letter.docx
         for suffix, data in contents.items():
-            (batch.into / f"{slug}{suffix}").write_bytes(data)
+            with writing(batch.into / f"{slug}{suffix}"):
+                (batch.into / f"{slug}{suffix}").write_bytes(data)
         merged.append(MergedLetter(letter.recipient, slug, batch.language, letter.pages,
                                    tuple(f"{slug}{suffix}" for suffix in contents), draft.message_id,
                                    batch.sender.email))
