@@ -7,6 +7,7 @@ line per problem, never with a traceback.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import time
@@ -23,6 +24,10 @@ from briefgen.errors import BriefgenError, InvalidBriefError, UsageError
 from briefgen.model.schema import brief_schema_text
 from briefgen.render import PDF_VARIANTS, subsetting_warning
 from briefgen.text import LANGUAGES
+from briefgen.write.files import output_error
+
+#: Faults of the machine, not bugs: reported as a message wherever they are met.
+MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO}
 
 
 def _fail(error: BriefgenError) -> None:
@@ -54,11 +59,19 @@ class _Commands(click.Group):
             sys.exit(130)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
+        except OSError as error:
+            if error.errno not in MACHINE_FAULTS:
+                _report_bug()
+            _fail(output_error(error, error.filename or "."))
         except Exception:
-            traceback.print_exc()
-            click.echo("This is a bug in briefgen, not a mistake of yours: please report it with the command "
-                       "and the files that caused it.", err=True)
-            sys.exit(1)
+            _report_bug()
+
+
+def _report_bug() -> None:
+    traceback.print_exc()
+    click.echo("This is a bug in briefgen, not a mistake of yours: please report it with the command "
+               "and the files that caused it.", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -129,7 +129,9 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     search_path = template_search_path(options.templates)
     settings = {**asdict(options), "languages": prepared.languages, "output_dir": None, "force": None}
     key = options_key(settings)
-    manifest = read_manifest(options.output_dir / brief.id)
+    manifest, damaged = read_manifest(options.output_dir / brief.id)
+    if damaged:
+        prepared.warnings.append(Problem(str(options.output_dir / brief.id / MANIFEST_NAME), 1, 1, "", damaged))
     entry = manifest.get(key, {})
     if not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
             brief_path, search_path, settings, current_read_files(entry))):

@@ -239,7 +239,7 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
         if letter.docx is not None:
             contents[".docx"] = letter.docx
         for suffix, data in contents.items():
-            with writing(batch.into / f"{slug}{suffix}"):
+            with writing(batch.into.parent):
                 (batch.into / f"{slug}{suffix}").write_bytes(data)
         merged.append(MergedLetter(letter.recipient, slug, batch.language, letter.pages,
                                    tuple(f"{slug}{suffix}" for suffix in contents), draft.message_id,

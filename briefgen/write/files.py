@@ -45,9 +45,9 @@ _RENAME_EXCHANGE = 2
 _CANNOT_EXCHANGE = {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV}
 
 
-def output_error(error: OSError, path: Path) -> BriefgenError:
-    """The message for ``error``, met while writing at ``path``: what happened and what to do."""
-    where = error.filename or path
+def output_error(error: OSError, where: Path | str) -> BriefgenError:
+    """The message for ``error``, met while writing into the folder ``where`` (as the user named
+    it): what happened and what to do."""
     if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return OutputError(f"{where}: no space left on the disk; nothing was written: free some space, or "
                            "write elsewhere with -o")
@@ -108,7 +108,7 @@ class Staging:
     def write(self, relative: Path | str, data: bytes, *, sync: bool = True) -> None:
         """Write ``data`` at ``relative`` in the staging folder; with ``sync``, wait until it is on disk."""
         staged = self.path / relative
-        with writing(staged):
+        with writing(self.output_dir):
             staged.parent.mkdir(parents=True, exist_ok=True)
             with staged.open("wb") as stream:
                 stream.write(data)

@@ -49,12 +49,30 @@ def options_key(options: dict[str, Any]) -> str:
     return json.dumps(options, sort_keys=True, default=str)
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The manifest of an output folder, empty if there is none or it is unreadable."""
+def read_manifest(folder: Path) -> tuple[dict[str, Any], str | None]:
+    """The manifest of an output folder (empty if there is none), and a warning if it is damaged:
+    a damaged manifest only means that everything is built again, and written anew."""
+    path = folder / MANIFEST_NAME
     try:
-        return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}, None
     except (OSError, ValueError):
-        return {}
+        manifest = None
+    if not _is_manifest(manifest):
+        return {}, ("warning: damaged: this is not the manifest briefgen writes; every document is built again "
+                    "and the manifest written anew")
+    return manifest, None
+
+
+def _is_manifest(data: Any) -> bool:
+    """Whether ``data`` has the shape :func:`updated_manifest` writes."""
+    return isinstance(data, dict) and all(
+        isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str)
+        and isinstance(entry.get("read"), dict) and isinstance(entry.get("outputs"), dict)
+        and all(isinstance(name, str) and isinstance(digest, str) for name, digest in entry["outputs"].items())
+        and all(isinstance(name, str) for name in entry["read"])
+        for entry in data.values())
 
 
 def current_read_files(entry: dict[str, Any]) -> dict[str, str | None]:
