@@ -37,12 +37,10 @@ import sys
 from pathlib import Path
 from briefgen.build import BuildOptions, prepare, _fewer_collections
 from briefgen.render.html import render_html, template_search_path
-from briefgen.render.linear import keep_costs_linear
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
 
-keep_costs_linear()
 path = Path(sys.argv[1])
 brief = prepare(path, BuildOptions()).loaded.brief
 search_path = template_search_path(None)

@@ -97,10 +97,8 @@ def render_document(brief: Brief, options: BuildOptions, language: str, document
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
     from briefgen.render.docx import docx_bytes, html_to_docx
-    from briefgen.render.linear import keep_costs_linear
     from briefgen.render.pdf import layout_pdf, pdf_bytes
 
-    keep_costs_linear()
     search_path = template_search_path(options.templates)
     template_name = f"{document_id}.html.j2"
     html = render_html(template_name, build_context(brief, document_id, language=language), search_path)

@@ -198,7 +198,7 @@ def _start_worker() -> None:
     """A letters worker's initializer: Ctrl-C is the parent's; WeasyPrint is imported now,
     while the parent checks the inputs."""
     ignore_interrupts()
-    import briefgen.render.mailmerge  # noqa: F401
+    import briefgen.render.pdf  # noqa: F401
 
 
 def write_letters(brief_path: Path, recipients_path: Path, options: LetterOptions = LetterOptions(),
