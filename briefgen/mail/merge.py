@@ -38,6 +38,7 @@ from briefgen.model.validate import LoadedBrief, load_brief, missing_translation
 from briefgen.render.html import (default_theme_dir, find_theme_file, render_html, template_environment,
                                   template_search_path)
 from briefgen.render.glyphs import check_glyphs, uncovered
+from briefgen.render.mailmerge import Fallback, fallback_notices
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
 from briefgen.workers import ignore_interrupts, worker_context
@@ -75,16 +76,18 @@ class MergedLetter:
     language: str
     pages: int
     files: tuple[str, ...]
+    #: Why the letter was laid out whole rather than composed; None if it was composed.
+    fallback: Fallback | None = None
 
 
 @dataclass
 class LettersResult:
-    """What ``write_letters`` rendered and wrote, and what deserves a warning."""
+    """What ``write_letters`` rendered and wrote, and what deserves a warning or a notice."""
 
     brief: Brief
     folder: Path
     letters: list[MergedLetter]
-    warnings: list[RowProblem | Problem]
+    warnings: list[RowProblem | Problem | str]
     written: list[Path]
     removed: list[Path]
 
@@ -251,8 +254,9 @@ def write_letters(brief_path: Path, recipients_path: Path, options: LetterOption
     for path in removed:
         path.unlink()
     by_slug = {letter.slug: letter for letter in letters}
-    return LettersResult(brief, folder, [by_slug[slug] for slug in recipient_slugs(recipients)], warnings,
-                         written, removed)
+    letters = [by_slug[slug] for slug in recipient_slugs(recipients)]
+    notices = fallback_notices(TEMPLATE, [(letter.slug, letter.fallback) for letter in letters])
+    return LettersResult(brief, folder, letters, warnings + notices, written, removed)
 
 
 @dataclass(frozen=True)
@@ -317,7 +321,8 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
     template = template_environment(batch.search_path, batch.language).get_template(TEMPLATE)
     htmls = [template.render(context) for context in contexts]
     confinement = Confinement(batch.brief_dir, [batch.brief_dir, *batch.search_path])
-    pdfs = compose_letters(htmls, confinement)
+    composition = compose_letters(htmls, confinement)
+    pdfs = composition.letters
     alone = [index for index, composed in enumerate(pdfs) if composed is None]
     if alone:
         for index, composed in zip(alone, _laid_out_together([htmls[index] for index in alone], confinement)):
@@ -325,7 +330,8 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
     reference = find_theme_file("reference.docx", list(batch.search_path)) if batch.docx else None
     letters = []
     files: list[tuple[str, bytes]] = []
-    for (slug, recipient), context, html, composed in zip(batch.letters, contexts, htmls, pdfs):
+    for (slug, recipient), context, html, composed, fallback in zip(batch.letters, contexts, htmls, pdfs,
+                                                                    composition.fallbacks):
         contents = {".pdf": composed.pdf,
                     ".eml": letter_draft(brief, recipient, context, html, composed.pdf, batch.drafted)}
         if reference:
@@ -335,7 +341,7 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
             contents[".docx"] = docx_bytes(html_to_docx(html, reference=reference, template_name=TEMPLATE))
         files += [(f"{slug}{suffix}", data) for suffix, data in contents.items()]
         letters.append(MergedLetter(recipient, slug, batch.language, composed.pages,
-                                    tuple(f"{slug}{suffix}" for suffix in contents)))
+                                    tuple(f"{slug}{suffix}" for suffix in contents), fallback))
     for name, data in files:
         (batch.into / name).write_bytes(data)
     return letters

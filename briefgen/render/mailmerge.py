@@ -18,7 +18,8 @@ Two ways, the second much faster, the first for what the second cannot take:
   places in the structure tree: the words, their places, the tagged reading order and the
   bookmarks are those of the letter laid out alone (``tests/test_mailmerge.py``). A part
   laid out otherwise than the held one (a name that wraps onto a second line, an address of
-  fewer lines) does not fit in its place: that recipient is left to the first way.
+  fewer lines) does not fit in its place: that recipient is left to the first way, and
+  :func:`fallback_notices` says so.
 
 Profiled before this was written (``bench/letters.py``): a two-page letter costs ~75 ms of
 layout and ~35 ms of drawing and PDF writing in WeasyPrint; a recipient's parts cost ~7 ms of
@@ -28,13 +29,16 @@ merges two pages' structure trees; nor would parsing back the PDF that WeasyPrin
 built in memory be cheaper than the layout it saves. So the PDF objects are taken as
 WeasyPrint built them (pydyf objects) and written out for each recipient in pydyf's own
 format, by :func:`briefgen.render.weasyprint_internals.compose`: that is where the composer
-is, with every other use of WeasyPrint's non-public names. This module holds the HTML side.
+is, with every other use of WeasyPrint's non-public names. This module holds the HTML side
+and imports no WeasyPrint, so that the process that starts the letters' workers can word
+their notices without it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from enum import Enum
 
 from lxml import html as lxml_html
 
@@ -59,6 +63,8 @@ PARTS_CSS = f"""
   {" ".join(f"@{box} {{ content: none; }}" for box in MARGIN_BOXES)}
 }}
 """
+#: Letters named in a notice at most; the others are counted.
+NAMED = 10
 
 
 def combined_html(letters: list[str]) -> str:
@@ -95,6 +101,25 @@ def _grouped(letters: list[str]):
     return combined
 
 
+class Fallback(Enum):
+    """Why a letter is laid out whole instead of composed, as its notice says it (``{their}``
+    stands for "its" or "their", ``{template}`` for the name of the letter's template)."""
+
+    NO_PART = ("{template} marks no data-per-recipient part, so each letter is laid out whole (about ten times "
+               "slower); see docs/theme.md")
+    HELD_SPLIT = ("a data-per-recipient part of the letter is split across pages or lines, or not laid out "
+                  "at all, so it cannot be held in place")
+    HELD_DRAWN = ("a data-per-recipient part of the letter draws something while it is hidden "
+                  "(an element inside it made visible)")
+    SHAPE = ("{their} data-per-recipient part has other elements than the others' "
+             "(a title, a constituency or an address line more or fewer)")
+    SIZE = ("{their} data-per-recipient part is laid out otherwise than the others' "
+            "(a name or an address that wraps)")
+    ANNOTATED = "{their} data-per-recipient part holds a link, or is laid out beside one, and links are not composed"
+    UNCUT = ("{their} data-per-recipient part draws no text, or cannot be drawn apart from what is laid out "
+             "around it")
+
+
 @dataclass(frozen=True)
 class ComposedLetter:
     """One recipient's letter PDF, put together by :func:`compose_letters`."""
@@ -103,17 +128,26 @@ class ComposedLetter:
     pages: int
 
 
-def compose_letters(letters: list[str], confinement: Confinement) -> list[ComposedLetter | None]:
+@dataclass(frozen=True)
+class Composition:
+    """What :func:`compose_letters` made of a batch of letters: the PDF of each letter, or
+    ``None`` for one that has to be laid out whole, and for that one why."""
+
+    letters: list[ComposedLetter | None]
+    fallbacks: list[Fallback | None]
+
+
+def compose_letters(letters: list[str], confinement: Confinement) -> Composition:
     """The PDF of each of ``letters`` (HTML documents of one template in one language, which
     differ only inside their ``data-per-recipient`` elements), laid out once and composed per
-    letter; ``None`` for each letter that has to be laid out on its own.
+    letter, and the reason for each letter that has to be laid out on its own.
     """
     parts = [lxml_html.document_fromstring(letter).xpath(f"//*[@{PER_RECIPIENT}]") for letter in letters]
     # The letter is laid out with the most common shape of its parts: the others cannot fit.
     shapes = [tuple(tuple(element.tag for element in part.iter()) for part in found) for found in parts]
     common = Counter(shapes).most_common(1)[0][0]
     if not common:
-        return [None] * len(letters)
+        return Composition([None] * len(letters), [Fallback.NO_PART] * len(letters))
     chosen = [index for index, shape in enumerate(shapes) if shape == common]
     # A part that many letters share (the same salutation) is laid out once.
     unique: dict[tuple, tuple[str, object]] = {}
@@ -125,7 +159,9 @@ def compose_letters(letters: list[str], confinement: Confinement) -> list[Compos
 
     composed = compose(layout_tree(_layout_document(letters[chosen[0]], list(unique.values())), confinement),
                        labels, len(common))
-    return [composed.get(index) for index in range(len(letters))]
+    outcomes = [composed.get(index, Fallback.SHAPE) for index in range(len(letters))]
+    return Composition([None if isinstance(outcome, Fallback) else outcome for outcome in outcomes],
+                       [outcome if isinstance(outcome, Fallback) else None for outcome in outcomes])
 
 
 def _part_key(number: int, part) -> tuple:
@@ -159,3 +195,26 @@ def _layout_document(base_letter: str, parts: list[tuple[str, object]]) -> lxml_
     style.text = PARTS_CSS
     combined.head.append(style)
     return combined
+
+
+def fallback_notices(template: str, letters: list[tuple[str, Fallback | None]]) -> list[str]:
+    """One notice per reason why some of ``letters`` (each one's name and why it was laid out
+    whole, or None if it was composed) were laid out whole, about ten times more slowly than
+    composed; ``template`` names the letter's template."""
+    named: dict[Fallback, list[str]] = {}
+    for name, fallback in letters:
+        if fallback is not None:
+            named.setdefault(fallback, []).append(name)
+    notices = []
+    for fallback in Fallback:
+        names = named.get(fallback)
+        if not names:
+            continue
+        if fallback is Fallback.NO_PART:
+            notices.append(f"notice: {fallback.value.format(template=template)}")
+            continue
+        many = len(names) > 1
+        listed = ", ".join(names[:NAMED]) + (f" and {len(names) - NAMED} more" if len(names) > NAMED else "")
+        notices.append(f"notice: {len(names)} letter{'s' if many else ''} laid out whole, about ten times slower: "
+                       f"{fallback.value.format(their='their' if many else 'its')}: {listed}")
+    return notices

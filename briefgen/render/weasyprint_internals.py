@@ -60,7 +60,7 @@ from weasyprint.layout import LayoutContext
 from weasyprint.pdf import tags as weasyprint_tags
 
 from briefgen.render import PDF_VARIANTS
-from briefgen.render.mailmerge import HELD, PER_RECIPIENT, ComposedLetter
+from briefgen.render.mailmerge import HELD, PER_RECIPIENT, ComposedLetter, Fallback
 
 #: The options of the PDF the letters are composed from: their variant (PDF/UA-1, as
 #: ``pdf_bytes`` writes by default) and the version WeasyPrint writes that variant in.
@@ -158,10 +158,10 @@ def html_of_tree(root: ElementTree.Element, base_url: str, url_fetcher: weasypri
 
 
 def compose(document: weasyprint.Document, labels: dict[int, list[str]],
-            count: int) -> dict[int, ComposedLetter | None]:
+            count: int) -> dict[int, ComposedLetter | Fallback]:
     """The PDF of each letter that ``labels`` names the parts of, put together from
     ``document`` (laid out by :func:`briefgen.render.mailmerge.compose_letters`: the letter,
-    its ``count`` parts held, then every part once), or None if it cannot be."""
+    its ``count`` parts held, then every part once), or why it cannot be."""
     found: dict[str, list[tuple[int, object]]] = {}
     for page_index, page in enumerate(document.pages):
         for value, box in _part_boxes(page._page_box):
@@ -170,18 +170,18 @@ def compose(document: weasyprint.Document, labels: dict[int, list[str]],
     letter_pages = min((page_index for placed in found.values() for page_index, _ in placed),
                        default=len(document.pages))
     if any(len(placed) != 1 or placed[0][0] >= letter_pages for placed in held):
-        return dict.fromkeys(labels)
+        return dict.fromkeys(labels, Fallback.HELD_SPLIT)
     pdf = _generated_pdf(document)
     elements = {element.briefgen_slot: element for element in pdf.objects if hasattr(element, "briefgen_slot")}
     composer = _Composer(pdf, letter_pages, LETTER_PDF["pdf_version"].encode())
     for number, ((page_index, box),) in enumerate(held):
         if not composer.hold(elements[f"{HELD}-{number}"], page_index, box):
-            return dict.fromkeys(labels)
-    parts: dict[str, _Part | None] = {}
+            return dict.fromkeys(labels, Fallback.HELD_DRAWN)
+    parts: dict[str, _Part | Fallback] = {}
     for label in {label for letter_labels in labels.values() for label in letter_labels}:
         held_part = composer.held[int(label.partition("-")[0])]
         placed = found.get(label, [])
-        parts[label] = None
+        parts[label] = Fallback.SIZE
         if len(placed) == 1:
             page_index, box = placed[0]
             if (abs(box.border_height() - held_part.box.border_height()) <= _TOLERANCE
@@ -189,10 +189,11 @@ def compose(document: weasyprint.Document, labels: dict[int, list[str]],
                 move = (held_part.box.border_box_x() - box.border_box_x(),
                         held_part.box.border_box_y() - box.border_box_y())
                 parts[label] = composer.part(elements[label], page_index, move)
-    composed: dict[int, ComposedLetter | None] = {}
+    composed: dict[int, ComposedLetter | Fallback] = {}
     for index, letter_labels in labels.items():
         letter_parts = [parts[label] for label in letter_labels]
-        composed[index] = None if None in letter_parts else composer.letter(letter_parts)
+        why = next((part for part in letter_parts if isinstance(part, Fallback)), None)
+        composed[index] = composer.letter(letter_parts) if why is None else why
     return composed
 
 
@@ -331,7 +332,7 @@ class _Composer:
         self.held.append(_Held(page_index, parent, parent["K"].index(held.reference), box))
         return True
 
-    def part(self, element: pydyf.Dictionary, page_index: int, move: tuple[float, float]) -> _Part | None:
+    def part(self, element: pydyf.Dictionary, page_index: int, move: tuple[float, float]) -> _Part | Fallback:
         """A letter's part, laid out on page ``page_index`` among others, if its drawing can be
         taken out of the page's: a ``q ... Q`` group of its own (the stacking context of its
         block) holding all its marked content and no other, which takes from the groups around
@@ -341,8 +342,10 @@ class _Composer:
         subtree = self._subtree(element)
         numbers = {kid.number for kid in subtree}
         own = [mcid for mcid, reference in enumerate(self.marked[page_index]) if _number(reference) in numbers]
-        if "Annots" in page or not own:
-            return None
+        if "Annots" in page:
+            return Fallback.ANNOTATED
+        if not own:
+            return Fallback.UNCUT
         marks = [index for index, item in enumerate(items) if isinstance(item, pydyf.Dictionary) and "MCID" in item]
         mine = [index for index in marks if items[index]["MCID"] in own]
         others = [index for index in marks if items[index]["MCID"] not in own]
@@ -359,7 +362,7 @@ class _Composer:
                 group = (start, end)
                 break
         if group is None:
-            return None
+            return Fallback.UNCUT
         state: list[list] = [[]]
         for item in items[:group[0]]:
             if item == b"q":
@@ -370,7 +373,7 @@ class _Composer:
                 # What groups closed before drew is gone with them; what is still open must not draw.
                 state[-1].append(item if isinstance(item, bytes) and item.endswith(_STATE_OPERATORS) else None)
         if any(item is None for level in state for item in level):
-            return None
+            return Fallback.UNCUT
         stream = pydyf.Stream(compress=True)
         self.pdf.add_object(stream)
         return _Part(element, [item for level in state for item in level] + items[group[0]:group[1] + 1],
