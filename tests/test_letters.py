@@ -5,9 +5,11 @@ recipient's language, the same letter as one rendered alone, and drafts a real S
 from __future__ import annotations
 
 import email
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from email import policy
 from pathlib import Path
@@ -346,3 +348,19 @@ def test_a_theme_whose_letter_marks_no_part_says_once_that_each_letter_is_laid_o
     assert result.stderr == ("notice: letter.html.j2 marks no data-per-recipient part, so each letter is laid out "
                              "whole (about ten times slower); see docs/theme.md\n")
     assert pdf_text(tmp_path / "out" / "letter-test" / "letters" / "cy.pdf") == "To Cy"
+
+
+def test_two_runs_write_the_same_pdfs_whatever_the_hash_seed(tmp_path: Path) -> None:
+    people = [{**PEOPLE[0], "name": f"Member {number}", "email": f"member{number}@example.org",
+               "salutation": f"Dear Member {number},"} for number in range(8)]
+    recipients = write_recipients(tmp_path, [*people, {**PEOPLE[0], "name": LONG_NAMES[0]}])
+    runs = []
+    for seed in ("0", "1"):
+        result = subprocess.run([sys.executable, "-m", "briefgen", "letters", str(LETTER_BRIEF), "--recipients",
+                                 str(recipients), "-o", str(tmp_path / seed), "--jobs", "1"],
+                                capture_output=True, text=True, check=False,
+                                env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        letters = tmp_path / seed / "letter-test" / "letters"
+        runs.append({path.name: path.read_bytes() for path in letters.glob("*.pdf")})
+    assert len(runs[0]) == 9 and runs[0] == runs[1]

@@ -178,7 +178,9 @@ def compose(document: weasyprint.Document, labels: dict[int, list[str]],
         if not composer.hold(elements[f"{HELD}-{number}"], page_index, box):
             return dict.fromkeys(labels, Fallback.HELD_DRAWN)
     parts: dict[str, _Part | Fallback] = {}
-    for label in {label for letter_labels in labels.values() for label in letter_labels}:
+    # In the letters' order, not a set's (which follows the string hash seed): each part that
+    # fits adds its stream to the PDF, so this order numbers the letters' objects.
+    for label in dict.fromkeys(label for letter_labels in labels.values() for label in letter_labels):
         held_part = composer.held[int(label.partition("-")[0])]
         placed = found.get(label, [])
         parts[label] = Fallback.SIZE
