@@ -38,12 +38,10 @@ from pathlib import Path
 from briefgen.commands.build import _fewer_collections
 from briefgen.prepare.brief import prepare_brief
 from briefgen.render.html import render_html, template_search_path
-from briefgen.render.linear import keep_costs_linear
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
 
-keep_costs_linear()
 path = Path(sys.argv[1])
 brief = prepare_brief(path).brief
 search_path = template_search_path(None)

@@ -179,9 +179,9 @@ def test_the_programme_is_printed_day_by_day_with_the_press_status(tmp_path) -> 
 def test_constant_time_footnote_lookups_keep_the_list_a_list() -> None:
     from weasyprint.layout import LayoutContext
 
-    from briefgen.render.linear import keep_costs_linear
+    from briefgen.render.weasyprint_internals import install
 
-    keep_costs_linear()
+    install()
     context = LayoutContext.__new__(LayoutContext)
     first, second = object(), object()
     context.footnotes = [first, second]
@@ -196,9 +196,9 @@ def test_constant_time_footnote_lookups_keep_the_list_a_list() -> None:
 def test_cached_page_references_follow_the_pages_added() -> None:
     import pydyf
 
-    from briefgen.render.linear import keep_costs_linear
+    from briefgen.render.weasyprint_internals import install
 
-    keep_costs_linear()
+    install()
     pdf, pages = pydyf.PDF(), []
     for _ in range(3):
         pages.append(pydyf.Dictionary({"Type": "/Page"}))

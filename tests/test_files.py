@@ -25,7 +25,7 @@ import yaml
 from conftest import LETTER_BRIEF, PEOPLE, require_tool, run_briefgen, write_brief, write_recipients
 
 #: Trials of each command in the suite; tools/fault_trials.py runs more.
-TRIALS = int(os.environ.get("BRIEFGEN_FAULT_TRIALS", "24"))
+TRIALS = int(os.environ.get("BRIEFGEN_FAULT_TRIALS", "12"))
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -5,9 +5,11 @@ recipient's language, the same letter as one rendered alone, and drafts a real S
 from __future__ import annotations
 
 import email
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from email import policy
 from pathlib import Path
@@ -24,6 +26,9 @@ from conftest import (LETTER_BRIEF, PEOPLE, Mailbox, docx_text, minimal_brief, n
                       run_briefgen, send, write_brief, write_recipients)
 
 SLUGS = ["ann-arbour", "cleo-cote", "dev-das", "eve-ng", "ann-arbour-2"]
+#: Names that wrap onto a second line of the addressee block.
+LONG_NAMES = ["Ann Arbour, Honourable Member for a Riding with a Very Long Name Indeed, and for Another One Too",
+              "Bea Bell, Honourable Member for a Riding with a Very Long Name Indeed, and for Another One Too"]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +48,10 @@ def test_each_recipient_gets_a_pdf_a_docx_and_a_draft(merged) -> None:
         [".briefgen-letters.json", *(f"{slug}{suffix}" for slug in SLUGS for suffix in (".pdf", ".docx", ".eml"))])
     assert re.fullmatch(rf"wrote 5 letters \(PDF, \.docx and e-mail draft each\) to {re.escape(str(letters))} "
                         r"in \d+\.\d s\n", result.stdout)
-    assert result.stderr == ""
+    # Two workers: Ann Arbour's letter and Dev Das's are one batch, and he has no address.
+    assert result.stderr == ("notice: 1 letter laid out whole, about ten times slower: its data-per-recipient part "
+                             "has other elements than the others' (a title, a constituency or an address line more or "
+                             "fewer): dev-das\n")
 
 
 @pytest.mark.parametrize("index", range(len(PEOPLE)))
@@ -309,3 +317,52 @@ def test_every_letter_is_checked_against_the_html_subset_as_a_built_document_is(
     assert built.stderr == merged.stderr
     assert re.fullmatch(r"letter\.html\.j2: <video> on HTML line \d+ is not in briefgen's HTML subset\n", merged.stderr)
     assert not (tmp_path / "out").exists()
+
+
+def test_letters_whose_name_wraps_are_named_once_in_a_notice_of_their_whole_layout(tmp_path: Path) -> None:
+    people = [PEOPLE[0], {**PEOPLE[0], "name": LONG_NAMES[0], "email": "long1@example.org"},
+              {**PEOPLE[0], "name": "Cy Cole", "email": "cy@example.org"},
+              {**PEOPLE[0], "name": LONG_NAMES[1], "email": "long2@example.org"}]
+    # Two workers: two batches, a long name in each.
+    result = run_briefgen("letters", str(LETTER_BRIEF), "--recipients", str(write_recipients(tmp_path, people)),
+                          "-o", str(tmp_path / "out"), "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "notice: 2 letters laid out whole, about ten times slower: their data-per-recipient part is laid out "
+        "otherwise than the others' (a name or an address that wraps): "
+        "ann-arbour-honourable-member-for-a-riding-with-a-very-long-n, "
+        "bea-bell-honourable-member-for-a-riding-with-a-very-long-nam\n")
+    letters = tmp_path / "out" / "letter-test" / "letters"
+    assert pdf_text(letters / "bea-bell-honourable-member-for-a-riding-with-a-very-long-nam.pdf").startswith(
+        LONG_NAMES[1] + " Member of Parliament")
+
+
+def test_a_theme_whose_letter_marks_no_part_says_once_that_each_letter_is_laid_out_whole(tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "letter.html.j2").write_text(
+        '{% extends "_base.html.j2" %}{% block body %}<p>To {{ recipient.name }}</p>{% endblock %}', encoding="utf-8")
+    people = [{**PEOPLE[0], "name": name, "email": f"{name.lower()}@example.org"} for name in ("Ann", "Bea", "Cy")]
+    # Two workers: two batches, each of which finds no part.
+    result = run_briefgen("letters", str(LETTER_BRIEF), "--recipients", str(write_recipients(tmp_path, people)),
+                          "-o", str(tmp_path / "out"), "--jobs", "2", "--templates", str(theme))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ("notice: letter.html.j2 marks no data-per-recipient part, so each letter is laid out "
+                             "whole (about ten times slower); see docs/theme.md\n")
+    assert pdf_text(tmp_path / "out" / "letter-test" / "letters" / "cy.pdf") == "To Cy"
+
+
+def test_two_runs_write_the_same_pdfs_whatever_the_hash_seed(tmp_path: Path) -> None:
+    people = [{**PEOPLE[0], "name": f"Member {number}", "email": f"member{number}@example.org",
+               "salutation": f"Dear Member {number},"} for number in range(8)]
+    recipients = write_recipients(tmp_path, [*people, {**PEOPLE[0], "name": LONG_NAMES[0]}])
+    runs = []
+    for seed in ("0", "1"):
+        result = subprocess.run([sys.executable, "-m", "briefgen", "letters", str(LETTER_BRIEF), "--recipients",
+                                 str(recipients), "-o", str(tmp_path / seed), "--jobs", "1"],
+                                capture_output=True, text=True, check=False,
+                                env={**os.environ, "PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        letters = tmp_path / seed / "letter-test" / "letters"
+        runs.append({path.name: path.read_bytes() for path in letters.glob("*.pdf")})
+    assert len(runs[0]) == 9 and runs[0] == runs[1]

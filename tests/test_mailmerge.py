@@ -14,7 +14,7 @@ import pytest
 
 from briefgen.prepare.brief import load_brief
 from briefgen.render.html import default_theme_dir, render_html
-from briefgen.render.mailmerge import combined_html, compose_letters
+from briefgen.render.mailmerge import Composition, Fallback, combined_html, compose_letters, fallback_notices
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
@@ -34,15 +34,25 @@ COMPOSED = [0, 1, 2, 4, 5, 6]
 
 
 @pytest.fixture(scope="module")
-def letters(tmp_path_factory) -> list[tuple[Path, Path]]:
-    """(composed PDF or None, PDF of the same letter laid out alone) per recipient, in French."""
-    folder = tmp_path_factory.mktemp("mailmerge")
+def htmls() -> list[str]:
+    """The letter to each of RECIPIENTS, in French."""
     brief = load_brief(SAMPLE).brief
-    htmls = [render_html("letter.html.j2", build_context(brief, "letter", recipient, language="fr"),
-                         [default_theme_dir()]) for recipient in RECIPIENTS]
-    composed = compose_letters(htmls, CONFINEMENT)
+    return [render_html("letter.html.j2", build_context(brief, "letter", recipient, language="fr"),
+                        [default_theme_dir()]) for recipient in RECIPIENTS]
+
+
+@pytest.fixture(scope="module")
+def composition(htmls) -> Composition:
+    """Those letters composed."""
+    return compose_letters(htmls, CONFINEMENT)
+
+
+@pytest.fixture(scope="module")
+def letters(tmp_path_factory, htmls, composition) -> list[tuple[Path, Path]]:
+    """(composed PDF or None, PDF of the same letter laid out alone) per recipient."""
+    folder = tmp_path_factory.mktemp("mailmerge")
     pairs = []
-    for index, (html, letter) in enumerate(zip(htmls, composed)):
+    for index, (html, letter) in enumerate(zip(htmls, composition.letters)):
         alone = folder / f"alone-{index}.pdf"
         alone.write_bytes(pdf_bytes(layout_pdf(html, CONFINEMENT)))
         path = None
@@ -74,8 +84,10 @@ def structure(path: Path) -> str:
                           check=True).stdout
 
 
-def test_the_letters_whose_opening_fits_are_composed_the_others_left_to_be_laid_out_alone(letters) -> None:
+def test_the_letters_whose_opening_fits_are_composed_the_others_left_to_be_laid_out_alone(letters,
+                                                                                          composition) -> None:
     assert [index for index, (composed, _) in enumerate(letters) if composed is not None] == COMPOSED
+    assert composition.fallbacks == [None, None, None, Fallback.SIZE, None, None, None, Fallback.SHAPE]
 
 
 @pytest.mark.parametrize("index", COMPOSED)
@@ -148,3 +160,33 @@ def test_a_composed_letter_has_the_bookmarks_of_the_letter_laid_out_alone(letter
     composed, alone = letters[index]
     assert outline(composed) == outline(alone)
     assert len(outline(composed)) == 1
+
+
+@pytest.mark.parametrize(("part", "fallbacks"), [
+    ('<p data-per-recipient><a href="https://example.org/{name}">{name}</a></p>', [Fallback.ANNOTATED] * 2),
+    ('<p data-per-recipient>{name}</p><div data-per-recipient style="height: 1em"></div>', [Fallback.UNCUT] * 2),
+    # An inline part that wraps is laid out in two boxes, one per line.
+    ('<p>To <span data-per-recipient>{name}, {name}, {name}, {name}, {name}, {name}, {name}, {name}</span></p>',
+     [Fallback.HELD_SPLIT] * 2),
+    ('<div data-per-recipient><p style="visibility: visible">{name}</p></div>', [Fallback.HELD_DRAWN] * 2),
+    ("<p>{name}</p>", [Fallback.NO_PART] * 2),
+], ids=["link", "no-text", "held-split", "held-drawn", "no-part"])
+def test_compose_letters_says_why_a_letter_cannot_be_composed(part: str, fallbacks: list) -> None:
+    letters = [f'<!DOCTYPE html><html lang="en"><head><title>Letter</title></head><body>{part.format(name=name)}'
+               "<p>Body.</p></body></html>" for name in ("Ann Arbour", "Bea Bell")]
+    composition = compose_letters(letters, CONFINEMENT)
+    assert composition.letters == [None, None] and composition.fallbacks == fallbacks
+
+
+def test_the_notices_name_ten_letters_per_reason_and_count_the_others() -> None:
+    letters = [(f"member-{number:03d}", Fallback.SIZE) for number in range(1, 13)]
+    letters += [("ann-arbour", None), ("dev-das", Fallback.SHAPE), ("eve-ng", Fallback.NO_PART)]
+    assert fallback_notices("letter.html.j2", letters) == [
+        "notice: letter.html.j2 marks no data-per-recipient part, so each letter is laid out whole (about ten times "
+        "slower); see docs/theme.md",
+        "notice: 1 letter laid out whole, about ten times slower: its data-per-recipient part has other elements than "
+        "the others' (a title, a constituency or an address line more or fewer): dev-das",
+        "notice: 12 letters laid out whole, about ten times slower: their data-per-recipient part is laid out "
+        "otherwise than the others' (a name or an address that wraps): member-001, member-002, member-003, "
+        "member-004, member-005, member-006, member-007, member-008, member-009, member-010 and 2 more",
+    ]

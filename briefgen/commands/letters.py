@@ -31,6 +31,7 @@ from briefgen.model.registry import mail_merged
 from briefgen.prepare.letters import PreparedLetters, Sender, prepare_letters
 from briefgen.render.html import default_theme_dir, template_search_path
 from briefgen.render.letters import check_letter_template, render_letters
+from briefgen.render.mailmerge import Fallback, fallback_notices
 from briefgen.text import slugify
 from briefgen.workers import Workers, run_jobs, stopped_on_failure, worker_pool
 from briefgen.write.files import Staging, writing
@@ -65,16 +66,18 @@ class MergedLetter:
     files: tuple[str, ...]
     message_id: str
     sender: str
+    #: Why the letter was laid out whole rather than composed; None if it was composed.
+    fallback: Fallback | None = None
 
 
 @dataclass
 class LettersResult:
-    """What :func:`letters` rendered and wrote, and what deserves a warning."""
+    """What :func:`letters` rendered and wrote, and what deserves a warning or a notice."""
 
     brief: Brief
     folder: Path
     letters: list[MergedLetter]
-    warnings: list[RowProblem | Problem]
+    warnings: list[RowProblem | Problem | str]
     written: list[Path]
     removed: list[Path]
 
@@ -130,7 +133,7 @@ def _check_page_budgets(letters: list[MergedLetter], budget: int, recipients_fil
 
 def _start_worker() -> None:
     """A letters worker's initializer: WeasyPrint is imported now, while the parent checks the inputs."""
-    import briefgen.render.mailmerge  # noqa: F401
+    import briefgen.render.pdf  # noqa: F401
 
 
 def letters(brief_path: Path | str, recipients_path: Path | str, options: LetterOptions = LetterOptions(),
@@ -171,7 +174,8 @@ def letters(brief_path: Path | str, recipients_path: Path | str, options: Letter
             removed = [folder / name for name in sorted(ours - {path.name for path in staging.path.iterdir()})
                        if (folder / name).exists()]
             written = staging.switch(folder, keep=lambda relative: len(relative.parts) > 1 or relative.name not in ours)
-    return LettersResult(brief, folder, ordered, prepared.warnings + warnings,
+    notices = fallback_notices(mail_merged().template, [(letter.slug, letter.fallback) for letter in ordered])
+    return LettersResult(brief, folder, ordered, prepared.warnings + warnings + notices,
                          [path for path in written if path.name != OUTBOX_NAME], removed)
 
 
@@ -243,5 +247,5 @@ def render_batch(batch: LetterBatch) -> list[MergedLetter]:
                 (batch.into / f"{slug}{suffix}").write_bytes(data)
         merged.append(MergedLetter(letter.recipient, slug, batch.language, letter.pages,
                                    tuple(f"{slug}{suffix}" for suffix in contents), draft.message_id,
-                                   batch.sender.email))
+                                   batch.sender.email, letter.fallback))
     return merged

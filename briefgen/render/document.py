@@ -57,10 +57,8 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
     from briefgen.render.docx import docx_bytes, html_to_docx
-    from briefgen.render.linear import keep_costs_linear
     from briefgen.render.pdf import layout_pdf, pdf_bytes
 
-    keep_costs_linear()
     declared = document(document_id)
     html = render_html(declared.template, build_context(brief, document_id, language=language), search_path)
     folder = Path(brief.id)

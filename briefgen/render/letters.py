@@ -22,7 +22,7 @@ from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
 
 if TYPE_CHECKING:
-    from briefgen.render.mailmerge import ComposedLetter
+    from briefgen.render.mailmerge import ComposedLetter, Fallback
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,8 @@ class RenderedLetter:
     pdf: bytes
     pages: int
     docx: bytes | None = None
+    #: Why the copy was laid out whole rather than composed; None if it was composed.
+    fallback: Fallback | None = None
 
 
 def letter_context(brief: Brief, recipient: Recipient, language: str) -> dict[str, Any]:
@@ -61,7 +63,8 @@ def render_letters(brief: Brief, language: str, recipients: list[Recipient], *, 
     contexts = [letter_context(brief, recipient, language) for recipient in recipients]
     htmls = [render_html(template, context, search_path) for context in contexts]
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
-    pdfs = compose_letters(htmls, confinement)
+    composition = compose_letters(htmls, confinement)
+    pdfs = composition.letters
     alone = [index for index, composed in enumerate(pdfs) if composed is None]
     if alone:
         for index, composed in zip(alone, _laid_out_together([htmls[index] for index in alone], confinement)):
@@ -73,8 +76,9 @@ def render_letters(brief: Brief, language: str, recipients: list[Recipient], *, 
 
         reference = find_theme_file("reference.docx", search_path)
         docx_files = [docx_bytes(html_to_docx(html, reference=reference, template_name=template)) for html in htmls]
-    return [RenderedLetter(recipient, context, html, composed.pdf, composed.pages, docx_file)
-            for recipient, context, html, composed, docx_file in zip(recipients, contexts, htmls, pdfs, docx_files)]
+    return [RenderedLetter(recipient, context, html, composed.pdf, composed.pages, docx_file, fallback)
+            for recipient, context, html, composed, docx_file, fallback
+            in zip(recipients, contexts, htmls, pdfs, docx_files, composition.fallbacks)]
 
 
 def _laid_out_together(htmls: list[str], confinement: Confinement) -> Iterator[ComposedLetter]:
