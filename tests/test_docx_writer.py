@@ -18,11 +18,13 @@ from types import SimpleNamespace
 
 import docx
 import pytest
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Inches
 from lxml import etree
 
 from briefgen.errors import BuildError, StyleMissingError
-from briefgen.render.docx import docx_bytes, html_to_docx, write_docx
+from briefgen.render.docx import docx_bytes, html_to_docx, schema, write_docx
 from conftest import require_tool
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -888,6 +890,69 @@ def test_misplaced_element_is_an_error(tmp_path):
 def test_relative_link_is_an_error(tmp_path):
     with pytest.raises(BuildError, match='<a href="annex.html"> on HTML line 5'):
         html_to_docx(page('<p><a href="annex.html">x</a></p>'), reference=REFERENCE, template_name=TEMPLATE)
+
+
+# -- the schema's order of children -----------------------------------------------------------
+
+EVERY_CONSTRUCT = """<div class="running-header"><p class="marking">Protected B</p></div>
+<div class="running-footer"><p>Footer <a href="https://example.org/">link</a></p></div>
+<section class="cover"><h1 id="top">Brief</h1></section>
+<nav class="toc"><h2>Contents</h2><ul><li><a href="#summary">Summary</a></li></ul></nav>
+<h2 id="summary" class="page-break">Summary</h2>
+<p lang="fr">Texte <strong>gras <em>italique</em></strong> <code>x</code> H<sub>2</sub>O x<sup>2</sup>
+<span class="footnote">A note <a href="https://example.org/note">there</a>.</span>
+习近平 (བོད་) <span lang="ug">ئۇيغۇر</span></p>
+<p>ئۇيغۇر تىلى</p>
+<ol><li>one<ol><li>two</li></ol>continued</li></ol><ul><li><p>a</p><p>b</p></li></ul>
+<hr>
+<table class="asks"><caption>Asks</caption><thead><tr><th>Ask</th><th>Of</th></tr></thead>
+<tbody><tr><td colspan="2">Both</td></tr><tr><td><table><tr><td>Inner</td></tr></table></td><td>PM</td></tr></tbody>
+</table>
+<p><img src="{image}" alt="A flag" width="40"><br>After the break</p>"""
+
+
+def out_of_order(path: Path) -> list[str]:
+    """Each element of the XML parts of ``path`` whose children break the order of briefgen's schema table."""
+    ordered = {qn(tag) for tag in schema.CHILD_ORDER}
+    wrong = []
+    with zipfile.ZipFile(path) as package:
+        for name in sorted(package.namelist()):
+            if name.endswith(".xml"):
+                for parent in etree.fromstring(package.read(name)).iter(*ordered):
+                    ranks = [schema.rank(parent, child) for child in parent]
+                    if ranks != sorted(ranks):
+                        children = [etree.QName(child).localname for child in parent]
+                        wrong.append(f"{name}: {etree.QName(parent).localname}: {children}")
+    return wrong
+
+
+def test_every_construct_writes_children_in_schema_order(tmp_path):
+    out = build(tmp_path, EVERY_CONSTRUCT.format(image=tiny_png(tmp_path / "flag.png")))
+    assert out_of_order(out) == []
+
+
+def test_the_sample_and_the_reference_have_children_in_schema_order(sample_build):
+    folder, _ = sample_build
+    for path in [REFERENCE, *sorted(folder.glob("*.docx"))]:
+        assert out_of_order(path) == [], path
+
+
+def test_insert_places_a_child_by_the_schema():
+    settings = parse_xml(
+        f'<w:settings {nsdecls("w", "w14")}><w:zoom/><w:compat/><w:decimalSymbol/><w14:docId/></w:settings>'
+    )
+    schema.insert(settings, OxmlElement("w:updateFields"))
+    schema.insert(settings, OxmlElement("w:listSeparator"))  # before the extension, which comes after all
+    schema.insert(settings, OxmlElement("w:writeProtection"))
+    assert [etree.QName(child).localname for child in settings] == [
+        "writeProtection", "zoom", "updateFields", "compat", "decimalSymbol", "listSeparator", "docId"
+    ]
+    section = parse_xml(f'<w:sectPr {nsdecls("w")}><w:headerReference/><w:pgSz/></w:sectPr>')
+    schema.insert(section, OxmlElement("w:footerReference"))  # one choice with w:headerReference: after it
+    assert [etree.QName(child).localname for child in section] == ["headerReference", "footerReference", "pgSz"]
+    paragraph = parse_xml(f'<w:p {nsdecls("w")}><w:r/></w:p>')
+    assert schema.get_or_insert(paragraph, "w:pPr") is paragraph[0]
+    assert schema.get_or_insert(paragraph, "w:pPr") is paragraph[0] and len(paragraph) == 2
 
 
 # -- the reference document ------------------------------------------------------------------

@@ -35,7 +35,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from briefgen.render.docx import docx_bytes
+from briefgen.render.docx import docx_bytes, schema
 
 OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
@@ -190,27 +190,7 @@ _ALIGNMENTS = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
 
-# The w:pPr children that the schema places after w:pBdr, and after w:contextualSpacing.
-_AFTER_PBDR = tuple(
-    f"w:{tag}"
-    for tag in (
-        "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
-        "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
-        "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
-    ).split()
-)
-_AFTER_CONTEXTUAL_SPACING = _AFTER_PBDR[_AFTER_PBDR.index("w:contextualSpacing") + 1 :]
-# The w:rPr children that the schema places after w:spacing (character spacing).
-_AFTER_CHARACTER_SPACING = tuple(
-    f"w:{tag}"
-    for tag in (
-        "w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout "
-        "specVanish oMath"
-    ).split()
-)
-# The w:tblPr children that the schema places after w:tblBorders.
-_AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
-# The w:rPr children that the schema places after w:b, w:i and w:sz: their complex-script twins come next.
+# Word reads the size, bold and italic of complex scripts from the twins of w:sz, w:b and w:i.
 _COMPLEX_SCRIPT_TWINS = {"w:b": "w:bCs", "w:i": "w:iCs", "w:sz": "w:szCs"}
 
 
@@ -276,7 +256,7 @@ def _apply(document: docx.document.Document, spec: StyleSpec) -> None:
     if spec.color:
         font.color.rgb = RGBColor.from_string(spec.color)
     if spec.letter_spacing is not None:
-        _put(style.element.get_or_add_rPr(), "w:spacing", _AFTER_CHARACTER_SPACING, present=spec.letter_spacing != 0,
+        _put(style.element.get_or_add_rPr(), "w:spacing", present=spec.letter_spacing != 0,
              attributes=f'w:val="{round(spec.letter_spacing * 20)}"')
     if style.element.rPr is not None:
         _match_complex_script(style.element.rPr)
@@ -307,21 +287,19 @@ def _apply_paragraph_format(style, spec: StyleSpec) -> None:
     if spec.leader_tab is not None:
         fmt.tab_stops.add_tab_stop(Pt(spec.leader_tab), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     if spec.contextual_spacing is not None:
-        _put(style.element.get_or_add_pPr(), "w:contextualSpacing", _AFTER_CONTEXTUAL_SPACING,
-             present=spec.contextual_spacing)
+        _put(style.element.get_or_add_pPr(), "w:contextualSpacing", present=spec.contextual_spacing)
     if spec.rule_below is not None:
-        _put(style.element.get_or_add_pPr(), "w:pBdr", _AFTER_PBDR, present=spec.rule_below,
+        _put(style.element.get_or_add_pPr(), "w:pBdr", present=spec.rule_below,
              content=f'<w:bottom w:val="single" w:sz="12" w:space="2" w:color="{DARK_BLUE}"/>')
 
 
-def _put(parent, tag: str, successors: tuple[str, ...], *, present: bool = True, attributes: str = "",
-         content: str = "") -> None:
+def _put(parent, tag: str, *, present: bool = True, attributes: str = "", content: str = "") -> None:
     """Replace the ``tag`` children of ``parent`` by one with ``attributes`` and ``content``, placed
-    before its ``successors`` (by none if not ``present``)."""
+    where the schema orders it (by none if not ``present``)."""
     for old in parent.findall(qn(tag)):
         parent.remove(old)
     if present:
-        parent.insert_element_before(parse_xml(f"<{tag} {nsdecls('w')} {attributes}>{content}</{tag}>"), *successors)
+        schema.insert(parent, parse_xml(f"<{tag} {nsdecls('w')} {attributes}>{content}</{tag}>"))
 
 
 def _match_complex_script(rpr) -> None:
@@ -335,8 +313,7 @@ def _match_complex_script(rpr) -> None:
                 rpr.remove(twin)
             continue
         if twin is None:
-            twin = parse_xml(f"<{twin_tag} {nsdecls('w')}/>")
-            element.addnext(twin)
+            twin = schema.insert(rpr, parse_xml(f"<{twin_tag} {nsdecls('w')}/>"))
         twin.attrib.clear()
         twin.attrib.update(element.attrib)
 
@@ -357,8 +334,7 @@ def _set_list_indent(document: docx.document.Document, style, indent: float) -> 
 def _table_properties(style):
     tbl_pr = style.element.find(qn("w:tblPr"))
     if tbl_pr is None:
-        tbl_pr = parse_xml(f"<w:tblPr {nsdecls('w')}/>")
-        style.element.append(tbl_pr)
+        tbl_pr = schema.insert(style.element, parse_xml(f"<w:tblPr {nsdecls('w')}/>"))
     return tbl_pr
 
 
@@ -376,15 +352,14 @@ def _set_table_borders(style, borders: str, rule_above: bool) -> None:
     edges = "".join(
         f"<w:{edge} {lined.get(edge, nil)}/>" for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
-    _put(_table_properties(style), "w:tblBorders", _AFTER_TBL_BORDERS, content=edges)
+    _put(_table_properties(style), "w:tblBorders", content=edges)
 
 
 def _set_cell_margins(style, vertical: float, horizontal: float) -> None:
     """Pad every cell by ``vertical`` points above and below and ``horizontal`` points at the sides."""
     sides = {"top": vertical, "left": horizontal, "bottom": vertical, "right": horizontal}
     margins = "".join(f'<w:{side} w:w="{round(points * 20)}" w:type="dxa"/>' for side, points in sides.items())
-    _put(_table_properties(style), "w:tblCellMar", _AFTER_TBL_BORDERS[_AFTER_TBL_BORDERS.index("w:tblCellMar") + 1 :],
-         content=margins)
+    _put(_table_properties(style), "w:tblCellMar", content=margins)
 
 
 def _set_fonts(rpr, name: str):
