@@ -6,6 +6,7 @@ the Word XML that a reader (Word, LibreOffice) would see.
 
 from __future__ import annotations
 
+import copy
 import os
 import runpy
 import struct
@@ -25,7 +26,7 @@ from lxml import etree
 
 from briefgen.errors import BuildError, StyleMissingError
 from briefgen.render.docx import docx_bytes, html_to_docx, schema, write_docx
-from conftest import require_tool
+from conftest import minimal_brief, pdf_text, require_tool, run_briefgen, write_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "templates" / "reference.docx"
@@ -421,6 +422,103 @@ def test_nested_lists_use_deeper_list_styles(tmp_path):
     assert num_pr(paragraphs[4]) is not None and num_pr(paragraphs[4])[0] != num_pr(paragraphs[3])[0]
     assert num_pr(paragraphs[5]) is None and num_pr(paragraphs[7]) is None
     assert num_pr(paragraphs[6])[0] == num_pr(paragraphs[3])[0]
+
+
+def list_style(kind: str, level: int) -> str:
+    """The name of Word's list style of ``kind`` ("Bullet", "Number" or "Continue") for ``level``."""
+    return f"List {kind}" + ("" if level == 1 else f" {level}")
+
+
+# The list style level of each depth of nesting: Word's list styles go five levels deep.
+LEVELS = (1, 2, 3, 4, 5, 5, 5)
+
+
+def nested_list(tag: str, words: list[str]) -> str:
+    """A ``tag`` list of two items, the first holding a list of the remaining ``words``; each item says its word."""
+    if not words:
+        return ""
+    return f"<{tag}><li>{words[0]}{nested_list(tag, words[1:])}</li><li>{words[0]} again</li></{tag}>"
+
+
+def abstract_of(numbering: etree._Element, num_id: str) -> etree._Element:
+    abstract_id = numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(W + "val")
+    return numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract_id}']", NS)
+
+
+def test_lists_deeper_than_five_take_the_fifth_level_styles(tmp_path):
+    words = [f"level{depth}" for depth in range(1, 8)]
+    out = build(tmp_path, nested_list("ol", words) + nested_list("ul", words))
+    styles = [list_style(kind, level) for kind in ("Number", "Bullet") for level in LEVELS]
+    paragraphs = docx.Document(str(out)).paragraphs
+    numbered, bulleted = paragraphs[:14], paragraphs[14:]
+    assert [(p.style.name, p.text) for p in paragraphs] == [
+        (style, text) for half in (styles[:7], styles[7:]) for style, text in
+        [*zip(half, words), *zip(half[::-1], [f"{word} again" for word in words[::-1]])]
+    ]
+    assert {num_pr(p)[1] for p in paragraphs} == {"0"}  # Word's list styles are one level each
+    num_ids = [num_pr(p)[0] for p in numbered[:7]]
+    assert [num_pr(p)[0] for p in numbered[7:]] == num_ids[::-1]  # each list continues after the one inside it
+    assert len(set(num_ids)) == 7
+
+    numbering, style_xml = xml(out, "word/numbering.xml"), xml(out, "word/styles.xml")
+    fifth = style_xml.find("w:style[@w:styleId='ListNumber5']/w:pPr/w:numPr/w:numId", NS).get(W + "val")
+    definitions = [abstract_of(numbering, num_id) for num_id in [*num_ids, fifth]]
+    assert definitions[4] is definitions[7]
+    # Below the fifth level, each depth counts by a copy of the fifth level's definition, linked to no style.
+    assert len({id(definition) for definition in definitions[4:7]}) == 3
+    model = copy.deepcopy(definitions[4].find("w:lvl", NS))
+    model.remove(model.find("w:pStyle", NS))
+    for duplicate in definitions[5:7]:
+        assert [(e.tag, dict(e.attrib)) for e in duplicate.find("w:lvl", NS).iter()] == [
+            (e.tag, dict(e.attrib)) for e in model.iter()
+        ]
+        assert duplicate.find("w:nsid", NS).get(W + "val") != definitions[4].find("w:nsid", NS).get(W + "val")
+    for num_id in num_ids:
+        assert numbering.find(f"w:num[@w:numId='{num_id}']/w:lvlOverride/w:startOverride", NS).get(W + "val") == "1"
+    bullet_ids = {p.style.name: num_pr(p)[0] for p in bulleted}
+    assert bullet_ids["List Bullet 5"] == style_xml.find(
+        "w:style[@w:styleId='ListBullet5']/w:pPr/w:numPr/w:numId", NS
+    ).get(W + "val")
+
+
+def test_continuation_paragraphs_deeper_than_five_take_the_fifth_level_style(tmp_path):
+    items = "".join(f"<ul><li><p>level{depth}</p><p>more{depth}</p>" for depth in range(1, 8)) + "</li></ul>" * 7
+    out = build(tmp_path, items)
+    continuations = [(style, text) for style, text in body_paragraphs(out) if text.startswith("more")]
+    assert continuations == [
+        (list_style("Continue", level), f"more{depth}") for depth, level in enumerate(LEVELS, 1)
+    ]
+
+
+def test_brief_with_lists_nested_four_five_and_seven_deep(tmp_path):
+    def markdown(kind: str, name: str, depth: int) -> str:
+        marker = "-" if kind == "ul" else "1."
+        return "\n".join("   " * level + f"{marker} {name}{level + 1}" for level in range(depth))
+
+    data = minimal_brief()
+    data["issues"][0]["summary"] = "\n\nThen:\n\n".join(
+        [markdown("ul", "four", 4), markdown("ol", "five", 5), markdown("ul", "seven", 7)]
+    )
+    result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"), "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out" / "minimal" / "briefing-pack.docx"
+    listed = [(p.style.name, p.text, num_pr(p)[1]) for p in docx.Document(str(out)).paragraphs
+              if p.text[:-1] in ("four", "five", "seven")]
+    depths = {"four": 4, "five": 5, "seven": 7}
+    assert listed == [
+        (list_style("Number" if name == "five" else "Bullet", level), f"{name}{depth}", "0")
+        for name, deepest in depths.items() for depth, level in enumerate(LEVELS[:deepest], 1)
+    ]
+    soffice = require_tool("soffice")
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(out)],
+        check=True, capture_output=True, timeout=300,
+    )
+    text = pdf_text(tmp_path / "briefing-pack.pdf")
+    for name, deepest in depths.items():
+        for depth in range(1, deepest + 1):
+            assert f"{name}{depth}" in text
 
 
 def test_class_on_list_item_keeps_its_number(tmp_path):
@@ -1034,6 +1132,30 @@ def test_reference_sizes_and_spacing_follow_the_stylesheet():
     abstract = numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(W + "val")
     ind = numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract}']/w:lvl/w:pPr/w:ind", NS)
     assert attributes(ind) == {"left": "546", "hanging": "273"}  # ul { padding-left: 1.3em }, twice
+
+
+def test_reference_list_styles_go_five_levels_deep():
+    numbering, styles = xml(REFERENCE, "word/numbering.xml"), xml(REFERENCE, "word/styles.xml")
+    ids = style_ids(REFERENCE)
+
+    def style(name: str) -> etree._Element:
+        return styles.find(f"w:style[@w:styleId='{ids[name]}']", NS)
+
+    for kind in ("Bullet", "Number"):
+        names = [list_style(kind, level) for level in range(1, 6)]
+        levels = [abstract_of(numbering, style(name).find("w:pPr/w:numPr/w:numId", NS).get(W + "val")).find("w:lvl", NS)
+                  for name in names]
+        assert len({id(level) for level in levels}) == 5
+        for depth, (name, level) in enumerate(zip(names, levels), 1):
+            assert level.find("w:pStyle", NS).get(W + "val") == ids[name]
+            assert attributes(level.find("w:pPr/w:ind", NS)) == {"left": str(273 * depth), "hanging": "273"}
+            # Levels 4 and 5 continue level 3: the same marker, and the same spacing.
+            assert [attributes(level.find(f"w:{tag}", NS)) for tag in ("numFmt", "lvlText", "rPr/w:rFonts")] == [
+                attributes(levels[2].find(f"w:{tag}", NS)) for tag in ("numFmt", "lvlText", "rPr/w:rFonts")
+            ]
+            assert attributes(style(name).find("w:pPr/w:spacing", NS)) == {"after": "52"}
+    for depth in (4, 5):
+        assert attributes(style(list_style("Continue", depth)).find("w:pPr/w:ind", NS)) == {"left": str(273 * depth)}
 
 
 def test_reference_generation_is_deterministic(tmp_path):

@@ -11,7 +11,6 @@ field; it hands tables to :mod:`~briefgen.render.docx.tables` and inline content
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -27,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from briefgen.errors import BuildError
-from briefgen.render.docx import properties, pythondocx, schema, tables
+from briefgen.render.docx import numbering, properties, pythondocx, schema, tables
 from briefgen.render.docx.context import Context, Inline, ListItem, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
@@ -40,6 +39,9 @@ _HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "H
 _RUNNING = {"running-header": "header", "running-footer": "footer"}
 _PAGE_FIELDS = {"{page}": " PAGE ", "{pages}": " NUMPAGES "}
 _TOC_INSTRUCTION = ' TOC \\o "1-3" \\h \\z \\u '
+# Word's list styles go five levels deep ("List Bullet", "List Bullet 2" … "List Bullet 5"); deeper
+# lists take the fifth level's styles.
+_LIST_LEVELS = 5
 
 
 class Writer:
@@ -64,6 +66,7 @@ class Writer:
         self._page_label = "Page {page} of {pages}"
         self._running: dict[str, list[pythondocx.Header | pythondocx.Footer]] = {}
         self._bookmark_ids = 0
+        self._deeper_definitions: dict[tuple[int, int], str] = {}  # (numId, depth) → abstractNumId
         # The writer adds no section: the body's text width is the reference document's.
         section = document.sections[-1]
         self.text_width = section.page_width - section.left_margin - section.right_margin
@@ -250,38 +253,44 @@ class Writer:
 
     def _list(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
         depth = ctx.list_depth + 1
-        suffix = "" if depth == 1 else f" {depth}"
+        level = min(depth, _LIST_LEVELS)
+        suffix = "" if level == 1 else f" {level}"
         list_style = self.styles.builtin(("List Number" if el.tag == "ol" else "List Bullet") + suffix, PARAGRAPH, el)
-        num_id, level = self._numbering(list_style, el, restart=el.tag == "ol")
+        num_id, ilvl = self._numbering(list_style, el, restart=el.tag == "ol", depth=depth)
         ctx = replace(self.enter(el, ctx, self.styles.paragraph_style(el, list_style)), list_depth=depth)
         for li in self._items(el):
             item_ctx = self.enter(li, ctx, self.styles.paragraph_style(li, ctx.style))
-            item = ListItem(item_ctx.style, f"List Continue{suffix}", num_id, level)
+            item = ListItem(item_ctx.style, f"List Continue{suffix}", num_id, ilvl)
             self.flow(li, replace(item_ctx, item=item))
 
-    def _numbering(self, style: BaseStyle, el: lxml.html.HtmlElement, *, restart: bool) -> tuple[int, int]:
-        """The (numId, ilvl) for a list in ``style``; a fresh numId restarting at 1 if ``restart``."""
-        num_pr = _style_numbering(style)
-        num_id_element = num_pr.find(qn("w:numId")) if num_pr is not None else None
-        if num_id_element is None:
+    def _numbering(self, style: BaseStyle, el: lxml.html.HtmlElement, *, restart: bool, depth: int) -> tuple[int, int]:
+        """The (numId, ilvl) for a list ``depth`` deep in ``style``; a fresh numId restarting at 1 if ``restart``.
+
+        A restarting list deeper than the deepest list style numbers from a definition of its own
+        for its depth, copied from that style's, so that it counts apart from the lists around it.
+        """
+        style_numbering = numbering.style_numbering(style)
+        if style_numbering is None:
             raise BuildError(
                 f"Word style '{style.name}' (used for <{el.tag}> in {self.template_name}) has no list numbering "
                 f"in {self.reference}; regenerate it with tools/make_reference_docx.py"
             )
-        num_id = int(num_id_element.get(qn("w:val")))
-        ilvl = num_pr.find(qn("w:ilvl"))
-        level = int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
+        num_id, ilvl = style_numbering
         if not restart:
-            return num_id, level
-        numbering = pythondocx.numbering(self.document)
-        num = next((num for num in numbering.iterchildren(qn("w:num")) if num.get(qn("w:numId")) == str(num_id)), None)
-        abstract_id = num.find(qn("w:abstractNumId")) if num is not None else None
-        if abstract_id is None:
+            return num_id, ilvl
+        part = pythondocx.numbering(self.document)
+        abstract_id = numbering.abstract_id(part, num_id)
+        original = numbering.definition(part, abstract_id) if abstract_id is not None else None
+        if original is None:
             raise BuildError(
                 f"Word style '{style.name}' in {self.reference} uses list numbering {num_id}, "
                 "which numbering.xml does not define"
             )
-        return _add_restarting_num(numbering, abstract_id.get(qn("w:val")), level), level
+        if depth > _LIST_LEVELS:
+            if (num_id, depth) not in self._deeper_definitions:
+                self._deeper_definitions[num_id, depth] = numbering.copy_definition(part, original)
+            abstract_id = self._deeper_definitions[num_id, depth]
+        return numbering.add_instance(part, abstract_id, restart_level=ilvl), ilvl
 
     def _items(self, list_el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
         """The ``<li>`` children of a list; anything else in it is an error."""
@@ -350,29 +359,6 @@ def _opens_with_cover(body: lxml.html.HtmlElement) -> bool:
     content = (el for el in elements(body) if not set(classes(el)) & _RUNNING.keys())
     first = next(content, None)
     return first is not None and first.tag == "section" and "cover" in classes(first)
-
-
-def _style_numbering(style: BaseStyle | None) -> etree._Element | None:
-    """The w:numPr of ``style`` or of the nearest style it is based on, or None."""
-    while style is not None:
-        num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
-        if num_pr is not None:
-            return num_pr
-        style = style.base_style
-    return None
-
-
-def _add_restarting_num(numbering: etree._Element, abstract_id: str, level: int) -> int:
-    """Add to ``numbering`` a w:num of the abstract numbering ``abstract_id`` whose ``level``
-    starts again at 1; return its numId, the first one unused."""
-    used = {int(num.get(qn("w:numId"))) for num in numbering.iterchildren(qn("w:num"))}
-    num_id = next(n for n in itertools.count(1) if n not in used)
-    num = OxmlElement("w:num", {qn("w:numId"): str(num_id)})
-    etree.SubElement(num, qn("w:abstractNumId"), {qn("w:val"): abstract_id})
-    override = etree.SubElement(num, qn("w:lvlOverride"), {qn("w:ilvl"): str(level)})
-    etree.SubElement(override, qn("w:startOverride"), {qn("w:val"): "1"})
-    schema.insert(numbering, num)
-    return num_id
 
 
 def _insert_after_properties(p: etree._Element, children: list[etree._Element]) -> None:

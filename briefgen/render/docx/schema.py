@@ -82,6 +82,8 @@ CHILD_ORDER: dict[str, str] = {
         "ins del trPrChange"
     ),
     "w:numbering": "numPicBullet abstractNum num numIdMacAtCleanup",
+    "w:abstractNum": "nsid multiLevelType tmpl name styleLink numStyleLink lvl",
+    "w:lvl": "start numFmt lvlRestart pStyle isLgl suff lvlText lvlPicBulletId legacy lvlJc pPr rPr",
     "w:num": "abstractNumId lvlOverride",
     "w:lvlOverride": "startOverride lvl",
 }
