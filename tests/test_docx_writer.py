@@ -26,7 +26,7 @@ from lxml import etree
 
 from briefgen.errors import BuildError, StyleMissingError
 from briefgen.render.docx import docx_bytes, html_to_docx, schema, write_docx
-from conftest import minimal_brief, pdf_text, require_tool, run_briefgen, write_brief
+from conftest import docx_xml, minimal_brief, pdf_text, require_tool, run_briefgen, write_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "templates" / "reference.docx"
@@ -186,6 +186,35 @@ def test_inline_formatting_combines(tmp_path):
     assert by_text["x()"].font.name == "Noto Sans Mono"
     assert [r.text for r in runs if r.font.subscript] == ["2"]
     assert [r.text for r in runs if r.font.superscript] == ["2"]
+
+
+@pytest.mark.parametrize("pairs", [150, 750])  # 750 pairs: deeper than a frame or two per level lets Python go
+def test_inline_markup_nested_deep_comes_out_once_formatted(tmp_path, pairs):
+    nested = "<em><strong>" * pairs + "deep" + "</strong></em>" * pairs
+    html = page(f'<p>{nested} after<span class="footnote">{nested.replace("deep", "noted")}</span></p>')
+    html_to_docx(html, reference=REFERENCE, template_name=TEMPLATE).save(tmp_path / "out.docx")
+    runs = docx.Document(str(tmp_path / "out.docx")).paragraphs[0].runs
+    assert [(run.text, run.bold, run.italic) for run in runs if run.text] == [("deep", True, True), (" after", None, None)]
+    notes = xml(tmp_path / "out.docx", "word/footnotes.xml")
+    (note,) = [run for run in notes.iterfind(".//w:r", NS) if run.findtext("w:t", namespaces=NS) == "noted"]
+    assert note.find("w:rPr/w:b", NS) is not None and note.find("w:rPr/w:i", NS) is not None
+    assert docx_xml(tmp_path / "out.docx").count(">deep<") == docx_xml(tmp_path / "out.docx").count(">noted<") == 1
+
+
+def test_blocks_nested_too_deep_are_an_error():
+    html = page("<div>\n" * 250 + "<p>x</p>" + "</div>" * 250)
+    with pytest.raises(BuildError) as error:
+        html_to_docx(html, reference=REFERENCE, template_name=TEMPLATE)
+    assert str(error.value) == (
+        "note.html.j2: <div> on HTML line 204 lies deeper than 200 nested elements, more than .docx output allows"
+    )
+
+
+def test_html_nested_too_deep_to_read_is_an_error():
+    html = page("<p>" + "<em>" * 2100 + "x" + "</em>" * 2100 + "</p>")
+    with pytest.raises(BuildError) as error:
+        html_to_docx(html, reference=REFERENCE, template_name=TEMPLATE)
+    assert str(error.value) == "note.html.j2: the rendered HTML nests elements too deep to be read, on HTML line 5"
 
 
 def test_span_class_is_a_character_style(tmp_path):

@@ -68,10 +68,17 @@ def html_to_docx(
         document = docx.Document(str(reference))
     except (pythondocx.PackageNotFoundError, OSError) as exc:
         raise BuildError(f"{template_name}: cannot open the reference document {reference}: {exc}") from exc
+    # Without huge_tree, libxml2 stops reading at the 256th level of nesting and drops the rest unsaid.
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
     except etree.ParserError as exc:
         raise BuildError(f"{template_name}: the rendered HTML cannot be read: {exc}") from exc
+    for error in parser.error_log:
+        if error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            raise BuildError(
+                f"{template_name}: the rendered HTML nests elements too deep to be read, on HTML line {error.line}"
+            )
 
     body = document.element.find(qn("w:body"))
     for child in list(body):

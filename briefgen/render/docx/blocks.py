@@ -42,6 +42,9 @@ _TOC_INSTRUCTION = ' TOC \\o "1-3" \\h \\z \\u '
 # Word's list styles go five levels deep ("List Bullet", "List Bullet 2" … "List Bullet 5"); deeper
 # lists take the fifth level's styles.
 _LIST_LEVELS = 5
+# Blocks are laid out by recursion, a few frames a level, so their nesting stops before Python's stack
+# does; inline markup is walked by a loop and nests as deep as the HTML parser reads.
+_MAX_DEPTH = 200
 
 
 class Writer:
@@ -155,12 +158,17 @@ class Writer:
         The page break and bookmark ``el`` asks for wait in the story for the next paragraph,
         which is the first one ``el`` produces.
         """
+        if ctx.depth == _MAX_DEPTH:
+            raise BuildError(
+                f"{self.template_name}: <{el.tag}> on HTML line {el.sourceline} lies deeper than {_MAX_DEPTH} "
+                "nested elements, more than .docx output allows"
+            )
         if "page-break" in classes(el):
             ctx.story.page_break = True
         if el.get("id"):
             ctx.story.bookmarks.append(el.get("id"))
         fmt = replace(ctx.fmt, lang=el.get("lang")) if el.get("lang") else ctx.fmt
-        return replace(ctx, style=style, fmt=fmt)
+        return replace(ctx, style=style, fmt=fmt, depth=ctx.depth + 1)
 
     def paragraph(self, ctx: Context, items: list[Inline]) -> Paragraph:
         """Append a paragraph holding ``items`` to the context's container."""

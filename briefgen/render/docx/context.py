@@ -110,3 +110,4 @@ class Context:
     fmt: Format = field(default_factory=Format)
     list_depth: int = 0
     item: ListItem | None = None
+    depth: int = 0  # how many elements the current one is nested in, inline ones aside

@@ -69,28 +69,52 @@ class Flow:
 
 def inline(writer: Writer, el: lxml.html.HtmlElement, fmt: Format, flow: Flow) -> None:
     """Add the inline element ``el``, inside content of format ``fmt``, to ``flow``."""
+    content_fmt = _open(writer, el, fmt, flow)
+    if content_fmt is not None:
+        _inline_content(writer, el, content_fmt, flow)
+
+
+def _open(writer: Writer, el: lxml.html.HtmlElement, fmt: Format, flow: Flow) -> Format | None:
+    """Add to ``flow`` what the inline element ``el`` is by itself (a break, a picture, a footnote);
+    return the format of its content if it has content to add, else None."""
     if el.tag == "br":
         flow.add(Break(fmt))
-        return
-    if el.tag == "img":
+    elif el.tag == "img":
         # An image the caller's ``images`` refuses is left out, as WeasyPrint leaves it out.
         if picture := _picture(writer, el, fmt):
             flow.add(picture)
     elif el.tag == "span" and "footnote" in classes(el):
         flow.add(_footnote(writer, el, fmt, flow.ctx.story))
     else:
-        _inline_content(writer, el, inline_format(writer.styles, el, fmt), flow)
+        return inline_format(writer.styles, el, fmt)
+    return None
 
 
 def _inline_content(writer: Writer, el: lxml.html.HtmlElement, fmt: Format, flow: Flow) -> None:
-    """Add the text and inline children of ``el`` to ``flow``."""
+    """Add the text and inline children of ``el`` to ``flow``, in document order.
+
+    A stack of the open elements stands in for recursion, so that markup nested however
+    deep takes no more of Python's stack than flat markup.
+    """
     flow.add_text(el.text, fmt)
-    for child in el:
+    open_elements = [(el, iter(el), fmt)]
+    while open_elements:
+        parent, children, parent_fmt = open_elements[-1]
+        child = next(children, None)
+        if child is None:
+            open_elements.pop()
+            if open_elements:  # the tail of el itself is its parent's, which the caller adds
+                flow.add_text(parent.tail, open_elements[-1][2])
+            continue
         if isinstance(child.tag, str):
             if child.tag not in INLINE:
-                raise reject(writer.template_name, child, el)
-            inline(writer, child, fmt, flow)
-        flow.add_text(child.tail, fmt)
+                raise reject(writer.template_name, child, parent)
+            content_fmt = _open(writer, child, parent_fmt, flow)
+            if content_fmt is not None:
+                flow.add_text(child.text, content_fmt)
+                open_elements.append((child, iter(child), content_fmt))
+                continue
+        flow.add_text(child.tail, parent_fmt)
 
 
 def inline_format(styles: Styles, el: lxml.html.HtmlElement, fmt: Format) -> Format:
