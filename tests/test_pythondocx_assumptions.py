@@ -128,9 +128,9 @@ def test_inline_shape_keeps_its_wp_inline_in_inline(document, png):
 
 
 def test_document_part_has_the_numbering_part(document):
-    purpose = "pythondocx.numbering, where every list that restarts at 1 adds its w:num"
+    purpose = "pythondocx.numbering_element, where every list that restarts at 1 adds its w:num"
     assert hasattr(document.part, "numbering_part"), broken("DocumentPart.numbering_part", purpose)
-    assert module().numbering(document).tag == qn("w:numbering"), broken("NumberingPart.element", purpose)
+    assert module().numbering_element(document).tag == qn("w:numbering"), broken("NumberingPart.element", purpose)
 
 
 def test_parts_relate_to_external_urls(document):

@@ -35,7 +35,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from briefgen.render.docx import docx_bytes, numbering, schema
+from briefgen.render.docx import docx_bytes, numbering, pythondocx, schema
 
 OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
@@ -331,7 +331,7 @@ def _match_complex_script(rpr) -> None:
 
 def _number_like(document: docx.document.Document, style, model) -> None:
     """Number ``style`` by a copy of the numbering definition of the list style ``model``, linked to ``style``."""
-    part = document.part.numbering_part.element
+    part = pythondocx.numbering_element(document)
     num_id, _ = numbering.style_numbering(model)
     original = numbering.definition(part, numbering.abstract_id(part, num_id))
     instance = numbering.add_instance(part, numbering.copy_definition(part, original, style.style_id))
@@ -342,7 +342,7 @@ def _number_like(document: docx.document.Document, style, model) -> None:
 def _set_list_indent(document: docx.document.Document, style, indent: float) -> None:
     """Indent the first level of the numbering ``style`` uses: text at ``indent`` points, the marker
     hanging one ``LIST_INDENT`` before it, as the PDF sets a list item in its padding."""
-    part = document.part.numbering_part.element
+    part = pythondocx.numbering_element(document)
     num_id, _ = numbering.style_numbering(style)
     definition = numbering.definition(part, numbering.abstract_id(part, num_id))
     ppr = definition.find(f"{qn('w:lvl')}[@{qn('w:ilvl')}='0']/{qn('w:pPr')}")

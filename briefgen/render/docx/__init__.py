@@ -25,10 +25,11 @@ subset is a :class:`~briefgen.errors.BuildError`.
 
 The package follows the parts of pandoc's Docx writer: :mod:`.blocks` (the writer and
 its block elements), :mod:`.tables`, :mod:`.inline` (runs), :mod:`.scripts`,
-:mod:`.styles`, :mod:`.context` (what is carried down the tree); the package parts in
-:mod:`.package` (the zip), :mod:`.properties` and :mod:`.footnotes`; the schema's order
-of children in :mod:`.schema`; and every use of python-docx beyond its documented
-interface in :mod:`.pythondocx`.
+:mod:`.styles`, :mod:`.numbering`, :mod:`.context` (what is carried down the tree),
+:mod:`.elements` (reading the HTML); the package parts in :mod:`.package` (the zip),
+:mod:`.properties` and :mod:`.footnotes`; the schema's order of children in
+:mod:`.schema`; and every use of python-docx beyond its documented interface in
+:mod:`.pythondocx`.
 """
 
 from __future__ import annotations

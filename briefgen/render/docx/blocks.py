@@ -179,8 +179,8 @@ class Writer:
         if item is not None and not number and style == item.style:
             style = self.styles.builtin(item.continuation, PARAGRAPH, "a list continuation paragraph")
         style_id = self.styles.style_id(style)
-        backwards = right_to_left("".join(piece.text for piece in items if isinstance(piece, Text)))
-        if style_id is not None or ctx.story.page_break or number or backwards:
+        rtl = right_to_left("".join(piece.text for piece in items if isinstance(piece, Text)))
+        if style_id is not None or ctx.story.page_break or number or rtl:
             # The children of w:pPr in schema order: pStyle, pageBreakBefore, numPr, bidi.
             ppr = schema.get_or_insert(pythondocx.element(paragraph), "w:pPr")
             if style_id is not None:
@@ -193,9 +193,9 @@ class Writer:
                 etree.SubElement(num_pr, qn("w:ilvl"), {qn("w:val"): str(item.level)})
                 etree.SubElement(num_pr, qn("w:numId"), {qn("w:val"): str(item.num_id)})
                 item.numbered = True
-            if backwards:
+            if rtl:
                 etree.SubElement(ppr, qn("w:bidi"))
-        emit(self, paragraph, items, backwards)
+        emit(self, paragraph, items, rtl)
         if ctx.story.bookmarks:
             self._add_bookmarks(paragraph, ctx.story.bookmarks)
             ctx.story.bookmarks.clear()
@@ -286,7 +286,7 @@ class Writer:
         num_id, ilvl = style_numbering
         if not restart:
             return num_id, ilvl
-        part = pythondocx.numbering(self.document)
+        part = pythondocx.numbering_element(self.document)
         abstract_id = numbering.abstract_id(part, num_id)
         original = numbering.definition(part, abstract_id) if abstract_id is not None else None
         if original is None:

@@ -36,7 +36,7 @@ from lxml import etree
 
 __all__ = [
     "Body", "Cell", "Container", "Footer", "Header", "PackageNotFoundError", "StoryPart", "UnrecognizedImageError",
-    "add_table", "as_document", "describe_picture", "element", "numbering", "relate_hyperlink",
+    "add_table", "as_document", "describe_picture", "element", "numbering_element", "relate_hyperlink",
     "replace_footnotes_part", "run", "save", "style",
 ]
 
@@ -71,7 +71,7 @@ def describe_picture(shape: InlineShape, text: str) -> None:
     shape._inline.find(qn("wp:docPr")).set("descr", text)
 
 
-def numbering(document: Document) -> etree._Element:
+def numbering_element(document: Document) -> etree._Element:
     """The w:numbering element of the document's numbering part."""
     return document.part.numbering_part.element
 
