@@ -6,6 +6,7 @@ the Word XML that a reader (Word, LibreOffice) would see.
 
 from __future__ import annotations
 
+import copy
 import os
 import runpy
 import struct
@@ -18,12 +19,14 @@ from types import SimpleNamespace
 
 import docx
 import pytest
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Inches
 from lxml import etree
 
 from briefgen.errors import BuildError, StyleMissingError
-from briefgen.render.docx import docx_bytes, html_to_docx, write_docx
-from conftest import require_tool
+from briefgen.render.docx import docx_bytes, html_to_docx, schema, write_docx
+from conftest import docx_xml, minimal_brief, pdf_text, require_tool, run_briefgen, write_brief
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "templates" / "reference.docx"
@@ -38,7 +41,7 @@ NS = {
     "dcterms": "http://purl.org/dc/terms/",
     "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
 }
-W = "{%s}" % NS["w"]
+W = "{{{}}}".format(NS["w"])
 
 
 def page(body: str, *, head: str = "", lang: str = "en") -> str:
@@ -185,6 +188,36 @@ def test_inline_formatting_combines(tmp_path):
     assert [r.text for r in runs if r.font.superscript] == ["2"]
 
 
+@pytest.mark.parametrize("pairs", [150, 750])  # 750 pairs: deeper than a frame or two per level lets Python go
+def test_inline_markup_nested_deep_comes_out_once_formatted(tmp_path, pairs):
+    nested = "<em><strong>" * pairs + "deep" + "</strong></em>" * pairs
+    html = page(f'<p>{nested} after<span class="footnote">{nested.replace("deep", "noted")}</span></p>')
+    html_to_docx(html, reference=REFERENCE, template_name=TEMPLATE).save(tmp_path / "out.docx")
+    runs = docx.Document(str(tmp_path / "out.docx")).paragraphs[0].runs
+    assert [(run.text, run.bold, run.italic) for run in runs if run.text] == [("deep", True, True),
+                                                                              (" after", None, None)]
+    notes = xml(tmp_path / "out.docx", "word/footnotes.xml")
+    (note,) = [run for run in notes.iterfind(".//w:r", NS) if run.findtext("w:t", namespaces=NS) == "noted"]
+    assert note.find("w:rPr/w:b", NS) is not None and note.find("w:rPr/w:i", NS) is not None
+    assert docx_xml(tmp_path / "out.docx").count(">deep<") == docx_xml(tmp_path / "out.docx").count(">noted<") == 1
+
+
+def test_blocks_nested_too_deep_are_an_error():
+    html = page("<div>\n" * 250 + "<p>x</p>" + "</div>" * 250)
+    with pytest.raises(BuildError) as error:
+        html_to_docx(html, reference=REFERENCE, template_name=TEMPLATE)
+    assert str(error.value) == (
+        "note.html.j2: <div> on HTML line 204 lies deeper than 200 nested elements, more than .docx output allows"
+    )
+
+
+def test_html_nested_too_deep_to_read_is_an_error():
+    html = page("<p>" + "<em>" * 2100 + "x" + "</em>" * 2100 + "</p>")
+    with pytest.raises(BuildError) as error:
+        html_to_docx(html, reference=REFERENCE, template_name=TEMPLATE)
+    assert str(error.value) == "note.html.j2: the rendered HTML nests elements too deep to be read, on HTML line 5"
+
+
 def test_span_class_is_a_character_style(tmp_path):
     out = build(tmp_path, '<p>Level: <span class="priority">high</span><span class="source-ref">[1]</span></p>')
     runs = docx.Document(str(out)).paragraphs[0].runs
@@ -307,7 +340,8 @@ def test_libreoffice_prints_each_script_in_its_font(tmp_path):
         assert font in fonts
 
 
-@pytest.mark.parametrize(("lang", "word_lang"), [("en", "en-CA"), ("fr", "fr-CA"), ("FR", "fr-CA"), ("zh-Hant", "zh-TW")])
+@pytest.mark.parametrize(("lang", "word_lang"),
+                         [("en", "en-CA"), ("fr", "fr-CA"), ("FR", "fr-CA"), ("zh-Hant", "zh-TW")])
 def test_html_lang_sets_the_document_language(tmp_path, lang, word_lang):
     out = build(tmp_path, "<p>Bonjour</p>", lang=lang)
     lang_element = xml(out, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", NS)
@@ -421,6 +455,103 @@ def test_nested_lists_use_deeper_list_styles(tmp_path):
     assert num_pr(paragraphs[6])[0] == num_pr(paragraphs[3])[0]
 
 
+def list_style(kind: str, level: int) -> str:
+    """The name of Word's list style of ``kind`` ("Bullet", "Number" or "Continue") for ``level``."""
+    return f"List {kind}" + ("" if level == 1 else f" {level}")
+
+
+# The list style level of each depth of nesting: Word's list styles go five levels deep.
+LEVELS = (1, 2, 3, 4, 5, 5, 5)
+
+
+def nested_list(tag: str, words: list[str]) -> str:
+    """A ``tag`` list of two items, the first holding a list of the remaining ``words``; each item says its word."""
+    if not words:
+        return ""
+    return f"<{tag}><li>{words[0]}{nested_list(tag, words[1:])}</li><li>{words[0]} again</li></{tag}>"
+
+
+def abstract_of(numbering: etree._Element, num_id: str) -> etree._Element:
+    abstract_id = numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(W + "val")
+    return numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract_id}']", NS)
+
+
+def test_lists_deeper_than_five_take_the_fifth_level_styles(tmp_path):
+    words = [f"level{depth}" for depth in range(1, 8)]
+    out = build(tmp_path, nested_list("ol", words) + nested_list("ul", words))
+    styles = [list_style(kind, level) for kind in ("Number", "Bullet") for level in LEVELS]
+    paragraphs = docx.Document(str(out)).paragraphs
+    numbered, bulleted = paragraphs[:14], paragraphs[14:]
+    assert [(p.style.name, p.text) for p in paragraphs] == [
+        (style, text) for half in (styles[:7], styles[7:]) for style, text in
+        [*zip(half, words), *zip(half[::-1], [f"{word} again" for word in words[::-1]])]
+    ]
+    assert {num_pr(p)[1] for p in paragraphs} == {"0"}  # Word's list styles are one level each
+    num_ids = [num_pr(p)[0] for p in numbered[:7]]
+    assert [num_pr(p)[0] for p in numbered[7:]] == num_ids[::-1]  # each list continues after the one inside it
+    assert len(set(num_ids)) == 7
+
+    numbering, style_xml = xml(out, "word/numbering.xml"), xml(out, "word/styles.xml")
+    fifth = style_xml.find("w:style[@w:styleId='ListNumber5']/w:pPr/w:numPr/w:numId", NS).get(W + "val")
+    definitions = [abstract_of(numbering, num_id) for num_id in [*num_ids, fifth]]
+    assert definitions[4] is definitions[7]
+    # Below the fifth level, each depth counts by a copy of the fifth level's definition, linked to no style.
+    assert len({id(definition) for definition in definitions[4:7]}) == 3
+    model = copy.deepcopy(definitions[4].find("w:lvl", NS))
+    model.remove(model.find("w:pStyle", NS))
+    for duplicate in definitions[5:7]:
+        assert [(e.tag, dict(e.attrib)) for e in duplicate.find("w:lvl", NS).iter()] == [
+            (e.tag, dict(e.attrib)) for e in model.iter()
+        ]
+        assert duplicate.find("w:nsid", NS).get(W + "val") != definitions[4].find("w:nsid", NS).get(W + "val")
+    for num_id in num_ids:
+        assert numbering.find(f"w:num[@w:numId='{num_id}']/w:lvlOverride/w:startOverride", NS).get(W + "val") == "1"
+    bullet_ids = {p.style.name: num_pr(p)[0] for p in bulleted}
+    assert bullet_ids["List Bullet 5"] == style_xml.find(
+        "w:style[@w:styleId='ListBullet5']/w:pPr/w:numPr/w:numId", NS
+    ).get(W + "val")
+
+
+def test_continuation_paragraphs_deeper_than_five_take_the_fifth_level_style(tmp_path):
+    items = "".join(f"<ul><li><p>level{depth}</p><p>more{depth}</p>" for depth in range(1, 8)) + "</li></ul>" * 7
+    out = build(tmp_path, items)
+    continuations = [(style, text) for style, text in body_paragraphs(out) if text.startswith("more")]
+    assert continuations == [
+        (list_style("Continue", level), f"more{depth}") for depth, level in enumerate(LEVELS, 1)
+    ]
+
+
+def test_brief_with_lists_nested_four_five_and_seven_deep(tmp_path):
+    def markdown(kind: str, name: str, depth: int) -> str:
+        marker = "-" if kind == "ul" else "1."
+        return "\n".join("   " * level + f"{marker} {name}{level + 1}" for level in range(depth))
+
+    data = minimal_brief()
+    data["issues"][0]["summary"] = "\n\nThen:\n\n".join(
+        [markdown("ul", "four", 4), markdown("ol", "five", 5), markdown("ul", "seven", 7)]
+    )
+    result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"), "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "out" / "minimal" / "briefing-pack.docx"
+    listed = [(p.style.name, p.text, num_pr(p)[1]) for p in docx.Document(str(out)).paragraphs
+              if p.text[:-1] in ("four", "five", "seven")]
+    depths = {"four": 4, "five": 5, "seven": 7}
+    assert listed == [
+        (list_style("Number" if name == "five" else "Bullet", level), f"{name}{depth}", "0")
+        for name, deepest in depths.items() for depth, level in enumerate(LEVELS[:deepest], 1)
+    ]
+    soffice = require_tool("soffice")
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(out)],
+        check=True, capture_output=True, timeout=300,
+    )
+    text = pdf_text(tmp_path / "briefing-pack.pdf")
+    for name, deepest in depths.items():
+        for depth in range(1, deepest + 1):
+            assert f"{name}{depth}" in text
+
+
 def test_class_on_list_item_keeps_its_number(tmp_path):
     out = build(tmp_path, '<ol><li class="fact">x</li></ol>')
     paragraph = docx.Document(str(out)).paragraphs[0]
@@ -492,7 +623,7 @@ def test_external_link_is_a_real_hyperlink(tmp_path):
     rels = xml(out, "word/_rels/document.xml.rels")
     document = xml(out, "word/document.xml")
     link = document.find(".//w:hyperlink", NS)
-    rel = rels.find(f"rel:Relationship[@Id='{link.get('{%s}id' % NS['r'])}']", NS)
+    rel = rels.find(f"rel:Relationship[@Id='{link.get('{{{}}}id'.format(NS['r']))}']", NS)
     assert rel.get("Target") == "https://example.org/a?b=1&c=2"
     assert rel.get("TargetMode") == "External"
     assert rel.get("Type").endswith("/hyperlink")
@@ -514,7 +645,7 @@ def test_internal_link_points_at_heading_bookmark(tmp_path):
     document = xml(out, "word/document.xml")
     link = document.find(".//w:hyperlink", NS)
     assert link.get(W + "anchor") == "background"
-    assert link.get("{%s}id" % NS["r"]) is None
+    assert link.get("{{{}}}id".format(NS["r"])) is None
     heading = document.findall(".//w:body/w:p", NS)[1]
     start = heading.find("w:bookmarkStart", NS)
     assert start.get(W + "name") == "background"
@@ -569,7 +700,7 @@ def footer_xml(path: Path, kind: str) -> etree._Element:
     """The footer part that the body's section uses for ``kind`` ("default" or "first") pages."""
     reference = xml(path, "word/document.xml").find(f".//w:sectPr/w:footerReference[@w:type='{kind}']", NS)
     rels = xml(path, "word/_rels/document.xml.rels")
-    target = rels.find(f"rel:Relationship[@Id='{reference.get('{%s}id' % NS['r'])}']", NS).get("Target")
+    target = rels.find(f"rel:Relationship[@Id='{reference.get('{{{}}}id'.format(NS['r']))}']", NS).get("Target")
     return xml(path, f"word/{target}")
 
 
@@ -592,7 +723,8 @@ def test_page_label_meta_words_the_page_number(tmp_path):
 def test_page_label_without_page_is_an_error(tmp_path):
     with pytest.raises(BuildError, match=r'<meta name="briefgen:page-label"> on HTML line 3: .* has no \{page\}'):
         html_to_docx(
-            page("", head='<meta name="briefgen:page-label" content="Folio">'), reference=REFERENCE, template_name=TEMPLATE
+            page("", head='<meta name="briefgen:page-label" content="Folio">'), reference=REFERENCE,
+            template_name=TEMPLATE
         )
 
 
@@ -748,7 +880,7 @@ def test_footnote_span_becomes_a_word_footnote(tmp_path):
     assert notes[2].xpath(".//w:r[w:rPr/w:i]/w:t", namespaces=NS)[0].text == "Trade"
     link = notes[2].find(".//w:hyperlink", NS)
     note_rels = xml(out, "word/_rels/footnotes.xml.rels")
-    assert note_rels.find(f"rel:Relationship[@Id='{link.get('{%s}id' % NS['r'])}']", NS).get("Target") == (
+    assert note_rels.find(f"rel:Relationship[@Id='{link.get('{{{}}}id'.format(NS['r']))}']", NS).get("Target") == (
         "https://example.org/t"
     )
 
@@ -813,7 +945,8 @@ html_to_docx(html, reference=reference, template_name="t", page_numbers={"one": 
 def test_output_bytes_are_the_same_in_separate_processes(tmp_path):
     image = tiny_png(tmp_path / "logo.png")
     source = tmp_path / "in.html"
-    source.write_text(page(REPRODUCIBLE_BODY.format(image=image), head='<meta name="dcterms.created" content="2026-01-15">'))
+    source.write_text(page(REPRODUCIBLE_BODY.format(image=image),
+                           head='<meta name="dcterms.created" content="2026-01-15">'))
     outputs = []
     for seed in ("1", "2"):
         target = tmp_path / f"out{seed}.docx"
@@ -888,6 +1021,69 @@ def test_misplaced_element_is_an_error(tmp_path):
 def test_relative_link_is_an_error(tmp_path):
     with pytest.raises(BuildError, match='<a href="annex.html"> on HTML line 5'):
         html_to_docx(page('<p><a href="annex.html">x</a></p>'), reference=REFERENCE, template_name=TEMPLATE)
+
+
+# -- the schema's order of children -----------------------------------------------------------
+
+EVERY_CONSTRUCT = """<div class="running-header"><p class="marking">Protected B</p></div>
+<div class="running-footer"><p>Footer <a href="https://example.org/">link</a></p></div>
+<section class="cover"><h1 id="top">Brief</h1></section>
+<nav class="toc"><h2>Contents</h2><ul><li><a href="#summary">Summary</a></li></ul></nav>
+<h2 id="summary" class="page-break">Summary</h2>
+<p lang="fr">Texte <strong>gras <em>italique</em></strong> <code>x</code> H<sub>2</sub>O x<sup>2</sup>
+<span class="footnote">A note <a href="https://example.org/note">there</a>.</span>
+习近平 (བོད་) <span lang="ug">ئۇيغۇر</span></p>
+<p>ئۇيغۇر تىلى</p>
+<ol><li>one<ol><li>two</li></ol>continued</li></ol><ul><li><p>a</p><p>b</p></li></ul>
+<hr>
+<table class="asks"><caption>Asks</caption><thead><tr><th>Ask</th><th>Of</th></tr></thead>
+<tbody><tr><td colspan="2">Both</td></tr><tr><td><table><tr><td>Inner</td></tr></table></td><td>PM</td></tr></tbody>
+</table>
+<p><img src="{image}" alt="A flag" width="40"><br>After the break</p>"""
+
+
+def out_of_order(path: Path) -> list[str]:
+    """Each element of the XML parts of ``path`` whose children break the order of briefgen's schema table."""
+    ordered = {qn(tag) for tag in schema.CHILD_ORDER}
+    wrong = []
+    with zipfile.ZipFile(path) as package:
+        for name in sorted(package.namelist()):
+            if name.endswith(".xml"):
+                for parent in etree.fromstring(package.read(name)).iter(*ordered):
+                    ranks = [schema.rank(parent, child) for child in parent]
+                    if ranks != sorted(ranks):
+                        children = [etree.QName(child).localname for child in parent]
+                        wrong.append(f"{name}: {etree.QName(parent).localname}: {children}")
+    return wrong
+
+
+def test_every_construct_writes_children_in_schema_order(tmp_path):
+    out = build(tmp_path, EVERY_CONSTRUCT.format(image=tiny_png(tmp_path / "flag.png")))
+    assert out_of_order(out) == []
+
+
+def test_the_sample_and_the_reference_have_children_in_schema_order(sample_build):
+    folder, _ = sample_build
+    for path in [REFERENCE, *sorted(folder.glob("*.docx"))]:
+        assert out_of_order(path) == [], path
+
+
+def test_insert_places_a_child_by_the_schema():
+    settings = parse_xml(
+        f'<w:settings {nsdecls("w", "w14")}><w:zoom/><w:compat/><w:decimalSymbol/><w14:docId/></w:settings>'
+    )
+    schema.insert(settings, OxmlElement("w:updateFields"))
+    schema.insert(settings, OxmlElement("w:listSeparator"))  # before the extension, which comes after all
+    schema.insert(settings, OxmlElement("w:writeProtection"))
+    assert [etree.QName(child).localname for child in settings] == [
+        "writeProtection", "zoom", "updateFields", "compat", "decimalSymbol", "listSeparator", "docId"
+    ]
+    section = parse_xml(f'<w:sectPr {nsdecls("w")}><w:headerReference/><w:pgSz/></w:sectPr>')
+    schema.insert(section, OxmlElement("w:footerReference"))  # one choice with w:headerReference: after it
+    assert [etree.QName(child).localname for child in section] == ["headerReference", "footerReference", "pgSz"]
+    paragraph = parse_xml(f'<w:p {nsdecls("w")}><w:r/></w:p>')
+    assert schema.get_or_insert(paragraph, "w:pPr") is paragraph[0]
+    assert schema.get_or_insert(paragraph, "w:pPr") is paragraph[0] and len(paragraph) == 2
 
 
 # -- the reference document ------------------------------------------------------------------
@@ -969,6 +1165,30 @@ def test_reference_sizes_and_spacing_follow_the_stylesheet():
     abstract = numbering.find(f"w:num[@w:numId='{num_id}']/w:abstractNumId", NS).get(W + "val")
     ind = numbering.find(f"w:abstractNum[@w:abstractNumId='{abstract}']/w:lvl/w:pPr/w:ind", NS)
     assert attributes(ind) == {"left": "546", "hanging": "273"}  # ul { padding-left: 1.3em }, twice
+
+
+def test_reference_list_styles_go_five_levels_deep():
+    numbering, styles = xml(REFERENCE, "word/numbering.xml"), xml(REFERENCE, "word/styles.xml")
+    ids = style_ids(REFERENCE)
+
+    def style(name: str) -> etree._Element:
+        return styles.find(f"w:style[@w:styleId='{ids[name]}']", NS)
+
+    for kind in ("Bullet", "Number"):
+        names = [list_style(kind, level) for level in range(1, 6)]
+        levels = [abstract_of(numbering, style(name).find("w:pPr/w:numPr/w:numId", NS).get(W + "val")).find("w:lvl", NS)
+                  for name in names]
+        assert len({id(level) for level in levels}) == 5
+        for depth, (name, level) in enumerate(zip(names, levels), 1):
+            assert level.find("w:pStyle", NS).get(W + "val") == ids[name]
+            assert attributes(level.find("w:pPr/w:ind", NS)) == {"left": str(273 * depth), "hanging": "273"}
+            # Levels 4 and 5 continue level 3: the same marker, and the same spacing.
+            assert [attributes(level.find(f"w:{tag}", NS)) for tag in ("numFmt", "lvlText", "rPr/w:rFonts")] == [
+                attributes(levels[2].find(f"w:{tag}", NS)) for tag in ("numFmt", "lvlText", "rPr/w:rFonts")
+            ]
+            assert attributes(style(name).find("w:pPr/w:spacing", NS)) == {"after": "52"}
+    for depth in (4, 5):
+        assert attributes(style(list_style("Continue", depth)).find("w:pPr/w:ind", NS)) == {"left": str(273 * depth)}
 
 
 def test_reference_generation_is_deterministic(tmp_path):

@@ -449,7 +449,8 @@ def test_importing_briefgen_changes_nothing_in_weasyprint_and_install_patches_it
 import inspect, pydyf
 from weasyprint.layout import LayoutContext
 from weasyprint.pdf import tags
-import briefgen.commands.build, briefgen.commands.letters, briefgen.render.letters, briefgen.render.mailmerge, briefgen.render.pdf
+import briefgen.commands.build, briefgen.commands.letters, briefgen.render.letters
+import briefgen.render.mailmerge, briefgen.render.pdf
 from briefgen.render.weasyprint_internals import install
 def state():
     return (hasattr(tags._build_box_tree, "__wrapped__"), inspect.getattr_static(LayoutContext, "footnotes", None)

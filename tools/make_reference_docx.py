@@ -35,7 +35,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
-from briefgen.render.docx import docx_bytes
+from briefgen.render.docx import docx_bytes, numbering, pythondocx, schema
 
 OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
@@ -98,6 +98,7 @@ class StyleSpec:
     contextual_spacing: bool | None = None  # no space between paragraphs of the same style
     left_indent: float | None = None  # points
     list_indent: float | None = None  # list styles: points from the margin to the text, the marker hanging before it
+    numbered_like: str | None = None  # a list style the default template lacks: numbered as this one, on its own
     leader_tab: float | None = None  # points from the margin: a right tab stop with a dot leader
     keep_with_next: bool | None = None
     rule_below: bool | None = None  # a 1.5pt dark blue rule 2pt under the paragraph (False removes any)
@@ -115,6 +116,7 @@ def collapsed(margin: float) -> float:
 # Every style the writer may use, built-in ones included. Names are spelled as
 # Word spells them in styles.xml ("toc 1", not "TOC 1"); the writer matches them
 # without regard to case. Sizes and margins are those of briefgen.css, its ems worked out.
+LIST_ITEM = dict(space_after=ITEM_AFTER, contextual_spacing=False)
 TABLE_STYLE = dict(kind="table", size=TABLE_SIZE, space_after=0, line_height=LINE_HEIGHT, cell_margins=CELL_MARGINS)
 STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Normal", font=SERIF),
@@ -128,15 +130,22 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Heading 3", font=SANS, size=11.5, bold=True, color=DARK_BLUE, space_before=10, space_after=3),
     StyleSpec("Quote", italic=True, color="404040", left_indent=36),
     StyleSpec("Caption", font=SANS, size=TABLE_SIZE, bold=True, color=DARK_BLUE, space_after=3, keep_with_next=True),
-    StyleSpec("List Bullet", list_indent=LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
-    StyleSpec("List Bullet 2", list_indent=2 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
-    StyleSpec("List Bullet 3", list_indent=3 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
-    StyleSpec("List Number", list_indent=LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
-    StyleSpec("List Number 2", list_indent=2 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
-    StyleSpec("List Number 3", list_indent=3 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
-    StyleSpec("List Continue", left_indent=LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
-    StyleSpec("List Continue 2", left_indent=2 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
-    StyleSpec("List Continue 3", left_indent=3 * LIST_INDENT, space_after=ITEM_AFTER, contextual_spacing=False),
+    StyleSpec("List Bullet", list_indent=LIST_INDENT, **LIST_ITEM),
+    StyleSpec("List Bullet 2", list_indent=2 * LIST_INDENT, **LIST_ITEM),
+    StyleSpec("List Bullet 3", list_indent=3 * LIST_INDENT, **LIST_ITEM),
+    StyleSpec("List Number", list_indent=LIST_INDENT, **LIST_ITEM),
+    StyleSpec("List Number 2", list_indent=2 * LIST_INDENT, **LIST_ITEM),
+    StyleSpec("List Number 3", list_indent=3 * LIST_INDENT, **LIST_ITEM),
+    StyleSpec("List Continue", left_indent=LIST_INDENT, **LIST_ITEM),
+    StyleSpec("List Continue 2", left_indent=2 * LIST_INDENT, **LIST_ITEM),
+    StyleSpec("List Continue 3", left_indent=3 * LIST_INDENT, **LIST_ITEM),
+    # Word's list styles go five levels deep; the default template stops at three.
+    StyleSpec("List Bullet 4", list_indent=4 * LIST_INDENT, numbered_like="List Bullet 3", builtin=True, **LIST_ITEM),
+    StyleSpec("List Bullet 5", list_indent=5 * LIST_INDENT, numbered_like="List Bullet 3", builtin=True, **LIST_ITEM),
+    StyleSpec("List Number 4", list_indent=4 * LIST_INDENT, numbered_like="List Number 3", builtin=True, **LIST_ITEM),
+    StyleSpec("List Number 5", list_indent=5 * LIST_INDENT, numbered_like="List Number 3", builtin=True, **LIST_ITEM),
+    StyleSpec("List Continue 4", left_indent=4 * LIST_INDENT, builtin=True, **LIST_ITEM),
+    StyleSpec("List Continue 5", left_indent=5 * LIST_INDENT, builtin=True, **LIST_ITEM),
     StyleSpec("Table Grid", borders="grid", **TABLE_STYLE),
     StyleSpec("Hyperlink", kind="character", color="0563C1", underline=True, builtin=True),
     StyleSpec("TOC Heading", based_on="Heading 1"),
@@ -190,27 +199,7 @@ _ALIGNMENTS = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
 }
 
-# The w:pPr children that the schema places after w:pBdr, and after w:contextualSpacing.
-_AFTER_PBDR = tuple(
-    f"w:{tag}"
-    for tag in (
-        "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
-        "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
-        "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
-    ).split()
-)
-_AFTER_CONTEXTUAL_SPACING = _AFTER_PBDR[_AFTER_PBDR.index("w:contextualSpacing") + 1 :]
-# The w:rPr children that the schema places after w:spacing (character spacing).
-_AFTER_CHARACTER_SPACING = tuple(
-    f"w:{tag}"
-    for tag in (
-        "w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout "
-        "specVanish oMath"
-    ).split()
-)
-# The w:tblPr children that the schema places after w:tblBorders.
-_AFTER_TBL_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription")
-# The w:rPr children that the schema places after w:b, w:i and w:sz: their complex-script twins come next.
+# Word reads the size, bold and italic of complex scripts from the twins of w:sz, w:b and w:i.
 _COMPLEX_SCRIPT_TWINS = {"w:b": "w:bCs", "w:i": "w:iCs", "w:sz": "w:szCs"}
 
 
@@ -260,6 +249,8 @@ def _apply(document: docx.document.Document, spec: StyleSpec) -> None:
         style.unhide_when_used = False
         style.quick_style = not spec.builtin and spec.kind != "table"
         style.base_style = _find(document, spec.based_on or _default_base(spec.kind))
+        if spec.numbered_like:
+            _number_like(document, style, _find(document, spec.numbered_like))
     elif spec.based_on:
         style.base_style = _find(document, spec.based_on)
 
@@ -276,7 +267,7 @@ def _apply(document: docx.document.Document, spec: StyleSpec) -> None:
     if spec.color:
         font.color.rgb = RGBColor.from_string(spec.color)
     if spec.letter_spacing is not None:
-        _put(style.element.get_or_add_rPr(), "w:spacing", _AFTER_CHARACTER_SPACING, present=spec.letter_spacing != 0,
+        _put(style.element.get_or_add_rPr(), "w:spacing", present=spec.letter_spacing != 0,
              attributes=f'w:val="{round(spec.letter_spacing * 20)}"')
     if style.element.rPr is not None:
         _match_complex_script(style.element.rPr)
@@ -307,21 +298,19 @@ def _apply_paragraph_format(style, spec: StyleSpec) -> None:
     if spec.leader_tab is not None:
         fmt.tab_stops.add_tab_stop(Pt(spec.leader_tab), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     if spec.contextual_spacing is not None:
-        _put(style.element.get_or_add_pPr(), "w:contextualSpacing", _AFTER_CONTEXTUAL_SPACING,
-             present=spec.contextual_spacing)
+        _put(style.element.get_or_add_pPr(), "w:contextualSpacing", present=spec.contextual_spacing)
     if spec.rule_below is not None:
-        _put(style.element.get_or_add_pPr(), "w:pBdr", _AFTER_PBDR, present=spec.rule_below,
+        _put(style.element.get_or_add_pPr(), "w:pBdr", present=spec.rule_below,
              content=f'<w:bottom w:val="single" w:sz="12" w:space="2" w:color="{DARK_BLUE}"/>')
 
 
-def _put(parent, tag: str, successors: tuple[str, ...], *, present: bool = True, attributes: str = "",
-         content: str = "") -> None:
+def _put(parent, tag: str, *, present: bool = True, attributes: str = "", content: str = "") -> None:
     """Replace the ``tag`` children of ``parent`` by one with ``attributes`` and ``content``, placed
-    before its ``successors`` (by none if not ``present``)."""
+    where the schema orders it (by none if not ``present``)."""
     for old in parent.findall(qn(tag)):
         parent.remove(old)
     if present:
-        parent.insert_element_before(parse_xml(f"<{tag} {nsdecls('w')} {attributes}>{content}</{tag}>"), *successors)
+        schema.insert(parent, parse_xml(f"<{tag} {nsdecls('w')} {attributes}>{content}</{tag}>"))
 
 
 def _match_complex_script(rpr) -> None:
@@ -335,18 +324,28 @@ def _match_complex_script(rpr) -> None:
                 rpr.remove(twin)
             continue
         if twin is None:
-            twin = parse_xml(f"<{twin_tag} {nsdecls('w')}/>")
-            element.addnext(twin)
+            twin = schema.insert(rpr, parse_xml(f"<{twin_tag} {nsdecls('w')}/>"))
         twin.attrib.clear()
         twin.attrib.update(element.attrib)
+
+
+def _number_like(document: docx.document.Document, style, model) -> None:
+    """Number ``style`` by a copy of the numbering definition of the list style ``model``, linked to ``style``."""
+    part = pythondocx.numbering_element(document)
+    num_id, _ = numbering.style_numbering(model)
+    original = numbering.definition(part, numbering.abstract_id(part, num_id))
+    instance = numbering.add_instance(part, numbering.copy_definition(part, original, style.style_id))
+    ppr = schema.get_or_insert(style.element, "w:pPr")
+    schema.insert(ppr, parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="{instance}"/></w:numPr>'))
 
 
 def _set_list_indent(document: docx.document.Document, style, indent: float) -> None:
     """Indent the first level of the numbering ``style`` uses: text at ``indent`` points, the marker
     hanging one ``LIST_INDENT`` before it, as the PDF sets a list item in its padding."""
-    numbering = document.part.numbering_part.element
-    abstract_id = numbering.num_having_numId(style.element.pPr.numPr.numId.val).abstractNumId.val
-    (ppr,) = numbering.xpath(f"w:abstractNum[@w:abstractNumId='{abstract_id}']/w:lvl[@w:ilvl='0']/w:pPr")
+    part = pythondocx.numbering_element(document)
+    num_id, _ = numbering.style_numbering(style)
+    definition = numbering.definition(part, numbering.abstract_id(part, num_id))
+    ppr = definition.find(f"{qn('w:lvl')}[@{qn('w:ilvl')}='0']/{qn('w:pPr')}")
     position = str(round(indent * 20))
     ppr.find(qn("w:tabs")).find(qn("w:tab")).set(qn("w:pos"), position)
     ind = ppr.find(qn("w:ind"))
@@ -357,8 +356,7 @@ def _set_list_indent(document: docx.document.Document, style, indent: float) -> 
 def _table_properties(style):
     tbl_pr = style.element.find(qn("w:tblPr"))
     if tbl_pr is None:
-        tbl_pr = parse_xml(f"<w:tblPr {nsdecls('w')}/>")
-        style.element.append(tbl_pr)
+        tbl_pr = schema.insert(style.element, parse_xml(f"<w:tblPr {nsdecls('w')}/>"))
     return tbl_pr
 
 
@@ -376,15 +374,14 @@ def _set_table_borders(style, borders: str, rule_above: bool) -> None:
     edges = "".join(
         f"<w:{edge} {lined.get(edge, nil)}/>" for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
     )
-    _put(_table_properties(style), "w:tblBorders", _AFTER_TBL_BORDERS, content=edges)
+    _put(_table_properties(style), "w:tblBorders", content=edges)
 
 
 def _set_cell_margins(style, vertical: float, horizontal: float) -> None:
     """Pad every cell by ``vertical`` points above and below and ``horizontal`` points at the sides."""
     sides = {"top": vertical, "left": horizontal, "bottom": vertical, "right": horizontal}
     margins = "".join(f'<w:{side} w:w="{round(points * 20)}" w:type="dxa"/>' for side, points in sides.items())
-    _put(_table_properties(style), "w:tblCellMar", _AFTER_TBL_BORDERS[_AFTER_TBL_BORDERS.index("w:tblCellMar") + 1 :],
-         content=margins)
+    _put(_table_properties(style), "w:tblCellMar", content=margins)
 
 
 def _set_fonts(rpr, name: str):

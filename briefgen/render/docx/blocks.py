@@ -1,0 +1,390 @@
+"""Blocks: the writer, which walks the HTML and lays out paragraphs, headings, lists and the rest.
+
+:class:`Writer` holds what one document's writing shares (pandoc's Docx writer keeps it
+in its ``WriterState``): the document, its styles and footnotes, the running header and
+footer. It lays out the blocks itself: paragraphs and headings, containers, lists with
+real Word numbering (every ``<ol>`` restarting at 1), rules and page breaks, the running
+header and footer (the footer ending with "Page N of M" fields), and ``nav.toc`` as a TOC
+field; it hands tables to :mod:`~briefgen.render.docx.tables` and inline content to
+:mod:`~briefgen.render.docx.inline`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import docx.document
+import lxml.html
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.styles.style import BaseStyle
+from docx.text.paragraph import Paragraph
+from lxml import etree
+
+from briefgen.errors import BuildError
+from briefgen.render.docx import numbering, properties, pythondocx, schema, tables
+from briefgen.render.docx.context import Context, Inline, ListItem, Story, Text
+from briefgen.render.docx.elements import classes, elements, reject, require_blank
+from briefgen.render.docx.footnotes import Footnotes
+from briefgen.render.docx.inline import Flow, emit, inline
+from briefgen.render.docx.scripts import right_to_left, word_language
+from briefgen.render.docx.styles import PARAGRAPH, Styles
+from briefgen.render.subset import BLOCKS, CONTAINERS, INLINE
+
+_HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
+_RUNNING = {"running-header": "header", "running-footer": "footer"}
+_PAGE_FIELDS = {"{page}": " PAGE ", "{pages}": " NUMPAGES "}
+_TOC_INSTRUCTION = ' TOC \\o "1-3" \\h \\z \\u '
+# Word's list styles go five levels deep ("List Bullet", "List Bullet 2" … "List Bullet 5"); deeper
+# lists take the fifth level's styles.
+_LIST_LEVELS = 5
+# Blocks are laid out by recursion, a few frames a level, so their nesting stops before Python's stack
+# does; inline markup is walked by a loop and nests as deep as the HTML parser reads.
+_MAX_DEPTH = 200
+
+
+class Writer:
+    """Walks the parsed HTML and appends the matching Word content to ``document``."""
+
+    def __init__(
+        self,
+        document: docx.document.Document,
+        *,
+        reference: Path,
+        template_name: str,
+        page_numbers: dict[str, int] | None,
+        images: Callable[[str], Path | None] | None,
+    ):
+        self.document = document
+        self.reference = reference
+        self.template_name = template_name
+        self.images = images
+        self.styles = Styles(document, reference, template_name)
+        self.footnotes = Footnotes(document)
+        self._page_numbers = page_numbers or {}
+        self._page_label = "Page {page} of {pages}"
+        self._running: dict[str, list[pythondocx.Header | pythondocx.Footer]] = {}
+        self._bookmark_ids = 0
+        self._deeper_definitions: dict[tuple[int, int], str] = {}  # (numId, depth) → abstractNumId
+        # The writer adds no section: the body's text width is the reference document's.
+        section = document.sections[-1]
+        self.text_width = section.page_width - section.left_margin - section.right_margin
+
+    def write(self, root: lxml.html.HtmlElement) -> None:
+        """Write the document of ``root``, the parsed ``<html>``."""
+        properties.clear(self.document)
+        if root.get("lang"):
+            self.styles.set_document_language(word_language(root.get("lang")))
+        for child in elements(root):
+            if child.tag == "head":
+                self._page_label = properties.read_head(self.document, child, self.template_name) or self._page_label
+            elif child.tag == "body":
+                self.document.sections[-1].different_first_page_header_footer = _opens_with_cover(child)
+                ctx = Context(pythondocx.Body(self.document), Story(), self.styles.builtin("Normal", PARAGRAPH, child))
+                self.block(child, ctx)
+            else:
+                raise reject(self.template_name, child, root)
+        properties.finish(self.document)
+        self._add_page_number(self._running_parts("footer")[0])
+        for parts in self._running.values():
+            for part in parts:
+                content = pythondocx.element(part)
+                if len(content) == 0 or content[-1].tag != qn("w:p"):
+                    part.add_paragraph()  # Word requires a header or footer to end with a paragraph
+
+    # -- blocks -------------------------------------------------------------
+
+    def block(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
+        """Lay out the block element ``el`` in ``ctx``."""
+        tag = el.tag
+        if tag in CONTAINERS:
+            self._container(el, ctx)
+        elif tag in _HEADING_STYLES:
+            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, _HEADING_STYLES[tag])))
+        elif tag == "p":
+            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, ctx.style)))
+        elif tag == "blockquote":
+            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, "Quote")))
+        elif tag in ("ul", "ol"):
+            self._list(el, ctx)
+        elif tag == "table":
+            tables.table(self, el, ctx)
+        else:  # hr, the last of BLOCKS
+            self._rule(el, ctx)
+
+    def _container(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
+        el_classes = classes(el)
+        if el.tag == "nav" and "toc" in el_classes:
+            self._toc(el, ctx)
+            return
+        running = [_RUNNING[cls] for cls in el_classes if cls in _RUNNING]
+        if not running:
+            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, ctx.style)))
+            return
+        for part in self._running_parts(running[0]):
+            part_ctx = replace(ctx, container=part, story=Story(footnotes=False), list_depth=0, item=None)
+            style = self.styles.paragraph_style(el, f"Running {running[0].title()}")
+            self.flow(el, self.enter(el, part_ctx, style))
+
+    def flow(
+        self,
+        el: lxml.html.HtmlElement,
+        ctx: Context,
+        block: Callable[[lxml.html.HtmlElement, Context], None] | None = None,
+    ) -> None:
+        """Lay out the children of ``el``: inline runs become paragraphs, blocks go to ``block``."""
+        block = block or self.block
+        flow = Flow(self, ctx)
+        flow.add_text(el.text, ctx.fmt)
+        for child in el:
+            if isinstance(child.tag, str):
+                if child.tag in BLOCKS:
+                    flow.flush()
+                    block(child, ctx)
+                elif child.tag in INLINE:
+                    inline(self, child, ctx.fmt, flow)
+                else:
+                    raise reject(self.template_name, child, el)
+            flow.add_text(child.tail, ctx.fmt)
+        flow.flush()
+
+    def enter(self, el: lxml.html.HtmlElement, ctx: Context, style: BaseStyle) -> Context:
+        """Return the context for the content of ``el``, whose paragraphs default to ``style``.
+
+        The page break and bookmark ``el`` asks for wait in the story for the next paragraph,
+        which is the first one ``el`` produces.
+        """
+        if ctx.depth == _MAX_DEPTH:
+            raise BuildError(
+                f"{self.template_name}: <{el.tag}> on HTML line {el.sourceline} lies deeper than {_MAX_DEPTH} "
+                "nested elements, more than .docx output allows"
+            )
+        if "page-break" in classes(el):
+            ctx.story.page_break = True
+        if el.get("id"):
+            ctx.story.bookmarks.append(el.get("id"))
+        fmt = replace(ctx.fmt, lang=el.get("lang")) if el.get("lang") else ctx.fmt
+        return replace(ctx, style=style, fmt=fmt, depth=ctx.depth + 1)
+
+    def paragraph(self, ctx: Context, items: list[Inline]) -> Paragraph:
+        """Append a paragraph holding ``items`` to the context's container."""
+        paragraph = ctx.container.add_paragraph()
+        style = ctx.style
+        item = ctx.item
+        number = item is not None and not item.numbered
+        if item is not None and not number and style == item.style:
+            style = self.styles.builtin(item.continuation, PARAGRAPH, "a list continuation paragraph")
+        style_id = self.styles.style_id(style)
+        rtl = right_to_left("".join(piece.text for piece in items if isinstance(piece, Text)))
+        if style_id is not None or ctx.story.page_break or number or rtl:
+            # The children of w:pPr in schema order: pStyle, pageBreakBefore, numPr, bidi.
+            ppr = schema.get_or_insert(pythondocx.element(paragraph), "w:pPr")
+            if style_id is not None:
+                etree.SubElement(ppr, qn("w:pStyle"), {qn("w:val"): style_id})
+            if ctx.story.page_break:
+                etree.SubElement(ppr, qn("w:pageBreakBefore"))
+                ctx.story.page_break = False
+            if number:
+                num_pr = etree.SubElement(ppr, qn("w:numPr"))
+                etree.SubElement(num_pr, qn("w:ilvl"), {qn("w:val"): str(item.level)})
+                etree.SubElement(num_pr, qn("w:numId"), {qn("w:val"): str(item.num_id)})
+                item.numbered = True
+            if rtl:
+                etree.SubElement(ppr, qn("w:bidi"))
+        emit(self, paragraph, items, rtl)
+        if ctx.story.bookmarks:
+            self._add_bookmarks(paragraph, ctx.story.bookmarks)
+            ctx.story.bookmarks.clear()
+        return paragraph
+
+    def _add_bookmarks(self, paragraph: Paragraph, names: list[str]) -> None:
+        """Wrap the paragraph's content in a bookmark per name (links point at ``#name``)."""
+        p = pythondocx.element(paragraph)
+        starts = []
+        for name in names:
+            self._bookmark_ids += 1
+            bookmark_id = str(self._bookmark_ids)
+            starts.append(OxmlElement("w:bookmarkStart", {qn("w:id"): bookmark_id, qn("w:name"): name}))
+            p.append(OxmlElement("w:bookmarkEnd", {qn("w:id"): bookmark_id}))
+        _insert_after_properties(p, starts)
+
+    def _rule(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
+        ctx = self.enter(el, replace(ctx, item=None), self.styles.paragraph_style(el, ctx.style))
+        if "page-break" in classes(el):
+            return  # enter queued the break for the next paragraph
+        ppr = schema.get_or_insert(pythondocx.element(self.paragraph(ctx, [])), "w:pPr")
+        border = OxmlElement("w:pBdr")
+        border.append(
+            OxmlElement("w:bottom", {qn("w:val"): "single", qn("w:sz"): "6", qn("w:space"): "1", qn("w:color"): "auto"})
+        )
+        schema.insert(ppr, border)
+
+    # -- running header and footer ----------------------------------------------
+
+    def _running_parts(self, which: str) -> list[pythondocx.Header | pythondocx.Footer]:
+        """The section's default ``which`` ("header" or "footer"), and its first-page one when it has a cover.
+
+        They are emptied the first time they are asked for.
+        """
+        if which not in self._running:
+            section = self.document.sections[-1]
+            names = [which, f"first_page_{which}"] if section.different_first_page_header_footer else [which]
+            parts = [getattr(section, name) for name in names]
+            for part in parts:
+                part.is_linked_to_previous = False
+                del pythondocx.element(part)[:]
+            self._running[which] = parts
+        return self._running[which]
+
+    def _add_page_number(self, footer: pythondocx.Footer) -> None:
+        """Append "Page N of M", worded by the page-label meta, as PAGE and NUMPAGES fields."""
+        paragraph = footer.add_paragraph()
+        p = pythondocx.element(paragraph)
+        ppr = schema.get_or_insert(p, "w:pPr")
+        style_id = self.styles.style_id(self.styles.builtin("Footer", PARAGRAPH, "the page number"))
+        if style_id is not None:
+            schema.insert(ppr, OxmlElement("w:pStyle", {qn("w:val"): style_id}))
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        for piece in re.split(r"(\{pages?\})", self._page_label):
+            if piece in _PAGE_FIELDS:
+                p.extend([_field_char("begin"), _instruction(_PAGE_FIELDS[piece]), _field_char("separate")])
+                paragraph.add_run("1")  # the cached result, until Word or LibreOffice lays out the pages
+                p.append(_field_char("end"))
+            elif piece:
+                paragraph.add_run(piece)
+
+    # -- lists ----------------------------------------------------------------
+
+    def _list(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
+        depth = ctx.list_depth + 1
+        level = min(depth, _LIST_LEVELS)
+        suffix = "" if level == 1 else f" {level}"
+        list_style = self.styles.builtin(("List Number" if el.tag == "ol" else "List Bullet") + suffix, PARAGRAPH, el)
+        num_id, ilvl = self._numbering(list_style, el, restart=el.tag == "ol", depth=depth)
+        ctx = replace(self.enter(el, ctx, self.styles.paragraph_style(el, list_style)), list_depth=depth)
+        for li in self._items(el):
+            item_ctx = self.enter(li, ctx, self.styles.paragraph_style(li, ctx.style))
+            item = ListItem(item_ctx.style, f"List Continue{suffix}", num_id, ilvl)
+            self.flow(li, replace(item_ctx, item=item))
+
+    def _numbering(self, style: BaseStyle, el: lxml.html.HtmlElement, *, restart: bool, depth: int) -> tuple[int, int]:
+        """The (numId, ilvl) for a list ``depth`` deep in ``style``; a fresh numId restarting at 1 if ``restart``.
+
+        A restarting list deeper than the deepest list style numbers from a definition of its own
+        for its depth, copied from that style's, so that it counts apart from the lists around it.
+        """
+        style_numbering = numbering.style_numbering(style)
+        if style_numbering is None:
+            raise BuildError(
+                f"Word style '{style.name}' (used for <{el.tag}> in {self.template_name}) has no list numbering "
+                f"in {self.reference}; regenerate it with tools/make_reference_docx.py"
+            )
+        num_id, ilvl = style_numbering
+        if not restart:
+            return num_id, ilvl
+        part = pythondocx.numbering_element(self.document)
+        abstract_id = numbering.abstract_id(part, num_id)
+        original = numbering.definition(part, abstract_id) if abstract_id is not None else None
+        if original is None:
+            raise BuildError(
+                f"Word style '{style.name}' in {self.reference} uses list numbering {num_id}, "
+                "which numbering.xml does not define"
+            )
+        if depth > _LIST_LEVELS:
+            if (num_id, depth) not in self._deeper_definitions:
+                self._deeper_definitions[num_id, depth] = numbering.copy_definition(part, original)
+            abstract_id = self._deeper_definitions[num_id, depth]
+        return numbering.add_instance(part, abstract_id, restart_level=ilvl), ilvl
+
+    def _items(self, list_el: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+        """The ``<li>`` children of a list; anything else in it is an error."""
+        require_blank(self.template_name, list_el.text, list_el, list_el.sourceline)
+        for child in list_el:
+            if isinstance(child.tag, str):
+                if child.tag != "li":
+                    raise reject(self.template_name, child, list_el)
+                yield child
+            require_blank(self.template_name, child.tail, list_el, child.sourceline)
+
+    # -- table of contents ------------------------------------------------------
+
+    def _toc(self, nav: lxml.html.HtmlElement, ctx: Context) -> None:
+        """``nav.toc``: its heading, then a TOC field whose cached result lists the nav's entries."""
+        ctx = self.enter(nav, ctx, ctx.style)
+        entry_ctx = replace(ctx, fmt=replace(ctx.fmt, plain_links=True), list_depth=0, item=None)
+        first_entry: int | None = None
+        require_blank(self.template_name, nav.text, nav, nav.sourceline)
+        for child in elements(nav):
+            if child.tag == "h2":
+                self.flow(child, self.enter(child, ctx, self.styles.paragraph_style(child, "TOC Heading")))
+            elif child.tag in ("ul", "ol"):
+                if first_entry is None:
+                    first_entry = len(ctx.container.paragraphs)
+                self._toc_list(child, entry_ctx, 1)
+            else:
+                raise reject(self.template_name, child, nav)
+            require_blank(self.template_name, child.tail, nav, child.sourceline)
+
+        entries = ctx.container.paragraphs[first_entry:] if first_entry is not None else []
+        if not entries:
+            entries = [self.paragraph(replace(entry_ctx, style=self.styles.builtin("TOC 1", PARAGRAPH, nav)), [])]
+        field_start = [_field_char("begin"), _instruction(_TOC_INSTRUCTION), _field_char("separate")]
+        _insert_after_properties(pythondocx.element(entries[0]), field_start)
+        for entry in entries:
+            self._add_toc_page(entry)
+        pythondocx.element(entries[-1]).append(_field_char("end"))
+        settings = self.document.settings.element
+        if settings.find(qn("w:updateFields")) is None:  # so that Word fills in the TOC on opening
+            schema.insert(settings, OxmlElement("w:updateFields", {qn("w:val"): "true"}))
+
+    def _add_toc_page(self, entry: Paragraph) -> None:
+        """End a TOC entry with a tab and the PDF page of its target, when ``page_numbers`` has it."""
+        link = pythondocx.element(entry).find(qn("w:hyperlink"))
+        page = self._page_numbers.get(link.get(qn("w:anchor"), "")) if link is not None else None
+        if page is not None:
+            run = OxmlElement("w:r")
+            link.append(run)
+            pythondocx.run(run, entry).text = f"\t{page}"
+
+    def _toc_list(self, list_el: lxml.html.HtmlElement, ctx: Context, depth: int) -> None:
+        ctx = self.enter(list_el, ctx, self.styles.paragraph_style(list_el, f"TOC {depth}"))
+
+        def nested(child: lxml.html.HtmlElement, item_ctx: Context) -> None:
+            if child.tag not in ("ul", "ol"):
+                raise reject(self.template_name, child, child.getparent())
+            self._toc_list(child, item_ctx, depth + 1)
+
+        for li in self._items(list_el):
+            self.flow(li, self.enter(li, ctx, self.styles.paragraph_style(li, ctx.style)), block=nested)
+
+
+def _opens_with_cover(body: lxml.html.HtmlElement) -> bool:
+    """Whether the first page content of ``body`` (running headers and footers aside) is ``section.cover``."""
+    content = (el for el in elements(body) if not set(classes(el)) & _RUNNING.keys())
+    first = next(content, None)
+    return first is not None and first.tag == "section" and "cover" in classes(first)
+
+
+def _insert_after_properties(p: etree._Element, children: list[etree._Element]) -> None:
+    """Insert ``children`` at the start of the content of ``p``, after its w:pPr."""
+    index = 1 if len(p) and p[0].tag == qn("w:pPr") else 0
+    for offset, child in enumerate(children):
+        p.insert(index + offset, child)
+
+
+def _field_char(kind: str) -> etree._Element:
+    r = OxmlElement("w:r")
+    r.append(OxmlElement("w:fldChar", {qn("w:fldCharType"): kind}))
+    return r
+
+
+def _instruction(text: str) -> etree._Element:
+    r = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText", {qn("xml:space"): "preserve"})
+    instr.text = text
+    r.append(instr)
+    return r

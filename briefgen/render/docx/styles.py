@@ -1,0 +1,97 @@
+"""Word styles: those of the reference document, found by name and checked by kind.
+
+A CSS class names a Word style (``cover-meta`` → "Cover Meta"), which must exist in the
+reference document; the first class of an element that is not special names its style.
+The special classes ask for a Word construct instead (a page break, the running header
+or footer, the TOC, the cover, a footnote).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx.document
+import lxml.html
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+from docx.styles.style import BaseStyle
+
+from briefgen.errors import BuildError, StyleMissingError
+from briefgen.render.docx import pythondocx, schema
+from briefgen.render.docx.elements import classes
+
+PARAGRAPH, CHARACTER, TABLE = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
+_SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote"})
+_KIND_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
+_STYLE_KINDS = {"paragraph": PARAGRAPH, "character": CHARACTER, "table": TABLE, "numbering": WD_STYLE_TYPE.LIST}
+_ON = frozenset({"1", "true", "on"})  # the true values of an on/off attribute (ST_OnOff)
+
+
+class Styles:
+    """The styles of one document, indexed by name; errors name ``template_name`` and ``reference``."""
+
+    def __init__(self, document: docx.document.Document, reference: Path, template_name: str):
+        self._document = document
+        self.reference = reference
+        self.template_name = template_name
+        # python-docx scans styles.xml on every style lookup and assignment; one pass here indexes it.
+        self._styles: dict[str, tuple[object, WD_STYLE_TYPE]] = {}
+        defaults: dict[WD_STYLE_TYPE, str] = {}
+        for element in document.styles.element.iterchildren(qn("w:style")):
+            kind = _STYLE_KINDS.get(element.get(qn("w:type")), PARAGRAPH)
+            if element.get(qn("w:default")) in _ON:
+                defaults[kind] = element.get(qn("w:styleId"))  # the last one wins, as in python-docx
+            name = element.find(qn("w:name"))
+            if name is not None and name.get(qn("w:val")):
+                self._styles[name.get(qn("w:val")).lower()] = (element, kind)
+        self._implicit = frozenset(defaults.values())
+
+    def paragraph_style(self, el: lxml.html.HtmlElement, implied: str | BaseStyle) -> BaseStyle:
+        """The paragraph style named by ``el``'s class, else ``implied`` (a style or a style name)."""
+        style = self.class_style(el, PARAGRAPH)
+        if style is not None:
+            return style
+        return self.builtin(implied, PARAGRAPH, el) if isinstance(implied, str) else implied
+
+    def class_style(self, el: lxml.html.HtmlElement, kind: WD_STYLE_TYPE) -> BaseStyle | None:
+        """The style named by the first class of ``el`` that is not special, or None."""
+        cls = next((cls for cls in classes(el) if cls not in _SPECIAL_CLASSES), None)
+        if cls is None:
+            return None
+        name = " ".join(word.capitalize() for word in re.split(r"[-_]+", cls) if word)
+        return self._style(name, kind, f"<{el.tag}>", f"class '{cls}' in {self.template_name}")
+
+    def builtin(self, name: str, kind: WD_STYLE_TYPE, user: lxml.html.HtmlElement | str) -> BaseStyle:
+        """The style ``name``, which ``user`` (an element, or what else needs it) calls for."""
+        user = user if isinstance(user, str) else f"<{user.tag}>"
+        return self._style(name, kind, user, f"used for {user} in {self.template_name}")
+
+    def style_id(self, style: BaseStyle) -> str | None:
+        """The id that applies ``style``; None for the default style of its kind, which applies by itself."""
+        style_id = style.style_id
+        return None if style_id in self._implicit else style_id
+
+    def set_document_language(self, lang: str) -> None:
+        """Make ``lang`` (as Word names it) the language of text that names none."""
+        path = "/".join(qn(tag) for tag in ("w:docDefaults", "w:rPrDefault", "w:rPr"))
+        defaults = self._document.styles.element.find(path)
+        if defaults is None:
+            raise BuildError(
+                f"{self.reference} has no default run properties (w:docDefaults); "
+                "regenerate it with tools/make_reference_docx.py"
+            )
+        schema.get_or_insert(defaults, "w:lang").set(qn("w:val"), lang)
+
+    def _style(self, name: str, kind: WD_STYLE_TYPE, user: str, origin: str) -> BaseStyle:
+        element, style_kind = self._styles.get(name.lower(), (None, None))
+        if element is None:
+            raise StyleMissingError(
+                f"Word style '{name}' ({origin}) is not defined in {self.reference}; add it to the reference document"
+            )
+        if style_kind != kind:
+            raise StyleMissingError(
+                f"Word style '{name}' ({origin}) is a {_KIND_NAMES.get(style_kind, str(style_kind))} style "
+                f"in {self.reference}, but {user} needs a {_KIND_NAMES[kind]} style"
+            )
+        return pythondocx.style(element)
