@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import sys
 import time
 import traceback
@@ -24,7 +25,8 @@ from briefgen.errors import BriefgenError, InvalidBriefError, UsageError
 from briefgen.model.schema import brief_schema_text
 from briefgen.render import PDF_VARIANTS, subsetting_warning
 from briefgen.text import LANGUAGES
-from briefgen.write.files import output_error
+from briefgen.workers import stop_all
+from briefgen.write.files import discard_unfinished, output_error
 
 #: Faults of the machine, not bugs: reported as a message wherever they are met.
 MACHINE_FAULTS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG, errno.EIO}
@@ -52,19 +54,27 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except BriefgenError as error:
-            _fail(error)
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing more was written", err=True)
-            sys.exit(130)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
-        except OSError as error:
-            if error.errno not in MACHINE_FAULTS:
-                _report_bug()
-            _fail(output_error(error, error.filename or "."))
-        except Exception:
-            _report_bug()
+        except BaseException as error:
+            # Whatever the command left running or half made goes first: its workers, which may
+            # still write into its staging folders, then those folders; a second Ctrl-C waits.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            stop_all()
+            discard_unfinished()
+            _report(error)
+
+
+def _report(error: BaseException) -> None:
+    """Say what stopped the command, and exit with its code."""
+    if isinstance(error, BriefgenError):
+        _fail(error)
+    if isinstance(error, KeyboardInterrupt):
+        click.echo("interrupted: nothing more was written", err=True)
+        sys.exit(130)
+    if isinstance(error, OSError) and error.errno in MACHINE_FAULTS:
+        _fail(output_error(error, error.filename or "."))
+    _report_bug()
 
 
 def _report_bug() -> None:

@@ -95,6 +95,12 @@ def script_range(char: str) -> ScriptRange | None:
     return None
 
 
+def character_class(script: str) -> str:
+    """The code points of ``script`` in :data:`SCRIPT_RANGES`, as the inside of a regular
+    expression's character class (Tibetan: ``\\U00000f00-\\U00000fff``)."""
+    return "".join(f"\\U{row.first:08x}-\\U{row.last:08x}" for row in SCRIPT_RANGES if row.script == script)
+
+
 def script_language(text: str) -> str:
     """The language tag of the first character of ``text`` in a script of :data:`SCRIPT_RANGES`
     that has one, else ``und``."""

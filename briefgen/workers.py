@@ -32,6 +32,8 @@ from typing import Any
 from briefgen.errors import BuildError
 
 _PR_SET_PDEATHSIG = 1
+#: The workers of this process that are not stopped yet.
+_RUNNING: list[Workers] = []
 
 
 def can_fork() -> bool:
@@ -69,7 +71,8 @@ class Workers:
         self.initializer = initializer
         self.one_job_each = one_job_each
         self.workers: list[_Worker] = []
-        self._count = count
+        # Known before any is forked, so that Ctrl-C at any moment stops them (see stop_all).
+        _RUNNING.append(self)
         try:
             for _ in range(count):
                 self.workers.append(self._start())
@@ -167,6 +170,15 @@ class Workers:
         for worker in self.workers:
             _reap(worker)
         self.workers = []
+        with contextlib.suppress(ValueError):
+            _RUNNING.remove(self)
+
+
+def stop_all() -> None:
+    """Stop every worker of this process: the command line's last word after Ctrl-C or a failure,
+    wherever they came (even before a ``with`` took the workers)."""
+    for workers in list(_RUNNING):
+        workers.stop()
 
 
 def _reap(worker: _Worker) -> None:

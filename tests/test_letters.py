@@ -366,3 +366,44 @@ def test_two_runs_write_the_same_pdfs_whatever_the_hash_seed(tmp_path: Path) -> 
         letters = tmp_path / seed / "letter-test" / "letters"
         runs.append({path.name: path.read_bytes() for path in letters.glob("*.pdf")})
     assert len(runs[0]) == 9 and runs[0] == runs[1]
+
+
+def test_names_that_make_the_same_file_name_each_get_a_letter_whatever_the_workers(tmp_path: Path,
+                                                                                   smtp_server) -> None:
+    people = [{**PEOPLE[0], "name": name, "email": address} for name, address in (
+        ("Jean Côté", "jean.cote@example.org"), ("Jean Cote", "jcote@example.org"),
+        ("Jean Cote 2", "jean2@example.org"), ("JEAN  COTE", "jc@example.org"))]
+    recipients = write_recipients(tmp_path, people)
+    expected = {"jean-cote": "jean.cote@example.org", "jean-cote-2": "jcote@example.org",
+                "jean-cote-2-2": "jean2@example.org", "jean-cote-3": "jc@example.org"}
+    for run in range(3):
+        out = tmp_path / f"run-{run}"
+        result = run_briefgen("letters", str(LETTER_BRIEF), "--recipients", str(recipients), "-o", str(out),
+                              "--jobs", "3")
+        assert result.returncode == 0, result.stderr
+        letters = out / "letter-test" / "letters"
+        drafts = {path.stem: email.message_from_bytes(path.read_bytes(), policy=policy.default)["To"]
+                  .addresses[0].addr_spec for path in letters.glob("*.eml")}
+        assert drafts == expected
+        assert pdf_text(letters / "jean-cote-2-2.pdf").startswith("Jean Cote 2 ")
+    mailbox = Mailbox()
+    assert send(letters, smtp_server(mailbox)).returncode == 0
+    assert mailbox.delivered_to() == Counter(expected.values())
+
+
+def test_letters_never_remove_or_overwrite_a_file_of_the_user(tmp_path: Path) -> None:
+    brief = letter_brief_in_english_only(tmp_path)
+    folder = tmp_path / "minimal" / "letters"
+    folder.mkdir(parents=True)
+    (folder / "SIGNED-by-director.pdf").write_bytes(b"%PDF-1.7 the director's signed copy")
+    (folder / "ann-arbour.pdf").write_bytes(b"%PDF-1.7 a file of the user's with a recipient's name")
+    for people in (PEOPLE[:2], PEOPLE[:1]):
+        result = run_briefgen("letters", str(brief), "--recipients", str(write_recipients(tmp_path, people)),
+                              "-o", str(tmp_path))
+        assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "removed 2 files of an earlier run for recipients no longer listed"
+    assert sorted(path.name for path in folder.iterdir()) == [
+        ".briefgen-letters.json", "SIGNED-by-director.pdf", "ann-arbour-2.eml", "ann-arbour-2.pdf", "ann-arbour.pdf"]
+    assert (folder / "SIGNED-by-director.pdf").read_bytes() == b"%PDF-1.7 the director's signed copy"
+    assert (folder / "ann-arbour.pdf").read_bytes() == b"%PDF-1.7 a file of the user's with a recipient's name"
+    assert pdf_text(folder / "ann-arbour-2.pdf").startswith("Ann Arbour ")

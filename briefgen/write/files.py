@@ -37,6 +37,8 @@ from pathlib import Path
 from briefgen.errors import BriefgenError, OutputError, UsageError
 
 STAGING_PREFIX = ".briefgen-staging-"
+#: The staging folders of this process that are not removed yet.
+_UNFINISHED: list[Staging] = []
 LOCK_SUFFIX = ".lock"
 #: How long a command waits for another one to finish swapping the same folder.
 LOCK_WAIT_SECONDS = 120
@@ -85,25 +87,39 @@ class Staging:
     def __init__(self, output_dir: Path, name: str):
         self.output_dir = output_dir
         self.written: list[Path] = []
+        self.path = output_dir / f"{STAGING_PREFIX}{name}-{secrets.token_hex(6)}"
+        self._lock: int | None = None
+        self._created_output_dir = not output_dir.exists()
+        # Known before anything is made, so that Ctrl-C at any moment leaves nothing (see discard_unfinished).
+        _UNFINISHED.append(self)
         with writing(output_dir):
-            self._created_output_dir = not output_dir.exists()
             output_dir.mkdir(parents=True, exist_ok=True)
             remove_leftovers(output_dir)
-            self._lock, stem = _locked_new_file(output_dir, f"{STAGING_PREFIX}{name}-")
-            self.path = output_dir / stem
+            self._lock = _locked_new_file(self.path.with_name(self.path.name + LOCK_SUFFIX))
             self.path.mkdir()
 
     def __enter__(self) -> Staging:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
+        self.discard(failed=kind is not None)
+
+    def discard(self, *, failed: bool = True) -> None:
+        """Remove the staging folder and its lock file (after a failure, the output folder too if
+        the staging made it and it is still empty); safe to call more than once."""
         shutil.rmtree(self.path, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            (self.output_dir / f"{self.path.name}{LOCK_SUFFIX}").unlink()
-        os.close(self._lock)
-        if kind is not None and self._created_output_dir:
+        for leftover in (self.path.with_name(self.path.name + LOCK_SUFFIX),
+                         self.path.with_name(f".{self.path.name}.new")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+        if failed and self._created_output_dir:
             with contextlib.suppress(OSError):
                 self.output_dir.rmdir()
+        with contextlib.suppress(ValueError):
+            _UNFINISHED.remove(self)
 
     def write(self, relative: Path | str, data: bytes, *, sync: bool = True) -> None:
         """Write ``data`` at ``relative`` in the staging folder; with ``sync``, wait until it is on disk."""
@@ -150,6 +166,9 @@ def remove_leftovers(output_dir: Path) -> list[Path]:
     """Remove the staging folders in ``output_dir`` that no process holds (their command was
     killed); return them."""
     removed = []
+    for draft in output_dir.glob(f".{STAGING_PREFIX}*.new"):
+        if _unheld(draft):
+            draft.unlink(missing_ok=True)
     for lock_path in sorted(output_dir.glob(f"{STAGING_PREFIX}*{LOCK_SUFFIX}")):
         try:
             descriptor = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
@@ -173,15 +192,36 @@ def remove_leftovers(output_dir: Path) -> list[Path]:
     return removed
 
 
-def _locked_new_file(folder: Path, prefix: str) -> tuple[int, str]:
-    """A new lock file ``<prefix><random>.lock`` in ``folder``, locked by this process before it
-    appears under its name (so that no :func:`remove_leftovers` takes it for a left-over)."""
-    stem = prefix + secrets.token_hex(6)
-    draft = folder / f".{stem}.new"
+def _unheld(lock_path: Path) -> bool:
+    """Whether no process holds the lock of ``lock_path`` (its holder was killed)."""
+    try:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(descriptor)
+
+
+def _locked_new_file(path: Path) -> int:
+    """A new lock file at ``path``, locked by this process before it appears under its name (so
+    that no :func:`remove_leftovers` takes it for a left-over); its descriptor."""
+    draft = path.with_name(f".{path.name.removesuffix(LOCK_SUFFIX)}.new")
     descriptor = os.open(draft, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     fcntl.flock(descriptor, fcntl.LOCK_EX)
-    os.rename(draft, folder / f"{stem}{LOCK_SUFFIX}")
-    return descriptor, stem
+    os.rename(draft, path)
+    return descriptor
+
+
+def discard_unfinished() -> None:
+    """Remove every staging folder of this process not yet removed: the command line's last
+    word after Ctrl-C or a failure, wherever they came (even before a ``with`` took the staging)."""
+    for staging in list(_UNFINISHED):
+        staging.discard()
 
 
 @contextlib.contextmanager

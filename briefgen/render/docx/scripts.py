@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from briefgen.text import character_class
+
 # Word wants a language with its region. briefgen writes for Canadian readers, so a bare English
 # or French means its Canadian variant; the Chinese, Tibetan and Uyghur of briefs on China are
 # those of the People's Republic.
@@ -48,16 +50,13 @@ class Script:
         return (_TRADITIONAL_CHINESE_FONT if traditional else self.font), language
 
 
+# The scripts and their code points are briefgen's one table (briefgen.text.SCRIPT_RANGES).
 SCRIPTS = {
-    "cjk": Script(
-        r"\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002ffff\u3000-\u303f\uff00-\uffef",
-        "eastAsia", "Noto Serif CJK SC", "eastAsia", frozenset({"zh"}), "zh-CN",
-    ),
-    "tibetan": Script(r"\u0f00-\u0fff", "cs", "Noto Serif Tibetan", "bidi", frozenset({"bo"}), "bo-CN"),
-    "arabic": Script(
-        r"\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff",
-        "cs", "Noto Naskh Arabic", "bidi", frozenset({"ug", "ar", "fa", "ur"}), "ug-CN", right_to_left=True,
-    ),
+    "cjk": Script(character_class("cjk"), "eastAsia", "Noto Serif CJK SC", "eastAsia", frozenset({"zh", "ja", "ko"}),
+                  "zh-CN"),
+    "tibetan": Script(character_class("tibetan"), "cs", "Noto Serif Tibetan", "bidi", frozenset({"bo"}), "bo-CN"),
+    "arabic": Script(character_class("arabic"), "cs", "Noto Naskh Arabic", "bidi", frozenset({"ug", "ar", "fa", "ur"}),
+                     "ug-CN", right_to_left=True),
 }
 ARABIC = "arabic"
 _ANY_SCRIPT = "".join(script.characters for script in SCRIPTS.values())
