@@ -9,6 +9,7 @@ import datetime as dt
 import email
 import ipaddress
 import json
+import socket
 import ssl
 import subprocess
 import sys
@@ -341,3 +342,15 @@ def test_a_server_slow_to_answer_a_command_stops_sending_after_the_timeout(draft
                              "sent; give it longer with --timeout\n")
     assert result.stdout == "5 drafts: 0 sent now, 0 sent before, 0 refused, 5 left to send\n"
     assert not (drafts / JOURNAL_NAME).read_bytes()
+
+
+def test_a_server_that_never_greets_is_given_up_after_the_timeout(drafts) -> None:
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        result = send(drafts, port, "--timeout", "0.5")
+    assert result.returncode == 1
+    assert result.stderr == (f"stopped: 127.0.0.1:{port} did not answer within 0.5 s; check the server, or give it "
+                             "longer with --timeout\n")
+    assert result.stdout == "5 drafts: 0 sent now, 0 sent before, 0 refused, 5 left to send\n"

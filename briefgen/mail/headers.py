@@ -1,10 +1,10 @@
 """The headers of a draft that carry people's names and the subject: written, and read back.
 
-briefgen writes these headers itself rather than through the ``email`` package, which writes
-an ASCII display name as it is (so a name that is itself an encoded word,
-``=?utf-8?b?...?=``, is decoded by the reader into another address), and which leaves a
-word too long to fold on a line of any length (a 1,000-character name gave a line of 1,001,
-which servers refuse). Here:
+briefgen writes these headers itself rather than through the ``email`` package, which takes
+a display name that is itself an encoded word (``=?utf-8?b?...?=``) for one and writes what
+it decodes to (a name became ``<attacker@evil.example>``, a second address), and which
+leaves a word too long to fold on a line of any length (a 1,000-character name gave a line
+of 1,001, which servers refuse). Here:
 
 - a text of plain words (letters, digits, ``!#$%&'*+/=?^_`{|}~-``) goes as it is, folded at
   its spaces; a short one with other printable ASCII (``Arbour, Ann``) as a quoted string;

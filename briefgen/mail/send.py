@@ -222,7 +222,10 @@ class _Recorder:
                                 document=self.outbox.document, to=draft.recipient, status=status, reply=reply)
         except JournalWriteError as error:
             outcome = status if error.recorded else before
-            if outcome == "sending":
+            if outcome == "sending" and status == "sending":
+                outcome, reply = "uncertain", ("it was not sent, but the journal says it was about to be, so it is "
+                                               "left uncertain; send it with --resend-uncertain")
+            elif outcome == "sending":
                 outcome, reply = "uncertain", (f"the journal could not record what the server answered ({reply}), "
                                                "so it is left uncertain; check, then send again with "
                                                "--resend-uncertain")
@@ -363,18 +366,16 @@ def _answered(connection: smtplib.SMTP, record: _Recorder, draft: Draft, code: i
     """Journal the server's refusal of RCPT or DATA (``4xx``, ``5xx``), or its answer to the
     message (``message_sent``), and return the outcome; a ``4xx`` at RCPT needs no entry."""
     reply = _reply(code, text)
-    outcome = {4: "deferred", 5: "refused"}.get(code // 100)
-    if message_sent and code // 100 == 2:
-        outcome = "accepted"
-    elif outcome is None:
-        if message_sent:
-            raise _Stop(f"the server answered {reply} to {draft}, which SMTP does not allow", outcome="uncertain",
-                        detail=_UNCERTAIN)
-        outcome = "deferred"
+    outcome = {4: "deferred", 5: "refused"}.get(code // 100) or ("accepted" if message_sent and code // 100 == 2
+                                                                  else None)
+    unexpected = f"the server answered {reply} to {draft}, which SMTP does not allow" if outcome is None else None
+    if unexpected and message_sent:
+        raise _Stop(unexpected, outcome="uncertain", detail=_UNCERTAIN)
+    outcome = outcome or "deferred"
     if outcome != "deferred" or before:
         record(draft, outcome, reply, before=before)
-    if code == 421 or code // 100 not in (2, 4, 5):
-        raise _Stop(f"the server would take no more messages: {reply}", outcome=outcome, detail=reply)
+    if code == 421 or unexpected:
+        raise _Stop(unexpected or f"the server would take no more messages: {reply}", outcome=outcome, detail=reply)
     if outcome != "accepted":
         try:
             connection.rset()
