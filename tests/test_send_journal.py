@@ -27,14 +27,20 @@ RECIPIENTS = [("Ann Arbour", "ann@example.org"), ("Bob Roe", "bob@example.org"),
 
 
 @pytest.fixture
-def sent(tmp_path: Path, smtp_server) -> tuple[Path, Mailbox, int]:
-    """A drafts folder whose five drafts were all delivered (ten journal entries): (folder, server, port)."""
+def unsent(tmp_path: Path, smtp_server) -> tuple[Path, Mailbox, int]:
+    """A drafts folder of five drafts never sent, and a server: (folder, server, port)."""
     folder = tmp_path / "letters"
     write_drafts(folder, RECIPIENTS)
     mailbox = Mailbox()
-    port = smtp_server(mailbox)
+    return folder, mailbox, smtp_server(mailbox)
+
+
+@pytest.fixture
+def sent(unsent) -> tuple[Path, Mailbox, int]:
+    """The folder of ``unsent`` with its five drafts all delivered (ten journal entries)."""
+    folder, _, port = unsent
     assert send(folder, port).returncode == 0
-    return folder, mailbox, port
+    return unsent
 
 
 def start_afresh(folder: Path) -> str:
@@ -213,23 +219,20 @@ def test_a_journal_or_seal_that_is_a_symbolic_link_is_refused_and_its_target_lef
     assert target.read_bytes() == before
 
 
-def test_a_link_planted_before_the_first_run_is_refused_and_nothing_is_created(tmp_path: Path, smtp_server) -> None:
-    folder = tmp_path / "letters"
-    write_drafts(folder, RECIPIENTS)
+def test_a_link_planted_before_the_first_run_is_refused_and_nothing_is_created(unsent, tmp_path: Path) -> None:
+    folder, mailbox, port = unsent
     (folder / JOURNAL_NAME).symlink_to(tmp_path / "planted")
-    mailbox = Mailbox()
-    result = send(folder, smtp_server(mailbox))
+    result = send(folder, port)
     assert (result.returncode, result.stderr) == (2, (
         f"{folder / JOURNAL_NAME}: is a symbolic link; briefgen send writes its journal only into a file of the "
         "drafts folder itself: put the file there in place of the link\n"))
     assert not (tmp_path / "planted").exists() and mailbox.messages == []
 
 
-def test_a_journal_that_is_a_folder_is_refused(tmp_path: Path, smtp_server) -> None:
-    folder = tmp_path / "letters"
-    write_drafts(folder, RECIPIENTS)
+def test_a_journal_that_is_a_folder_is_refused(unsent) -> None:
+    folder, _, port = unsent
     (folder / JOURNAL_NAME).mkdir()
-    result = send(folder, smtp_server(Mailbox()))
+    result = send(folder, port)
     assert (result.returncode, result.stderr) == (2, f"{folder / JOURNAL_NAME}: is not a file; move it out of the "
                                                      "drafts folder\n")
 
@@ -262,12 +265,9 @@ def entry_sizes(tmp_path: Path, smtp_server) -> list[int]:
     return [len(line) for line in lines_of(folder)]
 
 
-def test_a_full_disk_after_a_message_was_accepted_stops_at_once_and_leaves_it_uncertain(tmp_path: Path, smtp_server,
+def test_a_full_disk_after_a_message_was_accepted_stops_at_once_and_leaves_it_uncertain(unsent,
                                                                                         entry_sizes) -> None:
-    folder = tmp_path / "letters"
-    write_drafts(folder, RECIPIENTS)
-    mailbox = Mailbox()
-    port = smtp_server(mailbox)
+    folder, mailbox, port = unsent
     # Room for Ann's two entries and Bob's "sending", not for Bob's "accepted".
     result = send_with_file_size_limit(folder, port, sum(entry_sizes[:3]) + 40)
     assert result.returncode == 1
@@ -283,12 +283,8 @@ def test_a_full_disk_after_a_message_was_accepted_stops_at_once_and_leaves_it_un
     assert mailbox.delivered_to() == Counter(address for _, address in RECIPIENTS)
 
 
-def test_a_full_disk_before_a_message_goes_stops_with_it_left_to_send(tmp_path: Path, smtp_server,
-                                                                      entry_sizes) -> None:
-    folder = tmp_path / "letters"
-    write_drafts(folder, RECIPIENTS)
-    mailbox = Mailbox()
-    port = smtp_server(mailbox)
+def test_a_full_disk_before_a_message_goes_stops_with_it_left_to_send(unsent, entry_sizes) -> None:
+    folder, mailbox, port = unsent
     # Room for Ann's two entries, not for Bob's "sending": Bob's message never goes.
     result = send_with_file_size_limit(folder, port, sum(entry_sizes[:2]) + 40)
     assert result.returncode == 1
