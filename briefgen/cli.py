@@ -245,14 +245,24 @@ def _parse_server(_ctx: click.Context, _param: click.Parameter, value: str) -> t
 @click.option("--user", help="Log in as USER; the password is read from BRIEFGEN_SMTP_PASSWORD.")
 @click.option("--dry-run", is_flag=True, help="List what would be sent; send nothing.")
 @click.option("--rate", type=click.IntRange(min=1), metavar="N", help="Send at most N messages a minute.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
+              metavar="SECONDS", help="How long to wait for the server's answer to a command.")
+@click.option("--data-timeout", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True,
+              metavar="SECONDS", help="How long to wait for the server to confirm a message it was sent.")
 @click.option("--resend-uncertain", is_flag=True,
-              help="Also send the drafts whose delivery a dropped connection left uncertain.")
+              help="Also send the drafts whose delivery was left uncertain (a dropped connection, a crash).")
+@click.option("--resend-changed", is_flag=True,
+              help="Also send a changed letter to those who were sent an earlier version of it.")
 def send_command(drafts_dir: Path, server: tuple[str, int], starttls: bool, use_ssl: bool, cafile: Path | None,
-                 user: str | None, dry_run: bool, rate: int | None, resend_uncertain: bool) -> None:
-    """Deliver the e-mail drafts in DRAFTS_DIR through an SMTP server, each at most once.
+                 user: str | None, dry_run: bool, rate: int | None, timeout: float, data_timeout: float,
+                 resend_uncertain: bool, resend_changed: bool) -> None:
+    """Deliver the drafts in DRAFTS_DIR through an SMTP server, each person at most once.
 
-    A journal in DRAFTS_DIR records what the server accepted, so running the command
-    again after a failure sends only what is left. Exit 0 when every draft is delivered.
+    Only the drafts that `briefgen letters` wrote there are sent, each to the address the
+    recipients file gives, never to one read from the draft. A journal in DRAFTS_DIR records
+    every outcome, so running the command again after a failure sends only what is left, and
+    a letter written again (a typo fixed) is not sent to whoever had the earlier version,
+    unless --resend-changed. Exit 0 when everyone has the letter.
     """
     from briefgen.commands.send import send
     from briefgen.mail.send import PASSWORD_VARIABLE, SmtpOptions
@@ -267,7 +277,8 @@ def send_command(drafts_dir: Path, server: tuple[str, int], starttls: bool, use_
     options = SmtpOptions(host=server[0], port=server[1],
                           security="starttls" if starttls else "ssl" if use_ssl else "none",
                           user=user, password=password if user else None, cafile=cafile, per_minute=rate,
-                          resend_uncertain=resend_uncertain)
+                          timeout=timeout, data_timeout=data_timeout, resend_uncertain=resend_uncertain,
+                          resend_changed=resend_changed)
     with _progress_bar("sending") as progress:
         report = send(drafts_dir, options, dry_run=dry_run, progress=progress)
     if dry_run:

@@ -73,6 +73,12 @@ class StyleMissingError(BuildError):
     """Raised when the HTML asks for a Word style that the reference document does not define."""
 
 
+class UnsafeDraftError(BuildError):
+    """Raised when an e-mail draft, read back, would not go to exactly its recipient from
+    exactly its sender with exactly the headers briefgen wrote (the checks of the brief and
+    the recipients keep any such text out; this is the last guard)."""
+
+
 class PageBudgetError(BuildError):
     """Raised when a laid-out document, or an issue note in it, has more pages than its budget."""
 
@@ -118,7 +124,15 @@ class InvalidRecipientsError(BriefgenError):
 
 
 class DraftsError(BriefgenError):
-    """Raised when a drafts folder has no drafts, or a draft lacks what sending needs."""
+    """Raised when a drafts folder has no drafts that ``briefgen letters`` recorded, or a draft
+    is missing or is not the one it wrote."""
+
+    exit_code = 2
+
+
+class JournalError(BriefgenError):
+    """Raised when the send journal of a drafts folder is missing, damaged, edited or cut short
+    while letters have been sent from the folder, or is not a file of the folder (a link)."""
 
     exit_code = 2
 

@@ -3,6 +3,7 @@
 - the languages briefgen writes documents in, and their names;
 - slugs: ids in a brief and the file names made from people's names;
 - e-mail addresses: the one rule for the brief's contacts and the recipients' addresses;
+- text that goes into an e-mail header (a name, a subject): plain text on one line;
 - the Unicode scripts briefs use beside Latin (Chinese, Japanese and Korean, Tibetan,
   Arabic script), with the language a run of each is marked with and the font package
   that covers it.
@@ -43,9 +44,53 @@ EMAIL_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*\.[A-Za-z]{{2,}
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 
+#: The longest address SMTP carries (RFC 5321 4.5.3.1: a path of 256 octets with its brackets,
+#: a local part of 64).
+MAX_EMAIL_LENGTH = 254
+MAX_LOCAL_PART_LENGTH = 64
+
+
 def is_email_address(text: str) -> bool:
-    """Whether ``text`` is an e-mail address as briefgen accepts it (see :data:`EMAIL_PATTERN`)."""
-    return _EMAIL.match(text) is not None
+    """Whether ``text`` is an e-mail address as briefgen accepts it (see :data:`EMAIL_PATTERN`),
+    no longer than SMTP carries."""
+    return (_EMAIL.match(text) is not None and len(text) <= MAX_EMAIL_LENGTH
+            and len(text.partition("@")[0]) <= MAX_LOCAL_PART_LENGTH)
+
+
+#: What ``str.splitlines`` breaks lines at: the line breaks a text on one line must not have.
+LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+# An RFC 2047 encoded word, as leniently as any mail program reads one.
+_ENCODED_WORD = re.compile(r"=\?.*\?=", re.S)
+
+
+def is_control(char: str) -> bool:
+    """Whether ``char`` is a C0 or C1 control character, DEL, or U+2028/U+2029 (line and
+    paragraph separators): none has a place in a name, a subject or an e-mail header."""
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code <= 0x9F or code in (0x2028, 0x2029)
+
+
+def one_line_problem(text: str) -> str | None:
+    """What is wrong with ``text`` as plain text on one line (a recipient's title, an
+    address line): a line break or a control character; None when nothing is."""
+    for char in text:
+        if char in LINE_BREAKS:
+            return f"must be on one line; remove the line break (U+{ord(char):04X}) in it"
+        if is_control(char):
+            return f"contains the control character U+{ord(char):04X}; remove it"
+    return None
+
+
+def header_text_problem(text: str) -> str | None:
+    """What is wrong with ``text`` as the text of an e-mail header (a name in From or To, a
+    subject): besides :func:`one_line_problem`, an encoded word (``=?utf-8?b?...?=``), which
+    mail programs would decode into other text, such as another address; None when nothing is."""
+    if problem := one_line_problem(text):
+        return problem
+    if _ENCODED_WORD.search(text):
+        return ("contains =?…?=, which mail programs read as an encoded word (RFC 2047) and show as other text; "
+                "write the text itself")
+    return None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ is missing, except under CI=true, where the Makefile must have installed it.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import os
 import re
 import shutil
@@ -145,14 +147,26 @@ def sample() -> dict:
 
 
 class Mailbox:
-    """An SMTP handler that keeps what it accepts, refuses some recipients, and can drop the connection."""
+    """An SMTP handler that keeps what it accepts and misbehaves as asked: it refuses some
+    recipients (``refuse``: 550 at RCPT), defers others (``defer``: 451 at RCPT), answers
+    the end of DATA with ``data_replies`` (address -> reply), drops the connection at a
+    transaction's MAIL or after its DATA, or takes ``delay_rcpt`` / ``delay_data`` seconds
+    to answer RCPT or the end of DATA."""
 
     def __init__(self, refuse: frozenset[str] = frozenset(), drop_at_mail: int | None = None,
-                 drop_after_data: int | None = None):
+                 drop_after_data: int | None = None, *, defer: frozenset[str] = frozenset(),
+                 rcpt_replies: dict[str, str] | None = None, data_replies: dict[str, str] | None = None,
+                 delay_rcpt: float = 0.0, delay_data: float = 0.0):
         self.refuse = refuse
+        self.defer = defer
+        self.rcpt_replies = rcpt_replies or {}
+        self.data_replies = data_replies or {}
         self.drop_at_mail = drop_at_mail
         self.drop_after_data = drop_after_data
+        self.delay_rcpt = delay_rcpt
+        self.delay_data = delay_data
         self.messages: list[tuple[str, list[str], bytes]] = []
+        self.rcpt_attempts: list[str] = []
         self.transactions = 0
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
@@ -163,22 +177,62 @@ class Mailbox:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_attempts.append(address)
+        await asyncio.sleep(self.delay_rcpt)
+        if address in self.rcpt_replies:
+            return self.rcpt_replies[address]
         if address in self.refuse:
             return "550 5.1.1 no such mailbox here"
+        if address in self.defer:
+            return "451 4.3.0 mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay_data)
+        reply = next((self.data_replies[address] for address in envelope.rcpt_tos if address in self.data_replies),
+                     None)
+        if reply:
+            return reply
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         if self.transactions == self.drop_after_data:
             # The message arrived whole, but the client never hears that it was accepted.
-            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
             server.transport.abort()
-            return "250 OK"
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 2.0.0 accepted"
 
     def delivered_to(self) -> Counter:
         return Counter(address for _, addresses, _ in self.messages for address in addresses)
+
+
+#: The sender of the drafts that :func:`write_drafts` makes.
+DRAFT_SENDER = ("Casey Contact", "casey@coalition.example", "A Coalition")
+
+
+def write_drafts(folder: Path, people: list[tuple[str, str]], *, subject: str = "Our concerns",
+                 brief: str = "brief") -> list[str]:
+    """Write a draft per ``(name, address)`` of ``people`` into ``folder`` (``<local part>.eml``,
+    a small PDF attached) and the outbox that lists them, as ``briefgen letters`` does; return
+    the Message-IDs. Another ``subject`` is another version of the letter (new Message-IDs)."""
+    from briefgen.mail.drafts import DraftContent, build_draft, message_id
+    from briefgen.mail.outbox import OUTBOX_NAME, Outbox, OutboxEntry
+    from briefgen.prepare.letters import Sender
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sender = Sender(*DRAFT_SENDER)
+    content = DraftContent("en", subject, "Dear Member,", "We write *now*.", ("Do one thing.",), "Sincerely,")
+    entries = []
+    for line, (name, address) in enumerate(people, start=2):
+        slug = address.partition("@")[0]
+        identifier = message_id(brief, address, f"{subject}\n{name}", "coalition.example")
+        (folder / f"{slug}.eml").write_bytes(build_draft(
+            sender=sender, recipient_name=name, recipient_email=address, content=content,
+            pdf=f"%PDF-1.7 letter to {name}".encode(), attachment_name="letter.pdf", message_id=identifier,
+            date=dt.datetime(2026, 1, 12, tzinfo=dt.UTC)))
+        entries.append(OutboxEntry(draft=f"{slug}.eml", files=(f"{slug}.eml",), message_id=identifier,
+                                   sender=sender.email, recipient=address, name=name, line=line))
+    outbox = Outbox(brief, "letter", "recipients.csv", tuple(entries))
+    (folder / OUTBOX_NAME).write_bytes(outbox.to_bytes())
+    return [entry.message_id for entry in entries]
 
 
 def free_port() -> int:

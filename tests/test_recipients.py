@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from briefgen.cli import main
+from briefgen.errors import InvalidRecipientsError
 from briefgen.load.recipients import Recipient, load_recipients
 from conftest import FIXTURES, ROOT
 
@@ -33,7 +34,8 @@ def test_each_bad_recipients_file_gets_its_exact_located_message(recipients: Pat
 
 
 def test_there_is_a_fixture_for_every_failure_mode_the_issue_names() -> None:
-    assert {"bad-email", "missing-name", "unknown-language", "duplicate-email"} <= {path.stem for path in BAD}
+    assert {"bad-email", "missing-name", "unknown-language", "duplicate-email", "control-characters",
+            "encoded-word-name", "line-breaks-in-cells"} <= {path.stem for path in BAD}
 
 
 def test_csv_cells_become_recipients_with_address_lines_and_the_line_of_their_row(tmp_path: Path) -> None:
@@ -69,3 +71,25 @@ def test_yaml_items_become_recipients(tmp_path: Path) -> None:
         Recipient("Ann Arbour", "ann@example.org", address=("House of Commons", "Ottawa"), line=1),
         Recipient("Bob Roe", "bob@example.org", language="fr", address=("80 Wellington Street",), line=4),
     ]
+
+
+def test_line_breaks_in_an_address_cell_are_its_lines_and_later_rows_keep_their_line(tmp_path: Path) -> None:
+    # Excel writes Alt+Enter inside a cell as a line break in quotes; U+0085 and U+2028 end no row.
+    path = tmp_path / "mps.csv"
+    path.write_bytes(b"name,email,address\r\n"
+                     b'Ann Arbour,ann@example.org,"House of Commons\r\nOttawa, Ontario\nK1A 0A6"\r\n'
+                     b"Bob Roe,bob@example.org,80 Wellington Street|Ottawa\r\n")
+    assert load_recipients(path) == [
+        Recipient("Ann Arbour", "ann@example.org", address=("House of Commons", "Ottawa, Ontario", "K1A 0A6"),
+                  line=2),
+        Recipient("Bob Roe", "bob@example.org", address=("80 Wellington Street", "Ottawa"), line=5)]
+
+
+def test_a_row_that_a_quote_left_open_makes_too_long_is_a_located_problem(tmp_path: Path) -> None:
+    path = tmp_path / "mps.csv"
+    path.write_text('name,email\nAnn Arbour,ann@example.org\n"Bob Roe,bob@example.org\n' + "x" * 140_000 + "\n",
+                    encoding="utf-8")
+    with pytest.raises(InvalidRecipientsError) as raised:
+        load_recipients(path)
+    assert str(raised.value) == (f"{path}:3: cannot read the row: field larger than field limit (131072); check "
+                                 "that every quoted cell ends with its quote")

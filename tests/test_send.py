@@ -1,6 +1,6 @@
 """`briefgen send` against a real SMTP server (aiosmtpd) on 127.0.0.1: every draft delivered
-exactly once, across a dropped connection and a rerun, a refused recipient, STARTTLS with a
-self-signed certificate, and a login.
+exactly once, across a dropped connection and a rerun, refusals for good and for now, a slow
+server, STARTTLS with a self-signed certificate, and a login.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import datetime as dt
 import email
 import ipaddress
 import json
+import socket
 import ssl
 import subprocess
 import sys
@@ -23,10 +24,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from briefgen.mail.drafts import DraftContent, build_draft, message_id
-from briefgen.mail.send import JOURNAL_NAME
-from briefgen.prepare.letters import Sender
-from conftest import Mailbox, free_port, send
+from briefgen.mail.journal import JOURNAL_NAME, SEAL_NAME
+from briefgen.mail.send import SmtpOptions
+from conftest import Mailbox, free_port, send, write_drafts
 
 RECIPIENTS = [("Ann Arbour", "ann@example.org"), ("Bob Roe", "bob@example.org"), ("Cleo Côté", "cleo@example.org"),
               ("Dev Das", "dev@example.org"), ("Eve Ng", "eve@example.org")]
@@ -34,17 +34,10 @@ RECIPIENTS = [("Ann Arbour", "ann@example.org"), ("Bob Roe", "bob@example.org"),
 
 @pytest.fixture
 def drafts(tmp_path: Path) -> Path:
-    """A folder with one draft per person of RECIPIENTS, each with a small PDF attached."""
+    """A folder with one draft per person of RECIPIENTS, each with a small PDF attached, and
+    the outbox that lists them."""
     folder = tmp_path / "letters"
-    folder.mkdir()
-    sender = Sender("Casey Contact", "casey@coalition.example", "A Coalition")
-    content = DraftContent("en", "Our concerns", "Dear Member,", "We write *now*.", ("Do one thing.",), "Sincerely,")
-    for name, address in RECIPIENTS:
-        pdf = f"%PDF-1.7 letter to {name}".encode()
-        (folder / f"{address.partition('@')[0]}.eml").write_bytes(build_draft(
-            sender=sender, recipient_name=name, recipient_email=address, content=content, pdf=pdf,
-            attachment_name="letter.pdf", message_id=message_id("brief", address, name, "coalition.example"),
-            date=dt.datetime(2026, 1, 12, tzinfo=dt.UTC)))
+    write_drafts(folder, RECIPIENTS)
     return folder
 
 
@@ -120,21 +113,27 @@ def test_a_message_whose_acceptance_was_lost_is_not_sent_again_unless_asked(draf
     assert third.stdout == "5 drafts: 1 sent now, 4 sent before, 0 refused, 0 left to send\n"
 
 
-def test_dry_run_lists_what_would_be_sent_and_sends_nothing(drafts, smtp_server) -> None:
-    mailbox = Mailbox()
+def test_dry_run_lists_what_would_be_sent_and_sends_and_writes_nothing(drafts, smtp_server) -> None:
+    mailbox = Mailbox(drop_at_mail=2)
     port = smtp_server(mailbox)
-    (drafts / "ann.eml").unlink()
+    assert send(drafts, port).returncode == 1  # Ann's letter went
+    journal_before = (drafts / JOURNAL_NAME).read_bytes()
     result = send(drafts, port, "--dry-run")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [f"would send {address.partition('@')[0]}.eml to {address}"
                                           for _, address in RECIPIENTS[1:]] + [
-        "4 drafts: 0 sent now, 0 sent before, 0 refused, 4 left to send"]
-    assert mailbox.messages == []
+        "5 drafts: 0 sent now, 1 sent before, 0 refused, 4 left to send"]
+    assert len(mailbox.messages) == 1
+    assert (drafts / JOURNAL_NAME).read_bytes() == journal_before
+    fresh = drafts.parent / "fresh"
+    write_drafts(fresh, RECIPIENTS)
+    assert send(fresh, port, "--dry-run").returncode == 0
+    assert not (fresh / JOURNAL_NAME).exists() and not (fresh / SEAL_NAME).exists()
 
 
-def test_rate_spaces_the_messages(drafts, smtp_server) -> None:
-    for path in sorted(drafts.glob("*.eml"))[2:]:
-        path.unlink()
+def test_rate_spaces_the_messages(tmp_path: Path, smtp_server) -> None:
+    drafts = tmp_path / "letters"
+    write_drafts(drafts, RECIPIENTS[:2])
     port = smtp_server(Mailbox())
     started = dt.datetime.now()
     result = send(drafts, port, "--rate", "120")
@@ -225,8 +224,9 @@ def test_mistakes_on_the_command_line_are_one_line_and_exit_2(drafts, tmp_path: 
     empty = tmp_path / "empty"
     empty.mkdir()
     nothing = send(empty, port)
-    assert (nothing.returncode, nothing.stderr) == (2, f"{empty}: no .eml drafts here; write them with briefgen "
-                                                       "letters\n")
+    assert (nothing.returncode, nothing.stderr) == (2, f"{empty}: no drafts of briefgen letters here (it lists "
+                                                       "them in .briefgen-letters.json); write the drafts with "
+                                                       "briefgen letters\n")
     bad = subprocess.run([sys.executable, "-m", "briefgen", "send", str(drafts), "--smtp", "localhost"],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "give the server as HOST:PORT" in bad.stderr and "Traceback" not in bad.stderr
@@ -240,15 +240,117 @@ def test_a_server_that_is_not_there_leaves_every_draft_to_send(drafts) -> None:
     assert result.stdout == "5 drafts: 0 sent now, 0 sent before, 0 refused, 5 left to send\n"
 
 
-def test_a_journal_line_torn_by_a_crash_loses_nothing_after_it(drafts, smtp_server) -> None:
-    mailbox = Mailbox()
+def test_a_journal_line_torn_by_a_crash_loses_nothing_and_is_cut_off(drafts, smtp_server) -> None:
+    mailbox = Mailbox(drop_at_mail=2)
     port = smtp_server(mailbox)
-    bob = (drafts / "bob.eml").read_bytes()
-    (drafts / "bob.eml").unlink()
-    assert send(drafts, port).returncode == 0
+    assert send(drafts, port).stdout == "5 drafts: 1 sent now, 0 sent before, 0 refused, 4 left to send\n"
+    whole = (drafts / JOURNAL_NAME).read_bytes()
     with (drafts / JOURNAL_NAME).open("a", encoding="utf-8") as stream:
         stream.write('{"message_id": "<torn')
-    (drafts / "bob.eml").write_bytes(bob)
-    assert send(drafts, port).stdout == "5 drafts: 1 sent now, 4 sent before, 0 refused, 0 left to send\n"
+    assert send(drafts, port).stdout == "5 drafts: 4 sent now, 1 sent before, 0 refused, 0 left to send\n"
+    assert (drafts / JOURNAL_NAME).read_bytes().startswith(whole + b'{"message_id"')
+    assert b"<torn" not in (drafts / JOURNAL_NAME).read_bytes()
     assert send(drafts, port).stdout == "5 drafts: 0 sent now, 5 sent before, 0 refused, 0 left to send\n"
     assert mailbox.delivered_to() == Counter(address for _, address in RECIPIENTS)
+
+
+def test_a_refusal_at_rcpt_is_journalled_and_never_tried_again(drafts, smtp_server) -> None:
+    mailbox = Mailbox(refuse=frozenset({"bob@example.org"}))
+    port = smtp_server(mailbox)
+    assert send(drafts, port).returncode == 1
+    (refusal,) = [entry for entry in journal(drafts) if entry["to"] == "bob@example.org"]
+    assert (refusal["status"], refusal["reply"]) == ("refused", "550 5.1.1 no such mailbox here")
+    mailbox.refuse = frozenset()
+    rerun = send(drafts, port)
+    assert rerun.stderr == "refused: bob.eml (bob@example.org): 550 5.1.1 no such mailbox here\n"
+    assert mailbox.rcpt_attempts.count("bob@example.org") == 1
+
+
+def test_a_temporary_refusal_is_printed_with_the_servers_words_and_sent_on_the_next_run(drafts, smtp_server) -> None:
+    mailbox = Mailbox(defer=frozenset({"bob@example.org"}), data_replies={"dev@example.org": "452 4.3.1 out of room"})
+    port = smtp_server(mailbox)
+    first = send(drafts, port)
+    assert first.returncode == 1
+    assert first.stderr == (
+        "deferred: bob.eml (bob@example.org): 451 4.3.0 mailbox busy, try again later; it is left to send: run "
+        "briefgen send again later\n"
+        "deferred: dev.eml (dev@example.org): 452 4.3.1 out of room; it is left to send: run briefgen send again "
+        "later\n")
+    assert first.stdout == "5 drafts: 3 sent now, 0 sent before, 0 refused, 2 left to send\n"
+    mailbox.defer, mailbox.data_replies = frozenset(), {}
+    second = send(drafts, port)
+    assert (second.returncode, second.stderr) == (0, "")
+    assert second.stdout == "5 drafts: 2 sent now, 3 sent before, 0 refused, 0 left to send\n"
+    assert mailbox.delivered_to() == Counter(address for _, address in RECIPIENTS)
+
+
+def test_a_refusal_after_the_message_is_journalled_with_the_servers_words(drafts, smtp_server) -> None:
+    mailbox = Mailbox(data_replies={"cleo@example.org": "554 5.7.1 message refused as spam"})
+    port = smtp_server(mailbox)
+    first = send(drafts, port)
+    assert first.stderr == "refused: cleo.eml (cleo@example.org): 554 5.7.1 message refused as spam\n"
+    assert first.stdout == "5 drafts: 4 sent now, 0 sent before, 1 refused, 0 left to send\n"
+    assert [entry["status"] for entry in journal(drafts) if entry["to"] == "cleo@example.org"] == ["sending",
+                                                                                                   "refused"]
+    mailbox.data_replies = {}
+    assert send(drafts, port).stderr == first.stderr
+    assert "cleo@example.org" not in mailbox.delivered_to()
+
+
+def test_421_stops_sending_and_leaves_the_rest_to_send(drafts, smtp_server) -> None:
+    mailbox = Mailbox(rcpt_replies={"cleo@example.org": "421 4.3.2 shutting down"})
+    port = smtp_server(mailbox)
+    result = send(drafts, port)
+    assert result.returncode == 1
+    assert result.stderr == ("deferred: cleo.eml (cleo@example.org): 421 4.3.2 shutting down; it is left to send: "
+                             "run briefgen send again later\n"
+                             "stopped: the server would take no more messages: 421 4.3.2 shutting down\n")
+    assert result.stdout == "5 drafts: 2 sent now, 0 sent before, 0 refused, 3 left to send\n"
+    assert mailbox.rcpt_attempts == ["ann@example.org", "bob@example.org", "cleo@example.org"]
+
+
+def test_the_timeouts_default_to_those_of_rfc_5321() -> None:
+    options = SmtpOptions("smtp.example.org", 587)
+    assert (options.timeout, options.data_timeout) == (300.0, 600.0)
+
+
+def test_a_server_slow_to_confirm_a_message_leaves_it_uncertain_after_the_data_timeout(drafts, smtp_server) -> None:
+    mailbox = Mailbox(delay_data=1.0)
+    port = smtp_server(mailbox)
+    slow = send(drafts, port, "--timeout", "5", "--data-timeout", "0.5")
+    assert slow.returncode == 1
+    assert slow.stderr == (
+        "uncertain: ann.eml (ann@example.org): the server did not confirm it within 0.5 s, so it may have been "
+        "delivered; check, then send again with --resend-uncertain\n"
+        "stopped: the server did not answer within 0.5 s while ann.eml (ann@example.org) was being sent; give it "
+        "longer with --data-timeout\n")
+    assert slow.stdout == "5 drafts: 0 sent now, 0 sent before, 0 refused, 4 left to send, 1 uncertain\n"
+    # The answer after the message may take longer than the answer to a command.
+    patient = send(drafts, port, "--timeout", "0.5", "--data-timeout", "5")
+    assert (patient.returncode, patient.stderr) == (1, (
+        "uncertain: ann.eml (ann@example.org): an earlier run stopped before the server confirmed it, so it may "
+        "have been delivered; check, then send again with --resend-uncertain\n"))
+    assert patient.stdout == "5 drafts: 4 sent now, 0 sent before, 0 refused, 0 left to send, 1 uncertain\n"
+
+
+def test_a_server_slow_to_answer_a_command_stops_sending_after_the_timeout(drafts, smtp_server) -> None:
+    mailbox = Mailbox(delay_rcpt=1.0)
+    port = smtp_server(mailbox)
+    result = send(drafts, port, "--timeout", "0.5")
+    assert result.returncode == 1
+    assert result.stderr == ("stopped: the server did not answer within 0.5 s before ann.eml (ann@example.org) was "
+                             "sent; give it longer with --timeout\n")
+    assert result.stdout == "5 drafts: 0 sent now, 0 sent before, 0 refused, 5 left to send\n"
+    assert not (drafts / JOURNAL_NAME).read_bytes()
+
+
+def test_a_server_that_never_greets_is_given_up_after_the_timeout(drafts) -> None:
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        result = send(drafts, port, "--timeout", "0.5")
+    assert result.returncode == 1
+    assert result.stderr == (f"stopped: 127.0.0.1:{port} did not answer within 0.5 s; check the server, or give it "
+                             "longer with --timeout\n")
+    assert result.stdout == "5 drafts: 0 sent now, 0 sent before, 0 refused, 5 left to send\n"

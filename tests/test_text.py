@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen.text import is_email_address, script_language, script_range, slugify
+from briefgen.text import (header_text_problem, is_email_address, one_line_problem, script_language, script_range,
+                           slugify)
 from conftest import minimal_brief, run_briefgen, write_brief
 
 
@@ -19,7 +20,11 @@ def test_slugify(text: str, slug: str) -> None:
 @pytest.mark.parametrize(("address", "accepted"), [("ann@example.org", True), ("o'neil+mp@parl.gc.ca", True),
                                                    ("élise@example.org", False), ("ann@exämple.org", False),
                                                    ("ann@example", False), ("<ann@example.org>", False),
-                                                   ("ann@@example.org", False)])
+                                                   ("ann@@example.org", False),
+                                                   ("a" * 64 + "@example.org", True),
+                                                   ("a" * 65 + "@example.org", False),
+                                                   ("ann@" + ".".join(["a" * 60] * 4) + ".org", True),
+                                                   ("ann@" + ".".join(["a" * 60] * 4) + ".example.org", False)])
 def test_one_e_mail_rule(address: str, accepted: bool) -> None:
     assert is_email_address(address) is accepted
 
@@ -46,3 +51,29 @@ def test_each_script_range_names_its_font_package() -> None:
     assert script_range("\U00020000").font_package == "fonts-noto-cjk-extra"
     assert script_range("བ").font_package == "fonts-noto-core"
     assert script_range("a") is None
+
+
+ENCODED = ("contains =?…?=, which mail programs read as an encoded word (RFC 2047) and show as other text; write the "
+           "text itself")
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("Ann Arbour", None), ("Cleo Côté", None), ("习近平", None), ("Dr. O'Neil (MP), \"Nan\"", None),
+    ("Objet\u202f: droits", None), ("a" * 1000, None), ("50% = ? and ?=", None),
+    ("Ann\x00", "contains the control character U+0000; remove it"),
+    ("\x1b[31mAnn", "contains the control character U+001B; remove it"),
+    ("Ann\x07", "contains the control character U+0007; remove it"),
+    ("Ann\x7f", "contains the control character U+007F; remove it"),
+    ("Ann\x9b", "contains the control character U+009B; remove it"),
+    ("Ann\tArbour", "contains the control character U+0009; remove it"),
+    ("Ann\nBcc: x@evil.example", "must be on one line; remove the line break (U+000A) in it"),
+    ("Ann\rArbour", "must be on one line; remove the line break (U+000D) in it"),
+    ("Ann\x85Bob", "must be on one line; remove the line break (U+0085) in it"),
+    ("Ann\u2028Bob", "must be on one line; remove the line break (U+2028) in it"),
+    ("Ann\u2029Bob", "must be on one line; remove the line break (U+2029) in it"),
+    ("=?utf-8?b?PGF0dGFja2VyQGV2aWwuZXhhbXBsZT4=?=", ENCODED), ("Ann =?ISO-8859-1?Q?C=F4t=E9?=", ENCODED),
+    ("=?utf-8?q?Bob_Roe=0D=0ABcc:_evil@evil.example?=", ENCODED)])
+def test_one_rule_for_text_in_an_e_mail_header(text: str, problem: str | None) -> None:
+    assert header_text_problem(text) == problem
+    if problem != ENCODED:
+        assert one_line_problem(text) == problem

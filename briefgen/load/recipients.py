@@ -2,25 +2,36 @@
 
 The columns (the CSV header, or the keys of each YAML item) are ``name, title, email,
 salutation, language, constituency, address``; ``name`` and ``email`` are required. In CSV
-the lines of an address are separated by ``|``; in YAML ``address`` is a list of lines.
-Every bad row is reported at once, located in the file: ``FILE:LINE: column: message``.
+the lines of an address are separated by ``|`` or by line breaks inside the cell (Alt+Enter
+in Excel); in YAML ``address`` is a list of lines. Every bad cell is reported at once,
+located in the file: ``FILE:LINE: column: message``.
+
+Only CR and LF end a line of a CSV file, as in the ``csv`` module's ``newline=""`` reading:
+the other characters ``str.splitlines`` breaks at (U+0085 NEXT LINE, U+2028…) stay inside
+their cell, where they are refused, rather than splitting a row in two. Every cell is plain
+text on one line without control characters; the name, which goes into the To header of an
+e-mail, must not hold an encoded word either (:func:`briefgen.text.header_text_problem`).
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from briefgen.errors import InvalidBriefError, InvalidRecipientsError, RowProblem
 from briefgen.load.yamlfile import LineMap, load_yaml
-from briefgen.text import LANGUAGES, is_email_address
+from briefgen.text import LANGUAGES, header_text_problem, is_email_address, one_line_problem
 
 COLUMNS = ("name", "title", "email", "salutation", "language", "constituency", "address")
 REQUIRED = {"name": "a name", "email": "an e-mail address"}
 ADDRESS_SEPARATOR = "|"
+#: The line ends of a CSV file, also inside a quoted cell.
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -86,11 +97,11 @@ def _read_text(path: Path, shown: str) -> str:
 
 
 def _read_csv(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
-    lines = _read_text(path, shown).splitlines(keepends=True)
-    header_line = lines[0] if lines else ""
+    text = _read_text(path, shown)
+    header_line = next(io.StringIO(text, newline=""), "")
     # Spreadsheets set to French write semicolons between cells.
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [cell.strip().lower() for cell in next(reader, [])]
     unknown = [name for name in header if name not in COLUMNS]
     problems = [RowProblem(shown, 1, name, _unknown_column(name)) for name in unknown]
@@ -103,7 +114,15 @@ def _read_csv(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
         return [], problems
     rows: list[_Row] = []
     previous_end = reader.line_num
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader, None)
+        except csv.Error as error:
+            problems.append(RowProblem(shown, previous_end + 1, "", f"cannot read the row: {error}; check that "
+                                                                    "every quoted cell ends with its quote"))
+            break
+        if cells is None:
+            break
         start, previous_end = previous_end + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
@@ -112,10 +131,17 @@ def _read_csv(path: Path, shown: str) -> tuple[list[_Row], list[RowProblem]]:
                                                          f"{len(header)} columns; put the lines of an address in one "
                                                          f"cell, separated by {ADDRESS_SEPARATOR}"))
             continue
-        values = {name: cell.strip() for name, cell in zip(header, cells) if name in COLUMNS}
+        values: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        line = start
+        for name, cell in zip(header, cells):
+            # A cell starts on the line where the line breaks of the cells before it end.
+            values[name], lines[name] = cell.strip(), line
+            line += len(_LINE_END.findall(cell))
         if values.get("address"):
-            values["address"] = values["address"].split(ADDRESS_SEPARATOR)
-        rows.append(_Row(start, values, dict.fromkeys(values, start)))
+            values["address"] = [part for piece in values["address"].split(ADDRESS_SEPARATOR)
+                                 for part in _LINE_END.split(piece)]
+        rows.append(_Row(start, values, lines))
     return rows, problems
 
 
@@ -203,14 +229,18 @@ def _typed_cells(row: _Row, problem) -> dict[str, Any]:
         if column == "address":
             lines = [value] if isinstance(value, str) else value
             if isinstance(lines, list) and all(isinstance(part, (str, int)) for part in lines):
-                values[column] = tuple(str(part).strip() for part in lines if str(part).strip())
+                address = tuple(str(part).strip() for part in lines if str(part).strip())
+                if message := next(filter(None, map(one_line_problem, address)), None):
+                    problem(column, message)
+                else:
+                    values[column] = address
             elif value is not None:
                 problem(column, f"expected address lines, not {_kind(value)}")
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
             text = str(value).strip()
-            if any(char in text for char in "\r\n"):
-                # It goes into e-mail headers and the addressee block, both one line.
-                problem(column, "must be on one line")
+            # The name goes into the To header of the e-mail, the others into the letter's lines.
+            if message := (header_text_problem if column == "name" else one_line_problem)(text):
+                problem(column, message)
             elif text:
                 values[column] = text
         elif value is not None:

@@ -5,6 +5,10 @@ the opening paragraph and the asks, as ``text/plain`` with a ``text/html`` alter
 letter itself is attached as a PDF. The ``Message-ID`` is derived from the brief, the
 recipient and the letter's content, so the same letter to the same person always has the
 same id: that is what ``briefgen send`` journals to never send a draft twice.
+
+The headers with people's names and the subject are written by :mod:`briefgen.mail.headers`,
+and every draft is read back before it is written: its headers must be exactly the ones
+briefgen meant, To the one recipient, From and Reply-To the sender, or nothing is written.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import hashlib
 import textwrap
 from dataclasses import dataclass
 from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage, MIMEPart
 from email.utils import format_datetime
 from typing import Any
@@ -23,7 +26,9 @@ from typing import Any
 from lxml import html as lxml_html
 from markupsafe import Markup, escape
 
+from briefgen.errors import UnsafeDraftError
 from briefgen.load.recipients import Recipient
+from briefgen.mail.headers import header_problem, mailbox_header, text_header
 from briefgen.prepare.letters import Sender
 from briefgen.view.markdown import render_block, render_inline
 
@@ -78,14 +83,17 @@ def letter_draft(brief_id: str, sender: Sender, recipient: Recipient, context: d
 
 def build_draft(*, sender: Sender, recipient_name: str, recipient_email: str, content: DraftContent,
                 pdf: bytes, attachment_name: str, message_id: str, date: dt.datetime) -> bytes:
-    """The ``.eml`` bytes of one draft: body in text and HTML, the letter attached as a PDF."""
+    """The ``.eml`` bytes of one draft: body in text and HTML, the letter attached as a PDF.
+
+    Raises :class:`~briefgen.errors.UnsafeDraftError` when the draft, read back, is not
+    exactly what was meant (e.g. a name that would read as another address).
+    """
+    from_value, from_text = mailbox_header("From", sender.name, sender.email)
+    to_value, to_text = mailbox_header("To", recipient_name, recipient_email)
+    head = [("From", from_value), ("Reply-To", from_value), ("To", to_value),
+            ("Subject", text_header("Subject", content.subject)), ("Date", format_datetime(date)),
+            ("Message-ID", message_id)]
     message = EmailMessage(policy=DRAFT_POLICY)
-    message["From"] = Address(sender.name, addr_spec=sender.email)
-    message["Reply-To"] = Address(sender.name, addr_spec=sender.email)
-    message["To"] = Address(recipient_name, addr_spec=recipient_email)
-    message["Subject"] = content.subject
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id
     message["MIME-Version"] = "1.0"
     # A boundary of its own, from the Message-ID: the email package would search the whole
     # message for one that does not occur in it (a tenth of the time of a draft).
@@ -94,7 +102,15 @@ def build_draft(*, sender: Sender, recipient_name: str, recipient_email: str, co
     message["Content-Language"] = content.language
     message.attach(_body(content, sender))
     message.add_attachment(pdf, maintype="application", subtype="pdf", filename=attachment_name)
-    return message.as_bytes()
+    data = "".join(f"{name}: {value}\r\n" for name, value in head).encode("ascii") + message.as_bytes()
+    problem = header_problem(data, message_id=message_id, sender=sender.email, recipient=recipient_email,
+                             texts={"From": from_text, "Reply-To": from_text, "To": to_text,
+                                    "Subject": content.subject})
+    if problem:
+        raise UnsafeDraftError(f"the e-mail draft to {recipient_email} was not written: {problem}; check the "
+                               "recipient's name, the letter's subject and its contact's name for text that mail "
+                               "programs read otherwise")
+    return data
 
 
 @functools.lru_cache(maxsize=32)

@@ -16,6 +16,7 @@ from typing import Any
 
 from briefgen import __version__
 from briefgen.errors import DraftsError
+from briefgen.text import is_email_address
 
 OUTBOX_NAME = ".briefgen-letters.json"
 FORMAT = 1
@@ -92,6 +93,9 @@ def _outbox(data: Any) -> Outbox:
         if not all(isinstance(value, str) for value in (entry.draft, entry.message_id, entry.sender, entry.recipient,
                                                         entry.name)) or not isinstance(entry.line, int):
             raise TypeError("bad entry")
+        # The addresses go into SMTP commands as they are.
+        if not (is_email_address(entry.sender) and is_email_address(entry.recipient) and _plain_name(entry.draft)):
+            raise ValueError("bad envelope")
         entries.append(entry)
     return Outbox(str(data["brief"]), str(data["document"]), str(data["recipients_file"]), tuple(entries))
 

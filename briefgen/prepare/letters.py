@@ -1,5 +1,11 @@
 """What ``briefgen letters`` needs before any letter is rendered: the brief, the recipients,
-the language of each one's letter and who the e-mails come from, all checked."""
+the language of each one's letter and who the e-mails come from, all checked.
+
+The texts of the brief that go into the drafts' headers (the subject, the sender's name) or
+beside them (the organisation) must be plain text on one line: no line break, no control
+character, no encoded word (``=?utf-8?b?...?=``) that a mail program would read as other
+text. Each one that is not is a located problem of the brief.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,11 @@ from pathlib import Path
 
 from briefgen.errors import InvalidBriefError, Problem, RowProblem
 from briefgen.load.recipients import Recipient, load_recipients
-from briefgen.model.brief import Brief, in_language
+from briefgen.load.yamlfile import KeyPath, LineMap
+from briefgen.model.brief import Brief, Contact, Localized, in_language
 from briefgen.prepare.brief import PreparedBrief, load_brief, missing_translations
 from briefgen.prepare.glyphs import check_glyphs, check_recipient_glyphs
+from briefgen.text import header_text_problem
 
 
 @dataclass(frozen=True)
@@ -22,16 +30,42 @@ class Sender:
     organization: str | None = None
 
 
+def _sender_contact(brief: Brief) -> tuple[KeyPath, Contact] | None:
+    """The contact the drafts come from, and where it is in the brief: the letter's contact,
+    else the brief's, if one has an e-mail address."""
+    letter_contact = brief.letter.contact if brief.letter else None
+    for key_path, contact in ((("letter", "contact"), letter_contact),
+                              (("prepared_by", "contact"), brief.prepared_by.contact)):
+        if contact and contact.email:
+            return key_path, contact
+    return None
+
+
 def find_sender(brief: Brief, language: str) -> Sender | None:
     """Who the drafts in ``language`` come from: the letter's contact, else the brief's, if one
     has an e-mail address."""
+    found = _sender_contact(brief)
+    if found is None:
+        return None
     languages = brief.fallbacks(language)
-    letter_contact = brief.letter.contact if brief.letter else None
-    for contact in (letter_contact, brief.prepared_by.contact):
-        if contact and contact.email:
-            return Sender(in_language(contact.name, languages), contact.email,
-                          in_language(brief.prepared_by.organization, languages))
-    return None
+    return Sender(in_language(found[1].name, languages), found[1].email,
+                  in_language(brief.prepared_by.organization, languages))
+
+
+def check_header_texts(brief: Brief, line_map: LineMap) -> None:
+    """Raise :class:`~briefgen.errors.InvalidBriefError` for each text of the brief that goes into
+    the drafts (the subject and the sender's name into their headers) and is not plain text on
+    one line, in every language it is given in."""
+    fields = [(("letter", "subject"), brief.letter.subject),
+              (("prepared_by", "organization"), brief.prepared_by.organization)]
+    if found := _sender_contact(brief):
+        fields.append(((*found[0], "name"), found[1].name))
+    problems = [line_map.problem(key_path if language is None else (*key_path, language), message, value=True)
+                for key_path, value in fields
+                for language, text in (value.items() if isinstance(value, Localized) else [(None, value)])
+                if (message := header_text_problem(text))]
+    if problems:
+        raise InvalidBriefError(sorted(problems, key=lambda problem: (problem.line, problem.column)))
 
 
 def choose_languages(brief: Brief, recipients: list[Recipient],
@@ -94,6 +128,7 @@ def prepare_letters(brief_path: Path | str, recipients_path: Path | str) -> Prep
         raise InvalidBriefError([loaded.line_map.problem(("letter", "contact"), "no e-mail address to send the "
                                                          "letters from: add an email to letter.contact (or to "
                                                          "prepared_by.contact)")])
+    check_header_texts(brief, loaded.line_map)
     check_glyphs(brief, loaded.line_map)
     shown = str(recipients_path)
     recipients = load_recipients(recipients_path)
