@@ -262,3 +262,16 @@ def send(folder: Path, port: int, *options: str, env: dict | None = None) -> sub
     return subprocess.run([sys.executable, "-m", "briefgen", "send", str(folder), "--smtp", f"127.0.0.1:{port}",
                            *options], capture_output=True, text=True, check=False,
                           env={**os.environ, **(env or {})})
+
+
+def processes_naming(marker: str) -> list[int]:
+    """Processes whose command line names ``marker`` (the trial's own folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found

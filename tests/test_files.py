@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import LETTER_BRIEF, PEOPLE, require_tool, run_briefgen, write_brief, write_recipients
+from conftest import (LETTER_BRIEF, PEOPLE, processes_naming, require_tool, run_briefgen, write_brief,
+                      write_recipients)
 
 #: Trials of each command in the suite; tools/fault_trials.py runs more.
 TRIALS = int(os.environ.get("BRIEFGEN_FAULT_TRIALS", "12"))
@@ -39,19 +40,6 @@ def leftovers(output_dir: Path) -> list[str]:
     """Staging folders and lock files briefgen left in an output folder (and in the brief's folder)."""
     return sorted(str(path.relative_to(output_dir)) for path in output_dir.rglob(".briefgen-*")
                   if path.name != ".briefgen-build.json" and path.name != ".briefgen-letters.json")
-
-
-def survivors(marker: str) -> list[int]:
-    """Processes whose command line names ``marker`` (the trial's own folder)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if marker.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
 
 
 def briefgen_process(*args: str) -> subprocess.Popen:
@@ -99,9 +87,9 @@ def run_trials(tmp_path: Path, command: list[str], result_folder: str, trials: i
         _, stderr = process.communicate(timeout=120)
         counts["sigint" if kind == signal.SIGINT else "sigkill"] += 1
         deadline = time.monotonic() + 10
-        while survivors(str(out)) and time.monotonic() < deadline:
+        while processes_naming(str(out)) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert survivors(str(out)) == [], f"trial {trial}: a process outlived its command"
+        assert processes_naming(str(out)) == [], f"trial {trial}: a process outlived its command"
         found = snapshot(out / result_folder)
         outcome = next((name for name, expected in sets.items() if found == expected), None)
         assert outcome is not None, f"trial {trial} ({kind.name}): a mixed set of files: {sorted(found)}"
@@ -138,16 +126,16 @@ def test_a_worker_dies_with_its_command(tmp_path: Path) -> None:
     write_brief(tmp_path, first)
     process = briefgen_process("build", str(brief), "--format", "pdf", "-o", str(tmp_path / "out"))
     deadline = time.monotonic() + 60
-    while len(survivors(str(tmp_path / "out"))) < 2 and time.monotonic() < deadline:
+    while len(processes_naming(str(tmp_path / "out"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)
-    workers = [pid for pid in survivors(str(tmp_path / "out")) if pid != process.pid]
+    workers = [pid for pid in processes_naming(str(tmp_path / "out")) if pid != process.pid]
     assert workers, "the build started no worker"
     process.kill()
     process.wait()
     deadline = time.monotonic() + 10
-    while survivors(str(tmp_path / "out")) and time.monotonic() < deadline:
+    while processes_naming(str(tmp_path / "out")) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert survivors(str(tmp_path / "out")) == []
+    assert processes_naming(str(tmp_path / "out")) == []
 
 
 def in_namespace(tmp_path: Path, script: str) -> subprocess.CompletedProcess:

@@ -24,7 +24,8 @@ from briefgen.errors import InvalidBriefError
 from briefgen.load.yamlfile import MAX_BYTES, LineMap, LocatingLoader, parse_yaml
 from briefgen.load.yamlfile import _FastLocatingLoader as FastLocatingLoader
 from briefgen.model.validate import validate_brief
-from conftest import FIXTURES, SAMPLE, docx_text, minimal_brief, pdf_text, require_tool, run_briefgen, write_brief
+from conftest import (FIXTURES, SAMPLE, docx_text, minimal_brief, pdf_text, processes_naming, require_tool,
+                      run_briefgen, write_brief)
 
 HOSTILE = {
     "template": "{{ 7*7 }} {% raw %}{% endraw %}",
@@ -312,7 +313,10 @@ def test_ctrl_c_during_a_build_leaves_the_earlier_outputs_as_they_were(tmp_path:
     before = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
     process = subprocess.Popen([sys.executable, "-m", "briefgen", "build", str(SAMPLE), "-o", str(out), "--force",
                                 "--lang", "all"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.5)  # past start-up, into the rendering of the documents
+    deadline = time.monotonic() + 30
+    while len(processes_naming(str(out))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the workers render the documents
+    time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr

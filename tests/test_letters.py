@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections import Counter
 from email import policy
 from pathlib import Path
@@ -407,3 +408,33 @@ def test_letters_never_remove_or_overwrite_a_file_of_the_user(tmp_path: Path) ->
     assert (folder / "SIGNED-by-director.pdf").read_bytes() == b"%PDF-1.7 the director's signed copy"
     assert (folder / "ann-arbour.pdf").read_bytes() == b"%PDF-1.7 a file of the user's with a recipient's name"
     assert pdf_text(folder / "ann-arbour-2.pdf").startswith("Ann Arbour ")
+
+
+def test_letters_wait_for_no_send_and_a_build_keeps_the_journal_of_a_running_send(tmp_path: Path,
+                                                                                 smtp_server) -> None:
+    data = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))
+    brief = write_brief(tmp_path, data)
+    recipients = write_recipients(tmp_path, PEOPLE[:3])
+    out = tmp_path / "out"
+    assert run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(out)).returncode == 0
+    folder = out / "letter-test" / "letters"
+    mailbox = Mailbox(delay_data=1.5)
+    sending = subprocess.Popen([sys.executable, "-m", "briefgen", "send", str(folder), "--smtp",
+                                f"127.0.0.1:{smtp_server(mailbox)}"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (folder / "send-journal.jsonl").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    again = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(out))
+    assert again.returncode == 1
+    assert again.stderr == (f"{folder}: a briefgen send is delivering these drafts; write the letters again when "
+                            "it has finished (or stop it first)\n")
+    # A build switches the brief's folder while the send goes on: the journal it writes stays the one kept.
+    assert run_briefgen("build", str(brief), "--format", "html", "-o", str(out)).returncode == 0
+    stdout, stderr = sending.communicate(timeout=60)
+    assert sending.returncode == 0, stderr
+    assert mailbox.delivered_to() == Counter(person["email"] for person in PEOPLE[:3])
+    rerun = send(folder, smtp_server(Mailbox()))
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.splitlines()[-1].startswith("3 drafts: 0 sent now, 3 sent before")

@@ -22,8 +22,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import DraftsError, PageBudgetError, Problem, RowProblem
+from briefgen.errors import DraftsError, JournalLockedError, PageBudgetError, Problem, RowProblem
 from briefgen.load.recipients import Recipient
+from briefgen.mail import journal
 from briefgen.mail.drafts import letter_draft
 from briefgen.mail.outbox import OUTBOX_NAME, Outbox, OutboxEntry, read_outbox
 from briefgen.model.brief import Brief
@@ -149,11 +150,14 @@ def letters(brief_path: Path | str, recipients_path: Path | str, options: Letter
     """
     workers = max(1, options.jobs or os.cpu_count() or 1)
     # The workers start first and import WeasyPrint (half a second) while this process checks
-    # the inputs; it never imports WeasyPrint itself. On any failure they are terminated.
+    # the inputs; it never imports WeasyPrint itself. On any failure they are stopped.
     with worker_pool(workers, initializer=_start_worker) as pool:
         prepared = prepare_letters(brief_path, recipients_path)
         brief = prepared.prepared.brief
         folder = options.output_dir / brief.id / LETTERS_FOLDER
+        if journal.in_use(folder):
+            raise JournalLockedError(f"{folder}: a briefgen send is delivering these drafts; write the letters "
+                                     "again when it has finished (or stop it first)")
         earlier, taken, warnings = _names_of_others(folder)
         slugs = recipient_slugs(prepared.recipients, taken)
         merged: list[MergedLetter] = []

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import JournalError, JournalLockedError
+from briefgen.write.files import brief_folder_lock
 
 JOURNAL_NAME = "send-journal.jsonl"
 SEAL_NAME = ".briefgen-send-seal"
@@ -74,7 +75,8 @@ def create_in_folder(folder: Path, name: str) -> int:
     Every file ``briefgen send`` creates is created here, so that one lock of the folder
     can cover them all.
     """
-    descriptor = os.open(folder / name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    with brief_folder_lock(folder):
+        descriptor = os.open(folder / name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     folder_descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(folder_descriptor)
@@ -274,6 +276,23 @@ def _existing_seal(folder: Path) -> _Seal | None:
         return None
     try:
         return _read_seal(folder, descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def in_use(folder: Path) -> bool:
+    """Whether a ``briefgen send`` is delivering the drafts of ``folder`` now (it holds the journal)."""
+    try:
+        descriptor = _open(folder / JOURNAL_NAME, os.O_RDONLY)
+    except JournalError:
+        return False
+    if descriptor is None:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
     finally:
         os.close(descriptor)
 

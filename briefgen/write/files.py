@@ -226,7 +226,17 @@ def discard_unfinished() -> None:
 
 @contextlib.contextmanager
 def _folder_lock(output_dir: Path, target: Path) -> Iterator[None]:
-    """Hold the lock of the top folder of ``target`` under ``output_dir`` (a brief's folder).
+    """Hold the lock of the top folder of ``target`` under ``output_dir`` (a brief's folder)."""
+    path, descriptor = _take_folder_lock(output_dir, target)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(descriptor)
+
+
+def _take_folder_lock(output_dir: Path, target: Path) -> tuple[Path, int]:
+    """Take the lock :func:`_folder_lock` holds: its file and descriptor.
 
     The lock file is removed when the lock is released; a process that was waiting on the
     file removed finds that its path is gone or another file, and takes the lock again.
@@ -248,10 +258,25 @@ def _folder_lock(output_dir: Path, target: Path) -> Iterator[None]:
             continue
         try:
             if os.stat(path, follow_symlinks=False).st_ino == os.fstat(descriptor).st_ino:
-                break
+                return path, descriptor
         except FileNotFoundError:
             pass
         os.close(descriptor)
+
+
+@contextlib.contextmanager
+def brief_folder_lock(folder: Path) -> Iterator[None]:
+    """Hold, while making files in ``folder``, the lock under which ``build`` and ``letters``
+    switch the brief folder it is in, when it is one's (``OUT/<brief id>/letters``): a file
+    made while one of them links the folder's files into its staging would be lost."""
+    if folder.name != "letters":
+        yield
+        return
+    try:
+        path, descriptor = _take_folder_lock(folder.parent.parent, folder)
+    except OSError:  # no lock file can be made beside a folder nobody can switch either
+        yield
+        return
     try:
         yield
     finally:
