@@ -72,3 +72,14 @@ def test_a_missing_file_is_reported_without_a_traceback(tmp_path: Path) -> None:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr == f"{missing}:1:1: no such file\n"
+
+
+@pytest.mark.parametrize("name", ["id-too-long"])
+def test_build_reports_what_would_end_in_a_traceback_as_validate_does(name: str, tmp_path: Path) -> None:
+    # An id too long for a file name.
+    brief = FIXTURES / "invalid" / f"{name}.yaml"
+    result = subprocess.run([sys.executable, "-m", "briefgen", "build", _relative(brief), "-o", str(tmp_path)],
+                            capture_output=True, text=True, check=False, cwd=ROOT)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == brief.with_suffix(".expected").read_text(encoding="utf-8")
+

@@ -19,11 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstra
 from pydantic_core import PydanticCustomError
 
 from briefgen.model import registry
-from briefgen.text import EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN
+from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGES, SLUG_PATTERN
 
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+#: The id of an issue, ask, signatory, source or of the brief itself: it names files and folders.
+Id = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=ID_LENGTH)]
+_ID_DESCRIPTION = f"Unique id (lowercase letters, digits, hyphens; at most {ID_LENGTH} characters)."
 #: Text that is the same in every language: addresses, numbers, markings briefgen translates itself.
 Plain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 #: Links in documents go to the web or to an e-mail address, never to files or scripts.
@@ -192,7 +195,7 @@ class Person(Model):
 class Issue(Model):
     """One issue at stake; each becomes a short note in the briefing pack."""
 
-    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    id: Id = Field(description=_ID_DESCRIPTION)
     title: Text = Field(description="Short title of the issue.")
     priority: Literal["high", "medium", "low"] | None = Field(None, description="How much the issue matters.")
     summary: Markdown | None = Field(None, description="The issue in two or three sentences (Markdown).")
@@ -211,7 +214,7 @@ class Issue(Model):
 class Ask(Model):
     """Something the signatories ask of the government."""
 
-    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    id: Id = Field(description=_ID_DESCRIPTION)
     issue: Slug = Field(description="Id of the issue the ask belongs to.")
     text: Text = Field(description="The ask, as one sentence (inline Markdown).")
     of: Text = Field(description="Who is asked, e.g. 'Prime Minister'.")
@@ -221,7 +224,7 @@ class Ask(Model):
 class Signatory(Model):
     """An organisation, coalition or person who signs the asks or the letter."""
 
-    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    id: Id = Field(description=_ID_DESCRIPTION)
     name: Text = Field(description="Name as it should be printed.")
     kind: Literal["organization", "coalition", "individual"] = Field(
         "organization", description="What kind of signatory this is.")
@@ -256,7 +259,7 @@ class Letter(Model):
 class Source(Model):
     """A source that facts cite."""
 
-    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    id: Id = Field(description=_ID_DESCRIPTION)
     title: Text = Field(description="Title; a title supplied by the brief's author goes in [square brackets].")
     author: Text | None = Field(None, description="Author.")
     publisher: Text | None = Field(None, description="Publisher or outlet.")
@@ -269,7 +272,7 @@ class Brief(Model):
     """A brief for a state visit: brief format v1."""
 
     briefgen: Literal[1] = Field(description="Brief format version; always 1.")
-    id: Slug = Field(description="Unique id of the brief; names the output folder.")
+    id: Id = Field(description=f"Unique id of the brief; names the output folder (at most {ID_LENGTH} characters).")
     title: Text = Field(description="Title of the brief.")
     subtitle: Text | None = Field(None, description="Subtitle.")
     date: dt.date = Field(description="Date of the brief (YYYY-MM-DD).")
