@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from briefgen.model import registry
 from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGES, SLUG_PATTERN
+from briefgen.view.markdown import nesting_problem
 
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 
@@ -79,7 +80,19 @@ TEXT_SCHEMA = {
 }
 #: Text in one or several languages.
 Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema(TEXT_SCHEMA)]
-Markdown = Text
+
+
+def _validate_markdown(value: Any) -> str | Localized:
+    text = _validate_text(value)
+    for each in text.values() if isinstance(text, Localized) else [text]:
+        problem = nesting_problem(each)
+        if problem:
+            raise PydanticCustomError("markdown_nesting", "{problem}", {"problem": problem})
+    return text
+
+
+#: Text in Markdown, in one or several languages, whose nesting briefgen can lay out.
+Markdown = Annotated[str | Localized, PlainValidator(_validate_markdown), WithJsonSchema(TEXT_SCHEMA)]
 Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 
 
@@ -173,7 +186,7 @@ class Visit(Model):
 class Fact(Model):
     """A statement of fact with the sources that support it."""
 
-    text: Text = Field(description="The fact, one or two sentences (inline Markdown).")
+    text: Markdown = Field(description="The fact, one or two sentences (inline Markdown).")
     sources: list[Slug] = Field(min_length=1, description="Ids of the sources that support the fact.")
 
 
@@ -202,7 +215,8 @@ class Issue(Model):
     background: Markdown | None = Field(None, description="Factual background (Markdown).")
     current_status: Markdown | None = Field(None, description="Where things stand now (Markdown).")
     facts: list[Fact] = Field(default_factory=list, description="Key facts, each with its sources.")
-    points_to_make: list[Text] = Field(default_factory=list, description="What the principal may say.")
+    points_to_make: list[Markdown] = Field(default_factory=list,
+                                           description="What the principal may say (inline Markdown).")
     responsive_lines: list[ResponsiveLine] = internal(
         "Anticipated questions with suggested replies (officials only).", default_factory=list)
     considerations: Markdown | None = internal("Considerations for officials only (Markdown).", default=None)
@@ -216,7 +230,7 @@ class Ask(Model):
 
     id: Id = Field(description=_ID_DESCRIPTION)
     issue: Slug = Field(description="Id of the issue the ask belongs to.")
-    text: Text = Field(description="The ask, as one sentence (inline Markdown).")
+    text: Markdown = Field(description="The ask, as one sentence (inline Markdown).")
     of: Text = Field(description="Who is asked, e.g. 'Prime Minister'.")
     by: list[Slug] = Field(default_factory=list, description="Ids of the signatories who make the ask.")
 
