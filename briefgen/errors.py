@@ -53,6 +53,15 @@ class TemplateError(BriefgenError):
     """Raised when a template is missing, fails to compile or fails to render."""
 
 
+class TemplateAccessError(TemplateError):
+    """Raised when a template asks for a file that is not a real file inside the template folders
+    (an absolute path, ``..``, or a link that leads elsewhere)."""
+
+    def __init__(self, what: str, folders: list):
+        super().__init__(f"{what}: briefgen reads templates only from the template folders "
+                         f"({', '.join(map(str, folders))}); put the file there")
+
+
 class BuildError(BriefgenError):
     """Raised when a document cannot be produced from valid input (e.g. HTML outside the subset)."""
 
