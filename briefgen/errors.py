@@ -62,6 +62,20 @@ class TemplateAccessError(TemplateError):
                          f"({', '.join(map(str, folders))}); put the file there")
 
 
+class TemplateLimitError(TemplateError):
+    """Raised when a template takes longer, makes more or uses more memory than one render may
+    (see :mod:`briefgen.render.limits`)."""
+
+
+class RenderInterrupted(BaseException):
+    """Raised inside a rendering thread when its render has run past a limit.
+
+    A :class:`BaseException`, so that no ``except Exception`` on the way swallows it;
+    :func:`briefgen.render.limits.render_limited` turns it into a :class:`TemplateLimitError`,
+    and it never reaches the user.
+    """
+
+
 class BuildError(BriefgenError):
     """Raised when a document cannot be produced from valid input (e.g. HTML outside the subset)."""
 

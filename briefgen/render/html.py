@@ -5,9 +5,9 @@ Templates are looked up on an ordered search path: a user folder given with
 those folders: the loader (``include``, ``import``, ``extends``), ``stylesheet()`` and the
 theme's ``reference.docx`` are all looked up by one function, which asks the one rule of
 :func:`briefgen.render.resources.confined`. Templates run in Jinja's immutable sandbox
-(a theme from elsewhere cannot reach Python internals or change the context),
-autoescaping is on and undefined names are errors; a template error is reported with
-the template's name and line.
+(a theme from elsewhere cannot reach Python internals or change the context) within the
+time and size limits of :mod:`briefgen.render.limits`; autoescaping is on and undefined
+names are errors; a template error is reported with the template's name and line.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from briefgen.errors import BuildError, TemplateAccessError, TemplateError
+from briefgen.errors import BuildError, TemplateAccessError, TemplateError, TemplateLimitError
+from briefgen.render.limits import LimitedEnvironment, render_limited
 from briefgen.render.resources import confined
 from briefgen.render.subset import HTML_SUBSET
 from briefgen.text import script_language
@@ -102,7 +102,7 @@ class ThemeLoader(jinja2.BaseLoader):
 
 def make_environment(search_path: list[Path]) -> jinja2.Environment:
     """A Jinja environment over ``search_path`` with briefgen's filters and globals."""
-    env = ImmutableSandboxedEnvironment(
+    env = LimitedEnvironment(
         loader=ThemeLoader(search_path),
         extensions=["jinja2.ext.i18n"],
         autoescape=True,
@@ -155,18 +155,22 @@ def template_environment(search_path: tuple[Path, ...], language: str) -> jinja2
 def render_html(template_name: str, context: dict[str, Any], search_path: list[Path]) -> str:
     """Render ``template_name`` with ``context`` and check the result stays in the HTML subset.
 
-    Raises :class:`TemplateError` for a template that fails or reads outside the template
-    folders, and :class:`BuildError` for HTML outside the subset.
+    Raises :class:`TemplateError` for a template that fails, reads outside the template
+    folders or goes past a limit, and :class:`BuildError` for HTML outside the subset.
     """
     env = template_environment(tuple(search_path), context["language"])
     try:
-        html = env.get_template(template_name).render(context)
+        html = render_limited(env, template_name, context)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"{error.name or template_name}:{error.lineno}: {error.message}") from None
     except jinja2.TemplateNotFound as error:
         raise TemplateError(f"template {error.name} not found in "
                             f"{', '.join(str(f) for f in search_path)}") from None
-    except (jinja2.TemplateError, TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
+    except (jinja2.TemplateError, TemplateError, TypeError, ValueError, LookupError, AttributeError,
+            ArithmeticError, RecursionError) as error:
+        if isinstance(error, TemplateLimitError):
+            # The render may have been stopped anywhere, Jinja's caches included: start afresh.
+            template_environment.cache_clear()
         raise TemplateError(f"{_template_location(error, template_name, env.loader)}: {error}") from None
     check_subset(html, template_name)
     return html
