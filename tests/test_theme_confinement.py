@@ -59,6 +59,7 @@ def outputs_text(out: Path) -> str:
 
 
 def refusal(theme: Path, what: str) -> str:
+    """The message refusing ``what`` (its location and access) to a build with ``--templates theme``."""
     return (f"{what}: briefgen reads templates only from the template folders ({theme.resolve()}, "
             f"{default_theme_dir().resolve()}); put the file there\n")
 
@@ -74,6 +75,7 @@ def case(make_hostile):
 
 
 def base_with_stylesheet(theme: Path, name: str) -> None:
+    """The default frame in ``theme``, its stylesheet taken from ``name``."""
     (theme / "_base.html.j2").write_text(DEFAULT_BASE.replace('stylesheet("briefgen.css")', f'stylesheet("{name}")'))
 
 
