@@ -137,6 +137,7 @@ def test_a_template_loop_is_stopped_in_the_watcher_thread_of_serve(monkeypatch, 
 
 def test_a_template_filling_the_memory_is_stopped(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setattr(limits, "MAX_MEMORY_BYTES", 100 << 20)
+    monkeypatch.setattr(limits, "POLL_SECONDS", 0.01)
     # Each call of the macro captures a gigabyte, which no output limit sees.
     template = ('{% macro gigabyte() %}{% for i in range(100000) %}{{ "x" * 10000 }}{% endfor %}{% endmacro %}\n'
                 '{% for i in range(100) %}{% set text = gigabyte() %}{% endfor %}')

@@ -8,8 +8,8 @@ following the edits. One render (compiling the template and running it) may:
 - render at most :data:`MAX_CHARACTERS` characters of HTML, and make no single text or
   list longer than that, nor a number of more than :data:`MAX_DIGITS` digits: ``"x" *
   10**9``, a ``replace`` or a ``join`` that would is refused before it is made;
-- grow the process by at most :data:`MAX_MEMORY_BYTES` (measured where the system says
-  how much memory a process uses: Linux's ``/proc``).
+- grow the process by at most :data:`MAX_MEMORY_BYTES`, looked at every :data:`POLL_SECONDS`
+  (where the system says how much memory a process uses: Linux's ``/proc``).
 
 A 200-issue briefing pack, the largest document the benchmarks make, renders about 560,000
 characters of HTML in under a second: the limits are far above any real document and
@@ -69,8 +69,10 @@ MAX_CHARACTERS = 20_000_000
 MAX_DIGITS = 4_300
 #: Most memory one render may add to the process; a 200-issue pack needs well under 100 MB.
 MAX_MEMORY_BYTES = 1 << 30
-#: How often the watchdog looks at the renders it watches.
-POLL_SECONDS = 0.05
+#: How often the watchdog looks at the renders it watches. Each look takes the interpreter's lock
+#: from the render for a moment: four times a second costs nothing measurable, and a text growing
+#: at a gigabyte a second is stopped within a quarter of a gigabyte over the limit.
+POLL_SECONDS = 0.25
 
 _LOOP = "look for a loop that runs too many times"
 _GROWTH = "look for a text, a list or a number that grows without bound"

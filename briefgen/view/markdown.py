@@ -23,7 +23,9 @@ _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 MAX_NESTING = 16
 _KINDS = {"em": "emphasis", "strong": "emphasis", "blockquote": "quotes",
           "bullet_list": "lists", "ordered_list": "lists"}
-# Each level of nesting starts with one of these (an emphasis or a bullet, a quote, a number).
+# Each level of nesting starts with one of these: an emphasis or a bullet, a quote, a number
+# and its . or ). Counting the characters first spares most texts the slower regular expression.
+_MARKER_CHARACTERS = "*_>+-.)"
 _MARKERS = re.compile(r"[*_>+-]|\d[.)]")
 
 
@@ -73,7 +75,7 @@ def _deepest(tokens: list[Token], deepest: dict[str, int]) -> None:
 def nesting_problem(text: str) -> str | None:
     """What is wrong with ``text`` if its emphasis, quotes or lists nest deeper than
     :data:`MAX_NESTING`, counted on the parser's tokens; else None."""
-    if len(_MARKERS.findall(text)) <= MAX_NESTING:
+    if sum(map(text.count, _MARKER_CHARACTERS)) <= MAX_NESTING or len(_MARKERS.findall(text)) <= MAX_NESTING:
         return None
     deepest = dict.fromkeys(_KINDS.values(), 0)
     _deepest(_PARSER.parse(text), deepest)
