@@ -246,8 +246,9 @@ class _Watchdog:
 
 
 _WATCHDOG = _Watchdog()
-# A forked worker has none of the parent's threads: its watchdog starts afresh, lock included.
-os.register_at_fork(after_in_child=_WATCHDOG.__init__)
+if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
+    # A forked worker has none of the parent's threads: its watchdog starts afresh, lock included.
+    os.register_at_fork(after_in_child=_WATCHDOG.__init__)
 
 
 def _joined(chunks: Iterator[str]) -> str:
