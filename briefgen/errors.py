@@ -61,6 +61,29 @@ class TemplateError(BriefgenError):
     """Raised when a template is missing, fails to compile or fails to render."""
 
 
+class TemplateAccessError(TemplateError):
+    """Raised when a template asks for a file that is not a real file inside the template folders
+    (an absolute path, ``..``, or a link that leads elsewhere)."""
+
+    def __init__(self, what: str, folders: list):
+        super().__init__(f"{what}: briefgen reads templates only from the template folders "
+                         f"({', '.join(map(str, folders))}); put the file there")
+
+
+class TemplateLimitError(TemplateError):
+    """Raised when a template takes longer, makes more or uses more memory than one render may
+    (see :mod:`briefgen.render.limits`)."""
+
+
+class RenderInterrupted(BaseException):
+    """Raised inside a rendering thread when its render has run past a limit.
+
+    A :class:`BaseException`, so that no ``except Exception`` on the way swallows it;
+    :func:`briefgen.render.limits.render_limited` turns it into a :class:`TemplateLimitError`,
+    and it never reaches the user.
+    """
+
+
 class BuildError(BriefgenError):
     """Raised when a document cannot be produced from valid input (e.g. HTML outside the subset)."""
 

@@ -25,6 +25,10 @@ LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 
 #: Ids name output folders and link documents together, so they stay slug-safe.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+#: The longest id: the brief's names the output folder and an issue's a file of its notes, and a
+#: file name must stay well under the 255 bytes of every file system (and a whole path under
+#: Windows's 260 characters).
+ID_LENGTH = 64
 #: File names made from names stay well under every file system's limit.
 SLUG_LENGTH = 60
 

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import lxml.html
+import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -142,6 +143,22 @@ def test_a_theme_runs_in_the_sandbox(tmp_path: Path) -> None:
                           "--templates", str(theme))
     assert result.returncode == 1
     assert result.stderr == "leave-behind.html.j2:1: access to attribute 'append' of 'list' object is unsafe.\n"
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("{{ 1 / 0 }}", "division by zero"),
+    ("{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}", "maximum recursion depth exceeded"),
+])
+def test_a_template_that_divides_by_zero_or_recurses_without_end_is_located(body: str, message: str,
+                                                                          tmp_path: Path) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "leave-behind.html.j2").write_text(body, encoding="utf-8")
+    data = minimal_brief()
+    data["documents"] = ["leave-behind"]
+    result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"),
+                          "--templates", str(theme))
+    assert (result.returncode, result.stderr) == (1, f"leave-behind.html.j2:1: {message}\n")
 
 
 def test_a_failed_build_leaves_earlier_outputs_byte_for_byte_and_no_temporary_files(tmp_path: Path) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import http.client
 import os
 import re
+import selectors
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -245,3 +247,73 @@ def test_a_port_in_use_is_refused(tmp_path):
         result = run_briefgen("serve", str(brief), "--port", str(port))
     assert (result.returncode, result.stdout, result.stderr) == (
         2, "", f"port {port} is in use: choose another with --port, or --port 0 for a free one\n")
+
+
+def test_200_requests_at_once_are_all_answered_without_a_connection_dropped(tmp_path, serve):
+    server = serve(write_brief(brief_folder(tmp_path), minimal_brief()))
+    address = (urlsplit(server.url).hostname, urlsplit(server.url).port)
+    clients = []
+    started = time.monotonic()
+    for _ in range(200):
+        client = socket.socket()
+        client.setblocking(False)
+        client.connect_ex(address)
+        clients.append(client)
+    # Every connection is taken as it arrives: none waits for a retry of its SYN, which
+    # the system makes a second after one dropped by a full listen queue.
+    with selectors.DefaultSelector() as selector:
+        for client in clients:
+            selector.register(client, selectors.EVENT_WRITE)
+        connected = 0
+        while connected < len(clients) and time.monotonic() - started < 0.9:
+            for key, _ in selector.select(timeout=0.1):
+                selector.unregister(key.fileobj)
+                assert key.fileobj.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+                connected += 1
+    assert connected == 200
+    request = f"GET / HTTP/1.0\r\nHost: {address[0]}:{address[1]}\r\n\r\n".encode()
+    for client in clients:
+        client.setblocking(True)
+        client.settimeout(30)
+        client.sendall(request)
+    answers = []
+    for client in clients:
+        with client, client.makefile("rb") as response:
+            answers.append(response.readline())
+    assert answers == [b"HTTP/1.0 200 OK\r\n"] * 200
+
+
+def test_a_client_that_sends_nothing_or_too_slowly_is_dropped_while_others_are_served(tmp_path, serve):
+    from briefgen.commands.serve import REQUEST_SECONDS
+
+    server = serve(write_brief(brief_folder(tmp_path), minimal_brief()))
+    address = (urlsplit(server.url).hostname, urlsplit(server.url).port)
+    silent = socket.create_connection(address)
+    slow = socket.create_connection(address)
+    started = time.monotonic()
+    dropped: dict[str, float] = {}
+
+    def dribble() -> None:
+        # A byte every half second: each read is quick, the request never whole.
+        try:
+            for byte in b"GET / HTTP/1.0\r\nHost: x\r\nX-Padding: " + b"x" * 1000:
+                slow.send(bytes([byte]))
+                time.sleep(0.5)
+        except OSError:
+            pass
+        dropped["slow"] = time.monotonic() - started
+
+    dribbler = threading.Thread(target=dribble)
+    dribbler.start()
+    assert server.get("/")[0] == 200
+    silent.settimeout(REQUEST_SECONDS + 10)
+    assert silent.recv(1) == b""  # closed by the server
+    dropped["silent"] = time.monotonic() - started
+    assert server.get("/")[0] == 200
+    dribbler.join(timeout=REQUEST_SECONDS + 10)
+    silent.close()
+    slow.close()
+    assert REQUEST_SECONDS - 0.5 < dropped["silent"] < REQUEST_SECONDS + 3
+    assert REQUEST_SECONDS - 0.5 < dropped["slow"] < REQUEST_SECONDS + 3
+    assert server.process.poll() is None
+    assert server.stderr.read_text() == ""

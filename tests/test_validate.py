@@ -10,10 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import lxml.html
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from briefgen.cli import main
+from briefgen.view.markdown import MAX_NESTING
 from conftest import FIXTURES, ROOT, SAMPLE
 
 INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
@@ -72,3 +75,31 @@ def test_a_missing_file_is_reported_without_a_traceback(tmp_path: Path) -> None:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr == f"{missing}:1:1: no such file\n"
+
+
+@pytest.mark.parametrize("name", ["id-too-long", "markdown-nested-too-deep"])
+def test_build_reports_what_would_end_in_a_traceback_as_validate_does(name: str, tmp_path: Path) -> None:
+    # An id too long for a file name, emphasis too deep for the layout's recursion.
+    brief = FIXTURES / "invalid" / f"{name}.yaml"
+    result = subprocess.run([sys.executable, "-m", "briefgen", "build", _relative(brief), "-o", str(tmp_path)],
+                            capture_output=True, text=True, check=False, cwd=ROOT)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == brief.with_suffix(".expected").read_text(encoding="utf-8")
+
+
+def test_markdown_nested_as_deep_as_briefgen_allows_is_valid_and_rendered_whole(tmp_path: Path) -> None:
+    data = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    lists = "\n".join("  " * level + f"- list level {level + 1}" for level in range(MAX_NESTING))
+    quotes = "> " * MAX_NESTING + "quoted at the deepest level"
+    emphasis = "*" * (2 * MAX_NESTING) + "emphasised at the deepest level" + "*" * (2 * MAX_NESTING)
+    data["issues"][0].update(background=lists, current_status=quotes, summary=emphasis)
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert CliRunner().invoke(main, ["validate", str(brief)]).exit_code == 0
+    result = subprocess.run([sys.executable, "-m", "briefgen", "build", str(brief), "-o", str(tmp_path / "out"),
+                             "--format", "html"], capture_output=True, text=True, check=False, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    tree = lxml.html.parse(str(tmp_path / "out" / "minimal" / "briefing-pack.html"))
+    assert tree.xpath(f"//li[count(ancestor::ul) = {MAX_NESTING}]/text()") == [f"list level {MAX_NESTING}"]
+    assert tree.xpath(f"//p[count(ancestor::blockquote) = {MAX_NESTING}]/text()") == ["quoted at the deepest level"]
+    assert tree.xpath(f"//text()[count(ancestor::strong) = {MAX_NESTING}]") == ["emphasised at the deepest level"]

@@ -7,12 +7,17 @@ template folder (watched with watchfiles). Each page it serves carries a small s
 polls ``/__build`` and reloads the page when the build it shows is no longer the latest.
 A brief that becomes invalid, or a template that fails, never stops the server: every page
 then shows the located problems, and comes back once they are fixed.
+
+Under load, connections wait in a listen queue of :data:`LISTEN_BACKLOG` rather than being
+dropped, and each is served by a thread of its own, which a client holds for at most
+:data:`REQUEST_SECONDS` however slowly it sends its request (or reads the answer).
 """
 
 from __future__ import annotations
 
 import errno
 import html
+import io
 import json
 import secrets
 import sys
@@ -38,6 +43,13 @@ HOST = "127.0.0.1"
 #: The path the reload script polls; it answers the token of the latest build.
 BUILD_PATH = "/__build"
 POLL_MILLISECONDS = 250
+#: Connections the system holds until the server accepts them: a burst of requests (a browser
+#: opening pages in parallel, a test sending 200 at once) waits in it rather than being dropped
+#: (the system caps it at net.core.somaxconn).
+LISTEN_BACKLOG = 1024
+#: Longest a client may hold its connection: on 127.0.0.1 a browser sends its request and reads
+#: the page within milliseconds, while one that sends nothing, or a byte at a time, holds a thread.
+REQUEST_SECONDS = 5.0
 
 _RELOAD_SCRIPT = """<script>
 (function () {
@@ -114,8 +126,37 @@ def _title(file: RenderedFile) -> str:
     return lxml_html.document_fromstring(file.data).findtext(".//title") or file.document_id
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A connection's input that fails with :class:`TimeoutError` once ``deadline`` has passed,
+    however slowly the bytes come (a timeout on each read alone would let a byte every few seconds through)."""
+
+    def __init__(self, connection, deadline: float):
+        self._connection = connection
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        """Always: this is an input."""
+        return True
+
+    def readinto(self, buffer) -> int:
+        """Read into ``buffer`` what has come, waiting at most until the deadline."""
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError(f"no whole request within {REQUEST_SECONDS:g} seconds")
+        # The timeout also bounds the writing of the answer, which follows the last read.
+        self._connection.settimeout(remaining)
+        return self._connection.recv_into(buffer)
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: PreviewServer
+
+    def setup(self) -> None:
+        """Read the request through a :class:`_DeadlineReader`: a timeout ends the connection
+        (``handle_one_request`` closes it on :class:`TimeoutError`)."""
+        super().setup()
+        self.rfile.close()
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, time.monotonic() + REQUEST_SECONDS))
 
     def do_GET(self) -> None:
         host = self.headers.get("Host", "")
@@ -150,6 +191,8 @@ class PreviewServer(ThreadingHTTPServer):
     Use it as a context manager, which closes the socket: ``with PreviewServer(...) as
     server: server.serve()``.
     """
+
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, brief_path: Path, port: int, templates: Path | None = None,
                  language: str | None = None):

@@ -19,11 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstra
 from pydantic_core import PydanticCustomError
 
 from briefgen.model import registry
-from briefgen.text import EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN
+from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGES, SLUG_PATTERN
+from briefgen.view.markdown import nesting_problem
 
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+#: The id of an issue, ask, signatory, source or of the brief itself: it names files and folders.
+Id = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=ID_LENGTH)]
+_ID_DESCRIPTION = f"Unique id (lowercase letters, digits, hyphens; at most {ID_LENGTH} characters)."
 #: Text that is the same in every language: addresses, numbers, markings briefgen translates itself.
 Plain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 #: Links in documents go to the web or to an e-mail address, never to files or scripts.
@@ -76,7 +80,19 @@ TEXT_SCHEMA = {
 }
 #: Text in one or several languages.
 Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema(TEXT_SCHEMA)]
-Markdown = Text
+
+
+def _validate_markdown(value: Any) -> str | Localized:
+    text = _validate_text(value)
+    for each in text.values() if isinstance(text, Localized) else [text]:
+        problem = nesting_problem(each)
+        if problem:
+            raise PydanticCustomError("markdown_nesting", "{problem}", {"problem": problem})
+    return text
+
+
+#: Text in Markdown, in one or several languages, whose nesting briefgen can lay out.
+Markdown = Annotated[str | Localized, PlainValidator(_validate_markdown), WithJsonSchema(TEXT_SCHEMA)]
 Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 
 
@@ -170,7 +186,7 @@ class Visit(Model):
 class Fact(Model):
     """A statement of fact with the sources that support it."""
 
-    text: Text = Field(description="The fact, one or two sentences (inline Markdown).")
+    text: Markdown = Field(description="The fact, one or two sentences (inline Markdown).")
     sources: list[Slug] = Field(min_length=1, description="Ids of the sources that support the fact.")
 
 
@@ -192,14 +208,15 @@ class Person(Model):
 class Issue(Model):
     """One issue at stake; each becomes a short note in the briefing pack."""
 
-    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    id: Id = Field(description=_ID_DESCRIPTION)
     title: Text = Field(description="Short title of the issue.")
     priority: Literal["high", "medium", "low"] | None = Field(None, description="How much the issue matters.")
     summary: Markdown | None = Field(None, description="The issue in two or three sentences (Markdown).")
     background: Markdown | None = Field(None, description="Factual background (Markdown).")
     current_status: Markdown | None = Field(None, description="Where things stand now (Markdown).")
     facts: list[Fact] = Field(default_factory=list, description="Key facts, each with its sources.")
-    points_to_make: list[Text] = Field(default_factory=list, description="What the principal may say.")
+    points_to_make: list[Markdown] = Field(default_factory=list,
+                                           description="What the principal may say (inline Markdown).")
     responsive_lines: list[ResponsiveLine] = internal(
         "Anticipated questions with suggested replies (officials only).", default_factory=list)
     considerations: Markdown | None = internal("Considerations for officials only (Markdown).", default=None)
@@ -211,9 +228,9 @@ class Issue(Model):
 class Ask(Model):
     """Something the signatories ask of the government."""
 
-    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    id: Id = Field(description=_ID_DESCRIPTION)
     issue: Slug = Field(description="Id of the issue the ask belongs to.")
-    text: Text = Field(description="The ask, as one sentence (inline Markdown).")
+    text: Markdown = Field(description="The ask, as one sentence (inline Markdown).")
     of: Text = Field(description="Who is asked, e.g. 'Prime Minister'.")
     by: list[Slug] = Field(default_factory=list, description="Ids of the signatories who make the ask.")
 
@@ -221,7 +238,7 @@ class Ask(Model):
 class Signatory(Model):
     """An organisation, coalition or person who signs the asks or the letter."""
 
-    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    id: Id = Field(description=_ID_DESCRIPTION)
     name: Text = Field(description="Name as it should be printed.")
     kind: Literal["organization", "coalition", "individual"] = Field(
         "organization", description="What kind of signatory this is.")
@@ -256,7 +273,7 @@ class Letter(Model):
 class Source(Model):
     """A source that facts cite."""
 
-    id: Slug = Field(description="Unique id (lowercase letters, digits, hyphens).")
+    id: Id = Field(description=_ID_DESCRIPTION)
     title: Text = Field(description="Title; a title supplied by the brief's author goes in [square brackets].")
     author: Text | None = Field(None, description="Author.")
     publisher: Text | None = Field(None, description="Publisher or outlet.")
@@ -269,7 +286,7 @@ class Brief(Model):
     """A brief for a state visit: brief format v1."""
 
     briefgen: Literal[1] = Field(description="Brief format version; always 1.")
-    id: Slug = Field(description="Unique id of the brief; names the output folder.")
+    id: Id = Field(description=f"Unique id of the brief; names the output folder (at most {ID_LENGTH} characters).")
     title: Text = Field(description="Title of the brief.")
     subtitle: Text | None = Field(None, description="Subtitle.")
     date: dt.date = Field(description="Date of the brief (YYYY-MM-DD).")

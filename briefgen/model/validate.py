@@ -114,6 +114,9 @@ def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
         message = f"expected text, not a {_kind(value)}"
     elif kind == "string_too_short":
         message = "must not be empty"
+    elif kind == "string_too_long" and loc[-1] == "id":
+        message = (f"{_show(value)} is {len(value)} characters long, more than the {err['ctx']['max_length']} "
+                   "an id may have: ids name files and folders, and file systems limit the length of a name")
     elif kind in ("list_type",):
         message = f"expected a list, not {'empty' if value is None else 'a ' + _kind(value)}"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):

@@ -1,26 +1,29 @@
 """Render a document's Jinja template to briefgen's semantic HTML subset.
 
 Templates are looked up on an ordered search path: a user folder given with
-``--templates`` first, then the default theme. Templates run in Jinja's immutable
-sandbox (a theme from elsewhere cannot reach Python internals or change the context),
-autoescaping is on and undefined names are errors; a template error is reported with
-the template's name and line.
+``--templates`` first, then the default theme. A template reads only real files inside
+those folders: the loader (``include``, ``import``, ``extends``), ``stylesheet()`` and the
+theme's ``reference.docx`` are all looked up by one function, which asks the one rule of
+:func:`briefgen.render.resources.confined`. Templates run in Jinja's immutable sandbox
+(a theme from elsewhere cannot reach Python internals or change the context) within the
+time and size limits of :mod:`briefgen.render.limits`; autoescaping is on and undefined
+names are errors; a template error is reported with the template's name and line.
 """
 
 from __future__ import annotations
 
 import functools
 import string
-import traceback
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from briefgen.errors import BuildError, TemplateError
+from briefgen.errors import BuildError, TemplateAccessError, TemplateError, TemplateLimitError
+from briefgen.render.limits import LimitedEnvironment, render_limited
+from briefgen.render.resources import confined
 from briefgen.render.subset import HTML_SUBSET
 from briefgen.text import script_language
 from briefgen.view.dates import date_range, day_heading, long_date
@@ -41,18 +44,66 @@ def template_search_path(user_dir: Path | None = None) -> list[Path]:
     return ([user_dir] if user_dir else []) + [default_theme_dir()]
 
 
-def find_theme_file(name: str, search_path: list[Path]) -> Path:
-    """The first file called ``name`` on ``search_path``; raises :class:`TemplateError` if none."""
+def _theme_file(name: str, search_path: list[Path], what: str | None = None) -> Path | None:
+    """The real path of the first file called ``name`` on ``search_path``, or None if there is none.
+
+    Raises :class:`TemplateAccessError`, naming the access as ``what`` (default ``name``),
+    when ``name`` leads outside the folders from one it is looked up in before it is found:
+    an absolute path, ``..``, or a link to a file or a folder elsewhere.
+    """
+    roots = [folder.resolve() for folder in search_path]
     for folder in search_path:
-        if (folder / name).is_file():
-            return folder / name
-    raise TemplateError(f"{name}: not found in {', '.join(str(f) for f in search_path)}")
+        path = confined(folder / name, roots)
+        if path is None:
+            raise TemplateAccessError(what or name, roots)
+        if path.is_file():
+            return path
+    return None
+
+
+def find_theme_file(name: str, search_path: list[Path], what: str | None = None) -> Path:
+    """The real path of the first file called ``name`` on ``search_path``.
+
+    Raises :class:`TemplateError` if there is none, and the errors of :func:`_theme_file`.
+    """
+    path = _theme_file(name, search_path, what)
+    if path is None:
+        raise TemplateError(f"{name}: not found in {', '.join(str(f) for f in search_path)}")
+    return path
+
+
+class ThemeLoader(jinja2.BaseLoader):
+    """Jinja's loader for ``include``, ``import`` and ``extends``: templates by name on the
+    search path, read only from real files inside its folders (see :func:`_theme_file`)."""
+
+    def __init__(self, search_path: list[Path]):
+        self.search_path = search_path
+        #: The template name each file read was asked for, to name a template in an error.
+        self.names: dict[str, str] = {}
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        """The source of ``template``, the file it is read from, and whether that file is unchanged."""
+        path = _theme_file(template, self.search_path, f"template {template!r}")
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        mtime = path.stat().st_mtime
+        source = path.read_text(encoding="utf-8")
+        self.names.setdefault(str(path), template)
+
+        def uptodate() -> bool:
+            # As Jinja's own loader: the file read again when it changes (the preview follows edits).
+            try:
+                return path.stat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
 
 
 def make_environment(search_path: list[Path]) -> jinja2.Environment:
     """A Jinja environment over ``search_path`` with briefgen's filters and globals."""
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in search_path]),
+    env = LimitedEnvironment(
+        loader=ThemeLoader(search_path),
         extensions=["jinja2.ext.i18n"],
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -80,7 +131,7 @@ def css_page_counter(label: str) -> Markup:
 
 
 def _stylesheet(name: str, search_path: list[Path]) -> Markup:
-    css = find_theme_file(name, search_path).read_text(encoding="utf-8")
+    css = find_theme_file(name, search_path, f"stylesheet({name!r})").read_text(encoding="utf-8")
     return Markup(css.replace("</", "<\\/"))
 
 
@@ -104,29 +155,37 @@ def template_environment(search_path: tuple[Path, ...], language: str) -> jinja2
 def render_html(template_name: str, context: dict[str, Any], search_path: list[Path]) -> str:
     """Render ``template_name`` with ``context`` and check the result stays in the HTML subset.
 
-    Raises :class:`TemplateError` for a template that fails and :class:`BuildError` for
-    HTML outside the subset.
+    Raises :class:`TemplateError` for a template that fails, reads outside the template
+    folders or goes past a limit, and :class:`BuildError` for HTML outside the subset.
     """
     env = template_environment(tuple(search_path), context["language"])
     try:
-        html = env.get_template(template_name).render(context)
+        html = render_limited(env, template_name, context)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"{error.name or template_name}:{error.lineno}: {error.message}") from None
     except jinja2.TemplateNotFound as error:
         raise TemplateError(f"template {error.name} not found in "
                             f"{', '.join(str(f) for f in search_path)}") from None
-    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as error:
-        raise TemplateError(f"{_template_location(error, template_name)}: {error}") from None
+    except (jinja2.TemplateError, TemplateError, TypeError, ValueError, LookupError, AttributeError,
+            ArithmeticError, RecursionError) as error:
+        if isinstance(error, TemplateLimitError):
+            # The render may have been stopped anywhere, Jinja's caches included: start afresh.
+            template_environment.cache_clear()
+        raise TemplateError(f"{_template_location(error, template_name, env.loader)}: {error}") from None
     check_subset(html, template_name)
     return html
 
 
-def _template_location(error: BaseException, template_name: str) -> str:
-    """``name:line`` of the innermost template frame of ``error``'s traceback."""
-    for frame in reversed(traceback.extract_tb(error.__traceback__)):
-        if frame.filename.endswith(".j2"):
-            return f"{Path(frame.filename).name}:{frame.lineno}"
-    return template_name
+def _template_location(error: BaseException, template_name: str, loader: ThemeLoader) -> str:
+    """``name:line`` of the innermost template frame of ``error``'s traceback, else ``template_name``."""
+    location = template_name
+    trace = error.__traceback__
+    while trace is not None:
+        name = loader.names.get(trace.tb_frame.f_code.co_filename)
+        if name is not None:
+            location = f"{name}:{trace.tb_lineno}"
+        trace = trace.tb_next
+    return location
 
 
 def check_subset(html: str, template_name: str) -> None:

@@ -1,15 +1,33 @@
-"""Which files a document may read: only those inside the brief's and the templates' folders.
+"""Which files a document may read: only real files inside the folders it is allowed.
 
-Both writers ask the same :class:`Confinement`: WeasyPrint's fetcher for the PDF and the
-.docx writer for its images. Nothing is ever fetched from the network. Each refused
-reference is kept for a warning, and each file read for the incremental build's manifest.
+One rule, :func:`confined`, decides every read a document can make: the Jinja loader
+(``include``, ``import``, ``extends``), ``stylesheet()`` and the theme's ``reference.docx``
+(through :func:`briefgen.render.html.find_theme_file`, inside the template folders), and
+the images and stylesheets that WeasyPrint and the .docx writer fetch (through
+:class:`Confinement`, inside the brief's and the templates' folders). The path is resolved
+first, every symbolic link followed, and only then checked: ``..``, an absolute path, or a
+link to a file or a folder elsewhere all lead outside and are refused, while a template
+folder that is itself a link, or a link to another file of the template folders, is fine.
+Nothing is ever fetched from the network. Each refused reference is kept for a warning,
+and each file read for the incremental build's manifest.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
+
+
+def confined(path: Path, roots: Sequence[Path]) -> Path | None:
+    """The real path of ``path`` (every link followed) if it lies inside one of ``roots``, else None.
+
+    ``roots`` are real paths themselves (resolved). Nothing outside them is opened, and
+    the answer does not depend on whether the path exists.
+    """
+    real = path.resolve()
+    return real if any(real.is_relative_to(root) for root in roots) else None
 
 
 class Confinement:
@@ -25,8 +43,8 @@ class Confinement:
         """The file ``reference`` (a URL or a path relative to ``base_dir``) names, if allowed; else None."""
         url = urljoin(self.base_url, reference)
         if urlsplit(url).scheme == "file":
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(root) for root in self.roots):
+            path = confined(Path(url2pathname(urlsplit(url).path)), self.roots)
+            if path is not None:
                 self.read.append(str(path))
                 return path
         self.refused.append(url)

@@ -3,14 +3,30 @@
 Raw HTML is off, so ``<script>`` in a brief prints as text; links keep only ``http``,
 ``https`` and ``mailto`` targets; block constructs that would break the document outline
 or fall outside the HTML subset (headings, code blocks, images, tables, rules) are off.
+
+A text may nest emphasis, quotes and lists at most :data:`MAX_NESTING` deep
+(:func:`nesting_problem`, which the model asks of every Markdown field when a brief is
+validated): deeper, WeasyPrint's layout runs out of Python's recursion (emphasis about 400
+deep) and Word has no list levels for it. Links cannot nest in CommonMark.
 """
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
+#: How deep emphasis, quotes or lists may nest in a text: real texts nest lists 5 to 7 deep at most.
+MAX_NESTING = 16
+_KINDS = {"em": "emphasis", "strong": "emphasis", "blockquote": "quotes",
+          "bullet_list": "lists", "ordered_list": "lists"}
+# Each level of nesting starts with one of these: an emphasis or a bullet, a quote, a number
+# and its . or ). Counting the characters first spares most texts the slower regular expression.
+_MARKER_CHARACTERS = "*_>+-.)"
+_MARKERS = re.compile(r"[*_>+-]|\d[.)]")
 
 
 def _is_safe_link(url: str) -> bool:
@@ -18,10 +34,16 @@ def _is_safe_link(url: str) -> bool:
 
 
 def _make_parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    # The parser stops reading blocks maxNesting levels deep and drops what is deeper without a
+    # word (the commonmark preset's 20 cut lists 10 deep). A list level counts two (list and
+    # item), a quote one: lists and quotes both MAX_NESTING deep stay within 4 * MAX_NESTING.
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": 4 * MAX_NESTING})
     parser.enable("replacements").enable("smartquotes")
     parser.disable(["heading", "lheading", "code", "fence", "hr", "image", "html_block", "html_inline"])
     parser.validateLink = _is_safe_link
+    # The parser compiles its chains of rules when it first parses: done here, so that a render
+    # interrupted by briefgen's limits can never leave them half made.
+    parser.parse("*x*")
     return parser
 
 
@@ -36,3 +58,29 @@ def render_block(text: str | None) -> Markup:
 def render_inline(text: str | None) -> Markup:
     """Render one line of Markdown (emphasis, links) to inline HTML without a paragraph."""
     return Markup(_PARSER.renderInline(text)) if text else Markup("")
+
+
+def _deepest(tokens: list[Token], deepest: dict[str, int]) -> None:
+    """Record in ``deepest`` how deep each kind of :data:`_KINDS` nests in ``tokens``."""
+    depth = dict.fromkeys(deepest, 0)
+    for token in tokens:
+        kind = _KINDS.get(token.type.rsplit("_", 1)[0])
+        if kind is not None:
+            depth[kind] += token.nesting
+            deepest[kind] = max(deepest[kind], depth[kind])
+        if token.children:
+            _deepest(token.children, deepest)
+
+
+def nesting_problem(text: str) -> str | None:
+    """What is wrong with ``text`` if its emphasis, quotes or lists nest deeper than
+    :data:`MAX_NESTING`, counted on the parser's tokens; else None."""
+    if sum(map(text.count, _MARKER_CHARACTERS)) <= MAX_NESTING or len(_MARKERS.findall(text)) <= MAX_NESTING:
+        return None
+    deepest = dict.fromkeys(_KINDS.values(), 0)
+    _deepest(_PARSER.parse(text), deepest)
+    kind, depth = max(deepest.items(), key=lambda item: item[1])
+    if depth <= MAX_NESTING:
+        return None
+    return (f"{kind} nested {depth} deep; briefgen lays out at most {MAX_NESTING} levels of nesting: "
+            "simplify the text")
