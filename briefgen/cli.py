@@ -11,6 +11,7 @@ import errno
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -59,10 +60,24 @@ class _Commands(click.Group):
         except BaseException as error:
             # Whatever the command left running or half made goes first: its workers, which may
             # still write into its staging folders, then those folders; a second Ctrl-C waits.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            stop_all()
-            discard_unfinished()
+            with _interrupts_ignored():
+                stop_all()
+                discard_unfinished()
             _report(error)
+
+
+@contextlib.contextmanager
+def _interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C ignored during the block, then handled as before (the command line may run in a
+    process that goes on, as in a test)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _report(error: BaseException) -> None:

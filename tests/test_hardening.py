@@ -7,6 +7,7 @@ The located messages of each broken brief are in tests/fixtures/invalid/ (see te
 from __future__ import annotations
 
 import socket
+import signal
 import subprocess
 import sys
 import threading
@@ -192,6 +193,8 @@ def test_a_bug_shows_a_traceback_and_asks_for_a_report(monkeypatch, tmp_path: Pa
     assert "RuntimeError: simulated bug" in result.stderr
     assert result.stderr.endswith("This is a bug in briefgen, not a mistake of yours: please report it with the "
                                   "command and the files that caused it.\n")
+    # Ctrl-C is handled again as before: a process that goes on (this one) is not left deaf to it.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def check_never_crashes(text: str) -> None:

@@ -159,3 +159,14 @@ def test_links_that_stay_inside_the_template_folders_are_read(hostile, tmp_path:
     assert "<p>From a linked partial.</p>" in html
     assert (default_theme_dir() / "briefgen.css").read_text(encoding="utf-8").replace("</", "<\\/") in html
     assert "From a linked partial." in pdf_text(folder / "leave-behind.pdf")
+
+
+def test_a_file_linked_from_outside_the_template_folders_is_not_read_to_tell_if_a_build_is_up_to_date(
+        tmp_path: Path, hostile) -> None:
+    theme, secret = hostile
+    (theme / "notes.txt").symlink_to(secret)
+    assert build(tmp_path, theme, "html").returncode == 0
+    secret.write_text("changed, and never read by a template", encoding="utf-8")
+    again = build(tmp_path, theme, "html")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("up to date: ")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
+from briefgen.render.resources import confined
 
 MANIFEST_NAME = ".briefgen-build.json"
 
@@ -38,9 +39,12 @@ def fingerprint(brief_path: Path, template_dirs: list[Path], options: dict[str, 
     digest.update(json.dumps({"briefgen": __version__, "options": options, "read": read_files},
                              sort_keys=True, default=str).encode())
     digest.update(brief_path.read_bytes())
+    roots = [folder.resolve() for folder in template_dirs]
     for folder in template_dirs:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+            # What the templates cannot read (a link out of their folders) cannot change an output.
+            if confined(path, roots) is not None:
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
