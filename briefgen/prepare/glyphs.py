@@ -16,8 +16,7 @@ import unicodedata
 
 from pydantic import BaseModel
 
-from briefgen.errors import BuildError, InvalidRecipientsError, MissingGlyphError, RowProblem
-from briefgen.load.recipients import Recipient
+from briefgen.errors import BuildError, MissingGlyphError
 from briefgen.load.yamlfile import LineMap
 from briefgen.model.brief import Localized
 from briefgen.model.validate import model_values
@@ -93,19 +92,6 @@ def check_glyphs(brief: BaseModel, line_map: LineMap) -> None:
                 for key_path, text in _texts(brief) for message in uncovered(text)]
     if problems:
         raise MissingGlyphError("\n".join(map(str, problems)))
-
-
-def check_recipient_glyphs(recipients: list[Recipient], shown: str) -> None:
-    """Raise :class:`InvalidRecipientsError` for recipients with a character no installed font
-    can print (it would print as a box), once per cell it is in."""
-    problems = [RowProblem(shown, recipient.line, column, message)
-                for recipient in recipients
-                for column, texts in (("name", [recipient.name]), ("title", [recipient.title]),
-                                      ("salutation", [recipient.salutation]),
-                                      ("constituency", [recipient.constituency]), ("address", recipient.address))
-                for text in texts if text for message in uncovered(text)]
-    if problems:
-        raise InvalidRecipientsError(problems)
 
 
 def uncovered(text: str) -> list[str]:

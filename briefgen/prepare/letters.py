@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import InvalidBriefError, Problem, RowProblem
+from briefgen.errors import InvalidBriefError, InvalidRecipientsError, Problem, RowProblem
 from briefgen.load.recipients import Recipient, load_recipients
 from briefgen.load.yamlfile import KeyPath, LineMap
 from briefgen.model.brief import Brief, Contact, Localized, in_language
 from briefgen.prepare.brief import PreparedBrief, load_brief, missing_translations
-from briefgen.prepare.glyphs import check_glyphs, check_recipient_glyphs
+from briefgen.prepare.glyphs import check_glyphs, uncovered
 from briefgen.text import header_text_problem
 
 
@@ -93,6 +93,19 @@ def choose_languages(brief: Brief, recipients: list[Recipient],
             f"{len(lines)} recipient{'s' if many else ''} who asked for it (line{'s' if many else ''} "
             f"{', '.join(map(str, lines))}) get{'' if many else 's'} it in {available[0]}"))
     return chosen, warnings
+
+
+def check_recipient_glyphs(recipients: list[Recipient], shown: str) -> None:
+    """Raise :class:`InvalidRecipientsError` for recipients with a character no installed font
+    can print (it would print as a box), once per cell it is in."""
+    problems = [RowProblem(shown, recipient.line, column, message)
+                for recipient in recipients
+                for column, texts in (("name", [recipient.name]), ("title", [recipient.title]),
+                                      ("salutation", [recipient.salutation]),
+                                      ("constituency", [recipient.constituency]), ("address", recipient.address))
+                for text in texts if text for message in uncovered(text)]
+    if problems:
+        raise InvalidRecipientsError(problems)
 
 
 @dataclass(frozen=True)
