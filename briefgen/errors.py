@@ -160,5 +160,21 @@ class JournalError(BriefgenError):
     exit_code = 2
 
 
+class JournalWriteError(Exception):
+    """Raised inside ``send`` when a journal entry could not be written (a full disk): sending
+    stops. ``recorded`` when the entry itself is on disk (only its seal failed), so that it counts."""
+
+    def __init__(self, message: str, *, recorded: bool):
+        super().__init__(message)
+        self.recorded = recorded
+
+
+class RemoteTraceback(Exception):
+    """Raised as the cause of an exception a worker process raised, to show the worker's traceback."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
 class JournalLockedError(BriefgenError):
     """Raised when another ``briefgen send`` is delivering the same drafts."""

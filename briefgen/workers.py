@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
-from briefgen.errors import BuildError
+from briefgen.errors import BuildError, RemoteTraceback
 
 _PR_SET_PDEATHSIG = 1
 #: The workers of this process that are not stopped yet.
@@ -39,13 +39,6 @@ _RUNNING: list[Workers] = []
 def can_fork() -> bool:
     """Whether workers can be forked here (they then start with what the parent imported)."""
     return hasattr(os, "fork")
-
-
-class RemoteTraceback(Exception):
-    """The traceback of an exception raised in a worker, shown as the cause of the one re-raised."""
-
-    def __str__(self) -> str:
-        return self.args[0]
 
 
 class _Worker:

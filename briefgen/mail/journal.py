@@ -41,8 +41,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.errors import JournalError, JournalLockedError
-from briefgen.write.files import brief_folder_lock
+from briefgen.errors import JournalError, JournalLockedError, JournalWriteError
+from briefgen.write.files import brief_folder_lock, lock_held
 
 JOURNAL_NAME = "send-journal.jsonl"
 SEAL_NAME = ".briefgen-send-seal"
@@ -57,15 +57,6 @@ _SLOT = 128
 class _Seal:
     count: int
     chain: str
-
-
-class JournalWriteError(Exception):
-    """An entry could not be written; ``recorded`` when the entry itself is on disk (only its
-    seal failed), so that it counts."""
-
-    def __init__(self, message: str, *, recorded: bool):
-        super().__init__(message)
-        self.recorded = recorded
 
 
 def create_in_folder(folder: Path, name: str) -> int:
@@ -282,19 +273,7 @@ def _existing_seal(folder: Path) -> _Seal | None:
 
 def in_use(folder: Path) -> bool:
     """Whether a ``briefgen send`` is delivering the drafts of ``folder`` now (it holds the journal)."""
-    try:
-        descriptor = _open(folder / JOURNAL_NAME, os.O_RDONLY)
-    except JournalError:
-        return False
-    if descriptor is None:
-        return False
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(descriptor)
+    return lock_held(folder / JOURNAL_NAME)
 
 
 def _open(path: Path, flags: int) -> int | None:

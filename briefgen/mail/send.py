@@ -35,9 +35,9 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Literal
 
-from briefgen.errors import DraftsError
+from briefgen.errors import DraftsError, JournalWriteError
 from briefgen.mail.headers import header_problem
-from briefgen.mail.journal import Journal, JournalWriteError
+from briefgen.mail.journal import Journal
 from briefgen.mail.outbox import OUTBOX_NAME, Outbox, read_outbox
 
 PASSWORD_VARIABLE = "BRIEFGEN_SMTP_PASSWORD"

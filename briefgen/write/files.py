@@ -167,7 +167,7 @@ def remove_leftovers(output_dir: Path) -> list[Path]:
     killed); return them."""
     removed = []
     for draft in output_dir.glob(f".{STAGING_PREFIX}*.new"):
-        if _unheld(draft):
+        if not lock_held(draft):
             draft.unlink(missing_ok=True)
     for lock_path in sorted(output_dir.glob(f"{STAGING_PREFIX}*{LOCK_SUFFIX}")):
         try:
@@ -192,17 +192,18 @@ def remove_leftovers(output_dir: Path) -> list[Path]:
     return removed
 
 
-def _unheld(lock_path: Path) -> bool:
-    """Whether no process holds the lock of ``lock_path`` (its holder was killed)."""
+def lock_held(path: Path) -> bool:
+    """Whether a process holds an exclusive lock (``flock``) of the file at ``path``; False when
+    there is no such file (a link is not followed)."""
     try:
-        descriptor = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return False
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
         return False
+    except BlockingIOError:
+        return True
     finally:
         os.close(descriptor)
 
