@@ -438,3 +438,20 @@ def test_letters_wait_for_no_send_and_a_build_keeps_the_journal_of_a_running_sen
     rerun = send(folder, smtp_server(Mailbox()))
     assert rerun.returncode == 0, rerun.stderr
     assert rerun.stdout.splitlines()[-1].startswith("3 drafts: 0 sent now, 3 sent before")
+
+
+def test_a_damaged_outbox_is_a_warning_and_no_file_is_removed(tmp_path: Path) -> None:
+    brief = letter_brief_in_english_only(tmp_path)
+    recipients = write_recipients(tmp_path, PEOPLE[:2])
+    assert run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path)).returncode == 0
+    folder = tmp_path / "minimal" / "letters"
+    (folder / ".briefgen-letters.json").write_text('{"format": 1, "entries": "not a list"}', encoding="utf-8")
+    result = run_briefgen("letters", str(brief), "--recipients", str(write_recipients(tmp_path, PEOPLE[:1])),
+                          "-o", str(tmp_path))
+    assert result.returncode == 0
+    assert result.stderr == (f"{folder / '.briefgen-letters.json'}:1:1: warning: damaged: this is not the record "
+                             "briefgen letters writes; no file of the earlier run is removed, and the record is "
+                             "written anew\n")
+    assert sorted(path.name for path in folder.iterdir()) == [
+        ".briefgen-letters.json", "ann-arbour-2.eml", "ann-arbour-2.pdf", "ann-arbour.eml", "ann-arbour.pdf",
+        "cleo-cote.eml", "cleo-cote.pdf"]

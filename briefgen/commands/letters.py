@@ -107,10 +107,11 @@ def _names_of_others(folder: Path) -> tuple[Outbox | None, set[str], list[Proble
     (a recipient's files must not take their names), and a warning if it is damaged."""
     try:
         earlier = read_outbox(folder)
-    except DraftsError as error:
-        # Which files are ours is unknown: none is removed, and no name of the folder is taken.
-        earlier, damaged = None, [Problem(str(folder / OUTBOX_NAME), 1, 1, "", f"warning: {error}; "
-                                          "no file of the earlier run is removed")]
+    except DraftsError:
+        # Which files are ours is unknown: none is removed, and every name in the folder is taken.
+        earlier, damaged = None, [Problem(str(folder / OUTBOX_NAME), 1, 1, "", (
+            "warning: damaged: this is not the record briefgen letters writes; no file of the earlier run is "
+            "removed, and the record is written anew"))]
     else:
         damaged = []
     ours = earlier.files() if earlier else set()
