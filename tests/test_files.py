@@ -266,3 +266,23 @@ def current_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def test_without_a_swap_the_files_are_replaced_one_by_one_and_the_others_kept(tmp_path: Path, monkeypatch) -> None:
+    import briefgen
+    from briefgen.write import files
+
+    monkeypatch.setattr(files, "_exchange", lambda first, second: False)  # a file system that cannot swap
+    brief, first, second = versions(tmp_path)
+    write_brief(tmp_path, first)
+    options = briefgen.BuildOptions(output_dir=tmp_path / "out", formats=("html",))
+    briefgen.build(brief, options)
+    folder = tmp_path / "out" / "letter-test"
+    (folder / "mine.txt").write_text("mine", encoding="utf-8")
+    write_brief(tmp_path, second)
+    result = briefgen.build(brief, options)
+    assert [path.name for path in result.written] == [f"{document}.html" for document in (
+        "briefing-pack", "delegation-pack", "leave-behind", "letter")]
+    assert "second version" in (folder / "briefing-pack.html").read_text(encoding="utf-8")
+    assert (folder / "mine.txt").read_text(encoding="utf-8") == "mine"
+    assert leftovers(tmp_path / "out") == []
