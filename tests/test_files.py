@@ -286,3 +286,39 @@ def test_without_a_swap_the_files_are_replaced_one_by_one_and_the_others_kept(tm
     assert "second version" in (folder / "briefing-pack.html").read_text(encoding="utf-8")
     assert (folder / "mine.txt").read_text(encoding="utf-8") == "mine"
     assert leftovers(tmp_path / "out") == []
+
+
+def test_a_folder_another_briefgen_holds_too_long_is_a_message(tmp_path: Path, monkeypatch) -> None:
+    import fcntl
+
+    import briefgen
+    from briefgen.errors import OutputError
+    from briefgen.write import files
+
+    monkeypatch.setattr(files, "LOCK_WAIT_SECONDS", 0.2)
+    brief, first, _ = versions(tmp_path)
+    write_brief(tmp_path, first)
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".briefgen-letter-test.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(OutputError) as raised:
+            briefgen.build(brief, briefgen.BuildOptions(output_dir=out, formats=("html",)))
+    assert str(raised.value) == (f"{out / 'letter-test'}: another briefgen has been writing here for 0.2 s; "
+                                 "nothing was written: try again when it has finished")
+    assert sorted(path.name for path in out.iterdir()) == [".briefgen-letter-test.lock"]
+
+
+def _killed_by_itself(_job) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_in_a_job_fails_the_command_with_a_message() -> None:
+    from briefgen.errors import BuildError
+    from briefgen.workers import Workers
+
+    with Workers(2) as workers, pytest.raises(BuildError) as raised:
+        list(workers.run(_killed_by_itself, [1, 2]))
+    assert str(raised.value) == ("a worker process was killed by signal 9 while it was laying out; nothing was "
+                                 "written. If the machine is short of memory, run again with fewer at a time "
+                                 "(letters: --jobs 1)")

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import JournalError, JournalLockedError, JournalWriteError
-from briefgen.write.files import brief_folder_lock, lock_held
+from briefgen.write.files import brief_folder_lock, lock_held, sync_folder
 
 JOURNAL_NAME = "send-journal.jsonl"
 SEAL_NAME = ".briefgen-send-seal"
@@ -68,11 +68,7 @@ def create_in_folder(folder: Path, name: str) -> int:
     """
     with brief_folder_lock(folder):
         descriptor = os.open(folder / name, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    folder_descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(folder_descriptor)
-    finally:
-        os.close(folder_descriptor)
+    sync_folder(folder)
     return descriptor
 
 

@@ -42,8 +42,9 @@ from briefgen.mail.outbox import OUTBOX_NAME, Outbox, read_outbox
 
 PASSWORD_VARIABLE = "BRIEFGEN_SMTP_PASSWORD"
 Security = Literal["none", "starttls", "ssl"]
-_UNCERTAIN = ("the connection dropped before the server confirmed it, so it may have been delivered; check, then "
-              "send again with --resend-uncertain")
+#: What to do about a draft that may have been delivered.
+_CHECK = "check, then send again with --resend-uncertain"
+_UNCERTAIN = f"the connection dropped before the server confirmed it, so it may have been delivered; {_CHECK}"
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def _plan(drafts: list[Draft], entries: list[dict], outbox: Outbox, options: Smt
             report.refused.append((draft, latest[draft.message_id]["reply"]))
         elif status == "sending" and not options.resend_uncertain:
             report.uncertain.append((draft, "an earlier run stopped before the server confirmed it, so it may have "
-                                            "been delivered; check, then send again with --resend-uncertain"))
+                                            f"been delivered; {_CHECK}"))
         elif delivered and not options.resend_changed:
             at = delivered[-1]["at"][:16].replace("T", " ")
             report.skipped.append((draft, f"an earlier version of the letter was delivered on {at} UTC; "
@@ -201,8 +202,7 @@ def _plan(drafts: list[Draft], entries: list[dict], outbox: Outbox, options: Smt
         elif (any(entry["status"] == "sending" for entry in others) and not delivered
               and not (options.resend_uncertain or options.resend_changed)):
             report.uncertain.append((draft, "the server did not confirm an earlier version of the letter, so it "
-                                            "may have been delivered; check, then send again with "
-                                            "--resend-uncertain"))
+                                            f"may have been delivered; {_CHECK}"))
         else:
             report.left.append(draft)
     return report
@@ -227,8 +227,7 @@ class _Recorder:
                                                "left uncertain; send it with --resend-uncertain")
             elif outcome == "sending":
                 outcome, reply = "uncertain", (f"the journal could not record what the server answered ({reply}), "
-                                               "so it is left uncertain; check, then send again with "
-                                               "--resend-uncertain")
+                                               f"so it is left uncertain; {_CHECK}")
             raise _Stop(f"{error}; sending stopped so that no outcome goes unrecorded: free some space, then run "
                         "briefgen send again", outcome=outcome, detail=reply) from None
 
@@ -355,7 +354,7 @@ def _send_one(connection: smtplib.SMTP, record: _Recorder, draft: Draft, options
         connection.sock.settimeout(options.timeout)
     except (smtplib.SMTPException, OSError) as error:
         reason = (f"the server did not confirm it within {options.data_timeout:g} s, so it may have been delivered; "
-                  "check, then send again with --resend-uncertain" if _timed_out(error) else _UNCERTAIN)
+                  f"{_CHECK}" if _timed_out(error) else _UNCERTAIN)
         raise _Stop(_failure(error, f"while {draft} was being sent", options.data_timeout, "--data-timeout"),
                     outcome="uncertain", detail=reason) from None
     return _answered(connection, record, draft, code, text, before="sending", message_sent=True)

@@ -157,8 +157,8 @@ class Staging:
                 self.path.chmod(0o777 & ~_umask())
                 _sync_folders(self.path)
                 os.rename(self.path, target)
-            _sync_folder(target.parent)
-            _sync_folder(self.output_dir)
+            sync_folder(target.parent)
+            sync_folder(self.output_dir)
         return [target / relative for relative in staged]
 
 
@@ -352,19 +352,21 @@ def _replace_one_by_one(staging: Path, target: Path, staged: list[Path], keep: C
     for relative in staged:
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relative, target / relative)
+    replaced = set(staged)
     for relative in _files(target):
-        if relative not in set(staged) and not keep(relative):
+        if relative not in replaced and not keep(relative):
             (target / relative).unlink()
-    _sync_folder(target)
+    sync_folder(target)
     return [target / relative for relative in staged]
 
 
 def _sync_folders(folder: Path) -> None:
     for root, _folders, _names in os.walk(folder):
-        _sync_folder(Path(root))
+        sync_folder(Path(root))
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """Wait until the entries of ``folder`` (files made, renamed or removed in it) are on disk."""
     descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(descriptor)
