@@ -6,13 +6,11 @@ the same file byte for byte. Every Word style the HTML→DOCX writer can ask for
 listed in ``STYLES``; add a line there when a template gains a class.
 
 The page, the sizes and the spacing follow ``templates/briefgen.css``, so that a .docx
-lays out on about as many pages as its PDF. Two differences need care:
-
-* CSS line heights are multiples of the font size, Word's of the font's own line
-  (``NOTO_LINE`` font sizes for the Noto fonts);
-* the vertical margins of two CSS blocks collapse into the larger one, while Word adds
-  the space after one paragraph to the space before the next. A style's space before
-  is therefore its CSS top margin less what a paragraph leaves below itself.
+lays out its headings on the same pages as its PDF. CSS line heights are multiples of
+the font size, Word's of the font's own line (``NOTO_LINE`` font sizes for the Noto
+fonts). Margins need no working out: as two CSS blocks' vertical margins collapse into
+the larger one, Word puts the larger of one paragraph's space after and the next one's
+space before between them (ECMA-376 §17.3.1.33), and LibreOffice does the same.
 
 Size, spacing and line height of body text sit in the document defaults rather than in
 "Normal", because Word lets a table style's font size and spacing apply only where the
@@ -108,11 +106,6 @@ class StyleSpec:
     builtin: bool = False  # one of Word's own styles, which Word matches by name
 
 
-def collapsed(margin: float) -> float:
-    """The space before for a CSS top ``margin`` (points) below a paragraph, whose margin Word adds to it."""
-    return max(0.0, round(margin - PARAGRAPH_AFTER, 2))
-
-
 # Every style the writer may use, built-in ones included. Names are spelled as
 # Word spells them in styles.xml ("toc 1", not "TOC 1"); the writer matches them
 # without regard to case. Sizes and margins are those of briefgen.css, its ems worked out.
@@ -123,9 +116,9 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Title", font=SANS, size=24, bold=True, color=DARK_BLUE, letter_spacing=0, space_before=0,
               space_after=0.2 * 24, line_height=1.15, rule_below=False),
     StyleSpec("Subtitle", font=SANS, size=15, italic=False, color="333333", letter_spacing=0, space_after=0.4 * 15),
-    StyleSpec("Heading 1", font=SANS, size=15, bold=True, color=DARK_BLUE, space_before=collapsed(1.2 * 15),
+    StyleSpec("Heading 1", font=SANS, size=15, bold=True, color=DARK_BLUE, space_before=1.2 * 15,
               space_after=0.4 * 15, rule_below=True),
-    StyleSpec("Heading 2", font=SANS, size=11.5, bold=True, color=DARK_BLUE, space_before=collapsed(11.5),
+    StyleSpec("Heading 2", font=SANS, size=11.5, bold=True, color=DARK_BLUE, space_before=11.5,
               space_after=0.3 * 11.5),
     StyleSpec("Heading 3", font=SANS, size=11.5, bold=True, color=DARK_BLUE, space_before=10, space_after=3),
     StyleSpec("Quote", italic=True, color="404040", left_indent=36),
@@ -174,18 +167,26 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Cover Kind", font=SANS, size=11, bold=True, color=DARK_BLUE, space_after=2.5 * CM),
     StyleSpec("Cover Visit", font=SANS, size=10, caps=True, letter_spacing=0.04 * 10, color=GREY,
               space_before=5.5 * CM, space_after=0.55 * 10),
-    StyleSpec("Context Line", font=SANS, size=9, caps=True, letter_spacing=0.04 * 9, color=GREY, space_after=0),
-    StyleSpec("Question", bold=True, keep_with_next=True, space_before=collapsed(0.6 * BODY_SIZE)),
+    StyleSpec("Context Line", font=SANS, size=9, caps=True, letter_spacing=0.04 * 9, color=GREY, space_after=0,
+              line_height=1.3),
+    StyleSpec("Question", bold=True, keep_with_next=True, space_before=0.6 * BODY_SIZE),
     StyleSpec("Letter"),
     StyleSpec("Addressee", space_after=0),
-    StyleSpec("Letter Date", space_before=collapsed(1.2 * BODY_SIZE), space_after=1.2 * BODY_SIZE),
+    StyleSpec("Letter Date", space_before=1.2 * BODY_SIZE, space_after=1.2 * BODY_SIZE),
     StyleSpec("Letter Subject", bold=True, space_after=BODY_SIZE),
-    StyleSpec("Closing", space_before=collapsed(1.2 * BODY_SIZE)),
-    StyleSpec("Signed By", bold=True, space_before=collapsed(1.2 * BODY_SIZE), space_after=0.3 * BODY_SIZE,
+    StyleSpec("Closing", space_before=1.2 * BODY_SIZE),
+    StyleSpec("Signed By", bold=True, space_before=1.2 * BODY_SIZE, space_after=0.3 * BODY_SIZE,
               keep_with_next=True),
     # .leave-behind { font-size: 9.5pt; line-height: 1.3 } and its p { margin-bottom: 0.3em }
     StyleSpec("Leave Behind", size=9.5, line_height=1.3, space_after=0.3 * 9.5),
+    # .leave-behind h1, h2 and li; its headings keep the line height of the section.
+    StyleSpec("Leave Behind Title", based_on="Title", size=19, space_after=0.2 * 19),
+    StyleSpec("Leave Behind Heading 1", based_on="Heading 1", size=12, line_height=1.3, space_before=0.7 * 12,
+              space_after=0.25 * 12),
+    StyleSpec("Leave Behind List Bullet", based_on="List Bullet", size=9.5, line_height=1.3, space_after=0.1 * 9.5),
+    StyleSpec("Leave Behind List Number", based_on="List Number", size=9.5, line_height=1.3, space_after=0.1 * 9.5),
     StyleSpec("Issues In Brief", based_on="List Bullet"),
+    StyleSpec("Leave Behind Issues In Brief", based_on="Leave Behind List Bullet"),
     StyleSpec("Overview", borders="rows", **TABLE_STYLE),
     StyleSpec("Programme", borders="rows", **TABLE_STYLE),
     StyleSpec("Asks", borders="rows", **TABLE_STYLE),

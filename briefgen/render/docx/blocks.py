@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from briefgen.errors import BuildError
-from briefgen.render.docx import numbering, properties, pythondocx, schema, tables
+from briefgen.render.docx import numbering, pages, properties, pythondocx, schema, tables
 from briefgen.render.docx.context import Context, Inline, ListItem, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
@@ -70,20 +70,20 @@ class Writer:
         self._running: dict[str, list[pythondocx.Header | pythondocx.Footer]] = {}
         self._bookmark_ids = 0
         self._deeper_definitions: dict[tuple[int, int], str] = {}  # (numId, depth) → abstractNumId
-        # The writer adds no section: the body's text width is the reference document's.
-        section = document.sections[-1]
-        self.text_width = section.page_width - section.left_margin - section.right_margin
+        self.text_width = 0  # of the one section, once its page is known
 
     def write(self, root: lxml.html.HtmlElement) -> None:
         """Write the document of ``root``, the parsed ``<html>``."""
         properties.clear(self.document)
         if root.get("lang"):
             self.styles.set_document_language(word_language(root.get("lang")))
+        page_rules = pages.PageRules()
         for child in elements(root):
             if child.tag == "head":
                 self._page_label = properties.read_head(self.document, child, self.template_name) or self._page_label
+                page_rules = pages.read_pages([style.text or "" for style in elements(child) if style.tag == "style"])
             elif child.tag == "body":
-                self.document.sections[-1].different_first_page_header_footer = _opens_with_cover(child)
+                self._set_up_page(page_rules, child)
                 ctx = Context(pythondocx.Body(self.document), Story(), self.styles.builtin("Normal", PARAGRAPH, child))
                 self.block(child, ctx)
             else:
@@ -96,6 +96,14 @@ class Writer:
                 if len(content) == 0 or content[-1].tag != qn("w:p"):
                     part.add_paragraph()  # Word requires a header or footer to end with a paragraph
 
+    def _set_up_page(self, page_rules: pages.PageRules, body: lxml.html.HtmlElement) -> None:
+        """The one section's page: the stylesheet's, on the named page of the body's first content if it has one."""
+        section = self.document.sections[-1]
+        first = next((el for el in elements(body) if not set(classes(el)) & set(_RUNNING)), None)
+        pages.apply(page_rules.page_for(classes(first) if first is not None else []), section)
+        section.different_first_page_header_footer = _opens_with_cover(body)
+        self.text_width = section.page_width - section.left_margin - section.right_margin
+
     # -- blocks -------------------------------------------------------------
 
     def block(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
@@ -104,9 +112,10 @@ class Writer:
         if tag in CONTAINERS:
             self._container(el, ctx)
         elif tag in _HEADING_STYLES:
-            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, _HEADING_STYLES[tag])))
+            implied = self.styles.scoped(_HEADING_STYLES[tag], ctx.scope)
+            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, implied)))
         elif tag == "p":
-            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, ctx.style)))
+            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, ctx.style, ctx.scope)))
         elif tag == "blockquote":
             self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, "Quote")))
         elif tag in ("ul", "ol"):
@@ -123,7 +132,9 @@ class Writer:
             return
         running = [_RUNNING[cls] for cls in el_classes if cls in _RUNNING]
         if not running:
-            self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, ctx.style)))
+            own = self.styles.class_style(el, PARAGRAPH)
+            inner = self.enter(el, ctx, own or ctx.style)
+            self.flow(el, inner if own is None else replace(inner, scope=own.name))
             return
         for part in self._running_parts(running[0]):
             part_ctx = replace(ctx, container=part, story=Story(footnotes=False), list_depth=0, item=None)
@@ -263,9 +274,12 @@ class Writer:
         depth = ctx.list_depth + 1
         level = min(depth, _LIST_LEVELS)
         suffix = "" if level == 1 else f" {level}"
-        list_style = self.styles.builtin(("List Number" if el.tag == "ol" else "List Bullet") + suffix, PARAGRAPH, el)
+        name = ("List Number" if el.tag == "ol" else "List Bullet") + suffix
+        list_style = self.styles.builtin(name, PARAGRAPH, el)
         num_id, ilvl = self._numbering(list_style, el, restart=el.tag == "ol", depth=depth)
-        ctx = replace(self.enter(el, ctx, self.styles.paragraph_style(el, list_style)), list_depth=depth)
+        scoped = self.styles.scoped(name, ctx.scope)
+        implied = list_style if scoped == name else self.styles.builtin(scoped, PARAGRAPH, el)
+        ctx = replace(self.enter(el, ctx, self.styles.paragraph_style(el, implied, ctx.scope)), list_depth=depth)
         for li in self._items(el):
             item_ctx = self.enter(li, ctx, self.styles.paragraph_style(li, ctx.style))
             item = ListItem(item_ctx.style, f"List Continue{suffix}", num_id, ilvl)

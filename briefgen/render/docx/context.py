@@ -111,3 +111,4 @@ class Context:
     list_depth: int = 0
     item: ListItem | None = None
     depth: int = 0  # how many elements the current one is nested in, inline ones aside
+    scope: str | None = None  # the style of the nearest container with a class of its own: see Styles.scoped

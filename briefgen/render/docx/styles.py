@@ -3,7 +3,9 @@
 A CSS class names a Word style (``cover-meta`` → "Cover Meta"), which must exist in the
 reference document; the first class of an element that is not special names its style.
 The special classes ask for a Word construct instead (a page break, the running header
-or footer, the TOC, the cover, a footnote).
+or footer, the TOC, the cover, a footnote). Inside a container with a class, a style
+named after the container's and the element's ("Leave Behind Heading 1") stands for a
+CSS rule of the container's descendants.
 """
 
 from __future__ import annotations
@@ -47,20 +49,32 @@ class Styles:
                 self._styles[name.get(qn("w:val")).lower()] = (element, kind)
         self._implicit = frozenset(defaults.values())
 
-    def paragraph_style(self, el: lxml.html.HtmlElement, implied: str | BaseStyle) -> BaseStyle:
-        """The paragraph style named by ``el``'s class, else ``implied`` (a style or a style name)."""
-        style = self.class_style(el, PARAGRAPH)
+    def paragraph_style(self, el: lxml.html.HtmlElement, implied: str | BaseStyle,
+                        scope: str | None = None) -> BaseStyle:
+        """The paragraph style named by ``el``'s class (in ``scope``), else ``implied`` (a style or a style name)."""
+        style = self.class_style(el, PARAGRAPH, scope)
         if style is not None:
             return style
         return self.builtin(implied, PARAGRAPH, el) if isinstance(implied, str) else implied
 
-    def class_style(self, el: lxml.html.HtmlElement, kind: WD_STYLE_TYPE) -> BaseStyle | None:
-        """The style named by the first class of ``el`` that is not special, or None."""
+    def class_style(self, el: lxml.html.HtmlElement, kind: WD_STYLE_TYPE, scope: str | None = None) -> BaseStyle | None:
+        """The style named by the first class of ``el`` that is not special (in ``scope``), or None."""
         cls = next((cls for cls in classes(el) if cls not in _SPECIAL_CLASSES), None)
         if cls is None:
             return None
-        name = " ".join(word.capitalize() for word in re.split(r"[-_]+", cls) if word)
+        name = self.scoped(" ".join(word.capitalize() for word in re.split(r"[-_]+", cls) if word), scope)
         return self._style(name, kind, f"<{el.tag}>", f"class '{cls}' in {self.template_name}")
+
+    def scoped(self, name: str, scope: str | None) -> str:
+        """The style "``scope`` ``name``" where the reference document has it, else ``name``.
+
+        This is how Word follows a CSS rule for the descendants of a class: the headings and lists
+        of ``section.leave-behind`` take "Leave Behind Heading 1" and "Leave Behind List Bullet"
+        as ``.leave-behind h2`` and ``.leave-behind li`` style them.
+        """
+        if scope is not None and f"{scope} {name}".lower() in self._styles:
+            return f"{scope} {name}"
+        return name
 
     def builtin(self, name: str, kind: WD_STYLE_TYPE, user: lxml.html.HtmlElement | str) -> BaseStyle:
         """The style ``name``, which ``user`` (an element, or what else needs it) calls for."""
