@@ -235,7 +235,10 @@ def _set_defaults(document: docx.document.Document) -> None:
     lang = rpr.find(qn("w:lang"))
     for attribute, value in LANGUAGES.items():
         lang.set(qn(f"w:{attribute}"), value)
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    paragraph_defaults = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    # orphans: 2; widows: 2 in the stylesheet: Word's widow control keeps two lines at each end.
+    schema.get_or_insert(paragraph_defaults, "w:widowControl")
+    spacing = paragraph_defaults.find(qn("w:spacing"))
     spacing.attrib.clear()
     spacing.set(qn("w:after"), str(round(PARAGRAPH_AFTER * 20)))
     spacing.set(qn("w:line"), str(round(240 * LINE_HEIGHT / NOTO_LINE)))

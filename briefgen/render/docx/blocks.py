@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from briefgen.errors import BuildError
-from briefgen.render.docx import numbering, pages, properties, pythondocx, schema, tables
+from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, schema, tables
 from briefgen.render.docx.context import Context, Inline, ListItem, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
@@ -71,6 +71,7 @@ class Writer:
         self._bookmark_ids = 0
         self._deeper_definitions: dict[tuple[int, int], str] = {}  # (numId, depth) → abstractNumId
         self.text_width = 0  # of the one section, once its page is known
+        self._breaks: dict[lxml.html.HtmlElement, breaks.Breaks] = {}
 
     def write(self, root: lxml.html.HtmlElement) -> None:
         """Write the document of ``root``, the parsed ``<html>``."""
@@ -81,7 +82,9 @@ class Writer:
         for child in elements(root):
             if child.tag == "head":
                 self._page_label = properties.read_head(self.document, child, self.template_name) or self._page_label
-                page_rules = pages.read_pages([style.text or "" for style in elements(child) if style.tag == "style"])
+                stylesheets = [style.text or "" for style in elements(child) if style.tag == "style"]
+                page_rules = pages.read_pages(stylesheets)
+                self._breaks = breaks.computed_breaks(root, stylesheets)
             elif child.tag == "body":
                 self._set_up_page(page_rules, child)
                 ctx = Context(pythondocx.Body(self.document), Story(), self.styles.builtin("Normal", PARAGRAPH, child))
@@ -107,7 +110,9 @@ class Writer:
     # -- blocks -------------------------------------------------------------
 
     def block(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
-        """Lay out the block element ``el`` in ``ctx``."""
+        """Lay out the block element ``el`` in ``ctx``, its paragraphs kept as its CSS break rules ask."""
+        rules = self._breaks.get(el)
+        start = self._break_before(rules, ctx)
         tag = el.tag
         if tag in CONTAINERS:
             self._container(el, ctx)
@@ -124,6 +129,45 @@ class Writer:
             tables.table(self, el, ctx)
         else:  # hr, the last of BLOCKS
             self._rule(el, ctx)
+        self._keep(rules, ctx, start)
+
+    def breaks_of(self, el: lxml.html.HtmlElement) -> breaks.Breaks:
+        """The CSS break properties of ``el``."""
+        return self._breaks.get(el, breaks.NO_BREAKS)
+
+    # An element is laid out between these two, not inside a callback: the recursion over the
+    # blocks must take no more frames a level than its depth check allows for.
+    def _break_before(self, rules: breaks.Breaks | None, ctx: Context) -> int:
+        """Queue the page break ``rules`` ask before an element; return how many paragraphs precede it."""
+        if rules is not None and rules.before == "page":
+            ctx.story.page_break = True
+        return len(ctx.story.paragraphs)
+
+    def _keep(self, rules: breaks.Breaks | None, ctx: Context, start: int) -> None:
+        """Keep the paragraphs of an element (those written since ``start``) as its break ``rules`` ask."""
+        if rules is None:
+            return
+        written = ctx.story.paragraphs
+        own = written[start:]
+        keep_next = []
+        if rules.before == "avoid" and start > 0:
+            keep_next.append(written[start - 1])
+        if rules.inside == "avoid":
+            for p in own:
+                self._turn_on(p, "w:keepLines")
+            keep_next.extend(own[:-1])
+        if rules.after == "avoid" and own:
+            keep_next.append(own[-1])
+        for p in keep_next:
+            self._turn_on(p, "w:keepNext")
+
+    def _turn_on(self, p: etree._Element, tag: str) -> None:
+        """Give the paragraph ``p`` the on/off property ``tag``, unless its style gives it already."""
+        ppr = schema.get_or_insert(p, "w:pPr")
+        style = ppr.find(qn("w:pStyle"))
+        style_id = style.get(qn("w:val")) if style is not None else None
+        if ppr.find(qn(tag)) is None and not self.styles.turns_on(style_id, tag):
+            schema.insert(ppr, OxmlElement(tag))
 
     def _container(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
         el_classes = classes(el)
@@ -207,6 +251,7 @@ class Writer:
             if rtl:
                 etree.SubElement(ppr, qn("w:bidi"))
         emit(self, paragraph, items, rtl)
+        ctx.story.paragraphs.append(pythondocx.element(paragraph))
         if ctx.story.bookmarks:
             self._add_bookmarks(paragraph, ctx.story.bookmarks)
             ctx.story.bookmarks.clear()
@@ -283,7 +328,10 @@ class Writer:
         for li in self._items(el):
             item_ctx = self.enter(li, ctx, self.styles.paragraph_style(li, ctx.style))
             item = ListItem(item_ctx.style, f"List Continue{suffix}", num_id, ilvl)
+            rules = self._breaks.get(li)
+            start = self._break_before(rules, item_ctx)
             self.flow(li, replace(item_ctx, item=item))
+            self._keep(rules, item_ctx, start)
 
     def _numbering(self, style: BaseStyle, el: lxml.html.HtmlElement, *, restart: bool, depth: int) -> tuple[int, int]:
         """The (numId, ilvl) for a list ``depth`` deep in ``style``; a fresh numId restarting at 1 if ``restart``.

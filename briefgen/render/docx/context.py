@@ -87,6 +87,7 @@ class Story:
     page_break: bool = False
     bookmarks: list[str] = field(default_factory=list)
     footnotes: bool = True  # Word allows none in headers, footers and footnotes
+    paragraphs: list = field(default_factory=list)  # the w:p elements written so far, in order
 
 
 @dataclass

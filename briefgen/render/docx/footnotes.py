@@ -11,12 +11,15 @@ from lxml import etree
 from briefgen.render.docx import pythondocx, schema
 
 # Word's two built-in footnotes: the rule above the footnotes of a page, and the one above
-# footnotes continued from the previous page.
+# footnotes continued from the previous page. Each is a paragraph, whose height is the space
+# between the text and the footnotes: 2.6pt, a 0.5pt rule, 2.6pt, as the stylesheet's @footnote
+# area has it and as LibreOffice leaves (it ignores this paragraph).
 _FOOTNOTES_XML = "<w:footnotes {}>{}</w:footnotes>".format(
     nsdecls("w", "r"),
     "".join(
-        f'<w:footnote w:type="{kind}" w:id="{note_id}"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
-        f'w:lineRule="auto"/></w:pPr><w:r><w:{kind}/></w:r></w:p></w:footnote>'
+        f'<w:footnote w:type="{kind}" w:id="{note_id}"><w:p><w:pPr><w:spacing w:before="52" w:after="52" '
+        f'w:line="10" w:lineRule="exact"/></w:pPr><w:r><w:rPr><w:sz w:val="2"/></w:rPr><w:{kind}/></w:r></w:p>'
+        "</w:footnote>"
         for note_id, kind in ((-1, "separator"), (0, "continuationSeparator"))
     ),
 )

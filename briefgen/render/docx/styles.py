@@ -39,8 +39,10 @@ class Styles:
         self.template_name = template_name
         # python-docx scans styles.xml on every style lookup and assignment; one pass here indexes it.
         self._styles: dict[str, tuple[object, WD_STYLE_TYPE]] = {}
+        self._by_id: dict[str, object] = {}
         defaults: dict[WD_STYLE_TYPE, str] = {}
         for element in document.styles.element.iterchildren(qn("w:style")):
+            self._by_id[element.get(qn("w:styleId"))] = element
             kind = _STYLE_KINDS.get(element.get(qn("w:type")), PARAGRAPH)
             if element.get(qn("w:default")) in _ON:
                 defaults[kind] = element.get(qn("w:styleId"))  # the last one wins, as in python-docx
@@ -48,6 +50,7 @@ class Styles:
             if name is not None and name.get(qn("w:val")):
                 self._styles[name.get(qn("w:val")).lower()] = (element, kind)
         self._implicit = frozenset(defaults.values())
+        self._default_paragraph = defaults.get(PARAGRAPH)
 
     def paragraph_style(self, el: lxml.html.HtmlElement, implied: str | BaseStyle,
                         scope: str | None = None) -> BaseStyle:
@@ -85,6 +88,26 @@ class Styles:
         """The id that applies ``style``; None for the default style of its kind, which applies by itself."""
         style_id = style.style_id
         return None if style_id in self._implicit else style_id
+
+    def turns_on(self, style_id: str | None, tag: str) -> bool:
+        """Whether the paragraph style ``style_id`` (None: the default one), or one it is based on, sets ``tag``.
+
+        ``tag`` is an on/off paragraph property such as ``"w:keepNext"``; the nearest style that
+        names it decides, as in Word.
+        """
+        seen = set()
+        style_id = style_id or self._default_paragraph
+        while style_id is not None and style_id not in seen:
+            seen.add(style_id)
+            element = self._by_id.get(style_id)
+            if element is None:
+                return False
+            found = element.find(f"{qn('w:pPr')}/{qn(tag)}")
+            if found is not None:
+                return found.get(qn("w:val"), "true") in _ON
+            based_on = element.find(qn("w:basedOn"))
+            style_id = based_on.get(qn("w:val")) if based_on is not None else None
+        return False
 
     def set_document_language(self, lang: str) -> None:
         """Make ``lang`` (as Word names it) the language of text that names none."""

@@ -129,9 +129,11 @@ def _add_table(writer: Writer, container: pythondocx.Container, shares: list[flo
 def _row(writer: Writer, word_table: Table, tr: lxml.html.HtmlElement, ctx: Context, header: bool) -> None:
     name = writer.template_name
     row = word_table.add_row()
+    # trPr's children are one choice group: any order is valid.
+    if writer.breaks_of(tr).inside == "avoid":
+        schema.insert(schema.get_or_insert(pythondocx.element(row), "w:trPr"), OxmlElement("w:cantSplit"))
     if header:
-        row_properties = schema.get_or_insert(pythondocx.element(row), "w:trPr")
-        schema.insert(row_properties, OxmlElement("w:tblHeader"))
+        schema.insert(schema.get_or_insert(pythondocx.element(row), "w:trPr"), OxmlElement("w:tblHeader"))
     row_ctx = writer.enter(tr, ctx, writer.styles.paragraph_style(tr, ctx.style))
     column = 0
     require_blank(name, tr.text, tr, tr.sourceline)

@@ -1,0 +1,97 @@
+"""Word's pagination from the document's own stylesheet: the CSS break rules, as Word says them.
+
+The PDF breaks pages where its CSS allows; Word breaks where its paragraph properties
+allow. The stylesheets in the HTML's ``<head>`` are matched against the document (with
+cssselect2, WeasyPrint's own selector engine) for the break properties alone, and each
+element's computed values become Word's:
+
+* ``break-after: avoid`` → "keep with next" on the element's last paragraph;
+* ``break-before: avoid`` → "keep with next" on the paragraph before the element;
+* ``break-inside: avoid`` → "keep lines together" on each of its paragraphs and "keep with
+  next" on all but the last (on a table row: "don't split the row");
+* ``break-before: page`` → a page break before its first paragraph.
+
+``orphans`` and ``widows`` have Word's widow control as their counterpart, which the
+reference document turns on for every paragraph: it holds two lines at both ends, as
+``orphans: 2; widows: 2`` do. The legacy ``page-break-*`` properties count as their
+``break-*`` aliases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cssselect2
+import lxml.html
+import tinycss2
+
+_PROPERTIES = {
+    "break-before": "before", "break-after": "after", "break-inside": "inside",
+    "page-break-before": "before", "page-break-after": "after", "page-break-inside": "inside",
+}
+# What each value means here: avoid, page or nothing (auto and what Word cannot say).
+_VALUES = {"avoid": "avoid", "avoid-page": "avoid", "page": "page", "always": "page", "left": "page",
+           "right": "page", "recto": "page", "verso": "page"}
+
+
+@dataclass(frozen=True)
+class Breaks:
+    """The computed break properties of one element: "avoid", "page" or None (auto) each."""
+
+    before: str | None = None
+    after: str | None = None
+    inside: str | None = None
+
+
+NO_BREAKS = Breaks()
+
+
+def computed_breaks(root: lxml.html.HtmlElement, stylesheets: list[str]) -> dict[lxml.html.HtmlElement, Breaks]:
+    """The elements of ``root`` whose break properties are not all auto, with them, under ``stylesheets``.
+
+    Declarations cascade as in CSS: by ``!important``, then specificity, then order. The
+    break properties are not inherited, so an element's are its own rules' alone.
+    """
+    matcher = cssselect2.Matcher()
+    order = 0
+    for css in stylesheets:
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                continue  # @page and @media rules hold no break property of an element
+            declarations = _break_declarations(rule.content)
+            if not declarations:
+                continue
+            try:
+                selectors = cssselect2.compile_selector_list(rule.prelude)
+            except cssselect2.SelectorError:
+                continue  # WeasyPrint ignores a rule it cannot parse; so does Word's reading of it
+            for selector in selectors:
+                if selector.pseudo_element is None:
+                    order += 1
+                    matcher.add_selector(selector, (order, declarations))
+    found: dict[lxml.html.HtmlElement, Breaks] = {}
+    for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
+        matches = matcher.match(wrapper)
+        if not matches:
+            continue
+        values: dict[str, tuple[tuple, str]] = {}
+        for specificity, _, _, (order, declarations) in matches:
+            for name, value, important in declarations:
+                rank = (important, specificity, order)
+                if name not in values or rank >= values[name][0]:
+                    values[name] = (rank, value)
+        breaks = Breaks(**{name: _VALUES.get(value) for name, (_, value) in values.items()})
+        if breaks != NO_BREAKS:
+            found[wrapper.etree_element] = breaks
+    return found
+
+
+def _break_declarations(content: list | None) -> list[tuple[str, str, bool]]:
+    """(property, value, important) of each break declaration of a rule, property as ``before``/``after``/``inside``."""
+    found = []
+    for item in tinycss2.parse_blocks_contents(content or [], skip_comments=True, skip_whitespace=True):
+        if item.type == "declaration" and item.lower_name in _PROPERTIES:
+            tokens = [token for token in item.value if token.type not in ("whitespace", "comment")]
+            if len(tokens) == 1 and tokens[0].type == "ident":
+                found.append((_PROPERTIES[item.lower_name], tokens[0].lower_value, item.important))
+    return found
