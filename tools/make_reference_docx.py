@@ -185,7 +185,7 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("footnote text", builtin=True, size=8, space_after=0, line_height=1.3),
     StyleSpec("footnote reference", kind="character", builtin=True, superscript=True),
     StyleSpec("Marking", font=SANS, size=9, bold=True, caps=True, letter_spacing=0.06 * 9, align="right",
-              color="A50000", space_after=0),
+              color=stylesheet_color(".marking"), space_after=0),
     StyleSpec("Cover Meta", borders="rows", rule_above=True, **TABLE_STYLE),
     StyleSpec("Note Meta", font=SANS, size=9, caps=True, letter_spacing=0.04 * 9, color=GREY, space_after=0.55 * 9),
     StyleSpec("Fact", space_after=ITEM_AFTER),
