@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -44,10 +45,12 @@ PEOPLE = [
 
 
 def require_tool(name: str) -> str:
-    """The path of command ``name``; skips the test when missing, fails under CI."""
-    path = shutil.which(name)
+    """The path of command ``name``, on PATH or among the commands of this Python's packages (such
+    as openxml-audit in .venv/bin, which is not on PATH when pytest runs as .venv/bin/python -m
+    pytest); skips the test when missing, fails under CI."""
+    path = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), sysconfig.get_path("scripts")]))
     if path is None:
-        message = f"{name} is not installed (make test installs it through apt-get)"
+        message = f"{name} is not installed (make test installs it through apt-get or the test extras)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

@@ -227,3 +227,48 @@ def test_add_picture_raises_unrecognized_image(document, tmp_path: Path):
     run = document.add_paragraph().add_run()
     raises(lambda: run.add_picture(str(tmp_path / "not.png")), "docx.image.exceptions", "UnrecognizedImageError",
            "pythondocx.UnrecognizedImageError, the error for an image Word cannot embed")
+
+
+def saved(document: docx.document.Document) -> zipfile.ZipFile:
+    """The package of ``document`` as python-docx zips it."""
+    stream = io.BytesIO()
+    module().save(document, stream)
+    return zipfile.ZipFile(stream)
+
+
+THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+
+
+@pytest.mark.parametrize(("reltype", "partname", "where"), [
+    (THUMBNAIL, "docProps/thumbnail.jpeg", "_rels/.rels"),
+    (CUSTOM_XML, "customXml/item1.xml", "word/_rels/document.xml.rels"),
+])
+def test_parts_left_unrelated_are_not_saved(reltype, partname, where):
+    purpose = "pythondocx.drop_parts, the reference document's parts that a document must not keep"
+    document = docx.Document()  # python-docx's default template has both parts
+    assert partname in saved(document).namelist()
+    module().drop_parts(document, reltype)
+    with saved(document) as package:
+        assert partname not in package.namelist(), broken(
+            "OpcPackage.rels and Part.rels as dicts of rId to a relationship with reltype, the parts saved "
+            "being those reached through them", purpose)
+        assert reltype not in package.read(where).decode(), broken("Relationships as a dict", purpose)
+        assert f'PartName="/{partname}"' not in package.read("[Content_Types].xml").decode(), broken(
+            "[Content_Types].xml listing the parts saved", purpose)
+
+
+def test_package_parts_can_be_replaced(document):
+    purpose = "pythondocx.replace_package_part, a docProps/app.xml of briefgen's own"
+    attribute("docx.opc.part", "Part", purpose)
+    reltype = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"
+    content_type = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+    for application in (b"first", b"second"):
+        module().replace_package_part(document, "/docProps/app.xml", content_type, reltype,
+                                      b"<Properties><Application>" + application + b"</Application></Properties>")
+    with saved(document) as package:
+        assert package.read("docProps/app.xml") == b"<Properties><Application>second</Application></Properties>", (
+            broken("Part(partname, content_type, blob, package) saving its blob", purpose))
+        assert package.read("_rels/.rels").decode().count(reltype) == 1, broken("OpcPackage.relate_to", purpose)
+        assert (f'<Override PartName="/docProps/app.xml" ContentType="{content_type}"/>'
+                in package.read("[Content_Types].xml").decode()), broken("Part.content_type", purpose)

@@ -16,6 +16,11 @@ Size, spacing and line height of body text sit in the document defaults rather t
 "Normal", because Word lets a table style's font size and spacing apply only where the
 paragraph style sets none.
 
+The marking's colour is read from the stylesheet's ``.marking`` rule, so that Word's and the
+PDF's cannot differ. The package is tidied of what python-docx's default template has from the
+Word that saved it (old settings, a thumbnail, stylesWithEffects, an empty bibliography store),
+as :func:`~briefgen.render.docx.package.modernise` tidies every document.
+
 Usage: ``python tools/make_reference_docx.py [OUTPUT]`` (default: templates/reference.docx).
 """
 
@@ -27,6 +32,8 @@ from datetime import datetime, UTC
 from pathlib import Path
 
 import docx
+import tinycss2
+import tinycss2.color4
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import parse_xml
@@ -34,8 +41,28 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from briefgen.render.docx import docx_bytes, numbering, pythondocx, schema
+from briefgen.render.docx.package import modernise
 
 OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+STYLESHEET = Path(__file__).resolve().parents[1] / "templates" / "briefgen.css"
+
+
+def stylesheet_color(selector: str) -> str:
+    """The ``color`` that the rule for ``selector`` in ``STYLESHEET`` gives, as RRGGBB.
+
+    Raises SystemExit when no rule for exactly ``selector`` sets an opaque colour.
+    """
+    rules = tinycss2.parse_stylesheet(STYLESHEET.read_text(encoding="utf-8"), skip_comments=True,
+                                      skip_whitespace=True)
+    for rule in rules:
+        if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != selector:
+            continue
+        for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):
+            if declaration.type == "declaration" and declaration.lower_name == "color":
+                color = tinycss2.color4.parse_color(tinycss2.serialize(declaration.value).strip())
+                if isinstance(color, tinycss2.color4.Color) and color.alpha == 1:
+                    return "".join(f"{round(channel * 255):02X}" for channel in color.to("srgb").coordinates)
+    raise SystemExit(f"{STYLESHEET}: no rule for {selector} sets an opaque color")
 
 SERIF = "Noto Serif"
 SANS = "Noto Sans"
@@ -151,7 +178,7 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("footnote text", builtin=True, size=8, space_after=0, line_height=1.3),
     StyleSpec("footnote reference", kind="character", builtin=True, superscript=True),
     StyleSpec("Marking", font=SANS, size=9, bold=True, caps=True, letter_spacing=0.06 * 9, align="right",
-              color="A50000", space_after=0),
+              color=stylesheet_color(".marking"), space_after=0),
     StyleSpec("Cover Meta", borders="rows", rule_above=True, **TABLE_STYLE),
     StyleSpec("Note Meta", font=SANS, size=9, caps=True, letter_spacing=0.04 * 9, color=GREY, space_after=0.55 * 9),
     StyleSpec("Fact", space_after=ITEM_AFTER),
@@ -212,6 +239,10 @@ def build_reference() -> docx.document.Document:
     for spec in STYLES:
         _apply(document, spec)
     _clear_core_properties(document)
+    _tidy_settings(document)
+    _drop_leftover_parts(document)
+    # No version in its app.xml, which every document briefgen writes replaces with its own.
+    modernise(document, version=None)
     return document
 
 
@@ -415,6 +446,28 @@ def _clear_core_properties(document: docx.document.Document) -> None:
     props.last_modified_by = ""
     props.revision = 1
     props.created = props.modified = FIXED_TIME
+
+
+# Left in python-docx's default template by the Word that saved it: Word writes none of them
+# for a new document. useFELayout forces the East Asian and complex-script layout even for
+# text that has none, which Word does anyway where there is some; savePreviewPicture asks
+# for the thumbnail that is not there; proofState says the template's spelling was checked;
+# rsids number its editing sessions.
+_LEFTOVER_SETTINGS = ("w:compat/w:useFELayout", "w:savePreviewPicture", "w:proofState", "w:rsids")
+CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+
+
+def _tidy_settings(document: docx.document.Document) -> None:
+    settings = document.settings.element
+    for path in _LEFTOVER_SETTINGS:
+        for element in settings.findall("/".join(qn(tag) for tag in path.split("/"))):
+            element.getparent().remove(element)
+
+
+def _drop_leftover_parts(document: docx.document.Document) -> None:
+    # customXml/item1.xml is an empty store of Word's bibliography sources (APA style), which
+    # no document of briefgen cites from: its sources are its own annex.
+    pythondocx.drop_parts(document, CUSTOM_XML)
 
 
 def main(argv: list[str]) -> int:

@@ -20,6 +20,9 @@ mapped onto Word constructs, styled by a reference .docx:
   footer, and the footer ends with "Page N of M" fields; a document that opens with
   ``section.cover`` shows no page number on its first page.
 
+The package is as Word 2013 and later write it, whatever the reference document's age:
+compatibility mode 15, no thumbnail and no stylesWithEffects part, and a
+``docProps/app.xml`` that names briefgen and its version (:func:`.package.modernise`).
 The same HTML always gives the same bytes (:func:`docx_bytes`). Anything outside the
 subset is a :class:`~briefgen.errors.BuildError`.
 
@@ -46,7 +49,7 @@ from lxml import etree
 from briefgen.errors import BuildError
 from briefgen.render.docx import pythondocx
 from briefgen.render.docx.blocks import Writer
-from briefgen.render.docx.package import docx_bytes, reproducible
+from briefgen.render.docx.package import docx_bytes, modernise, reproducible
 
 __all__ = ["docx_bytes", "html_to_docx", "write_docx"]
 
@@ -87,6 +90,7 @@ def html_to_docx(
             body.remove(child)
     Writer(document, reference=reference, template_name=template_name, page_numbers=page_numbers,
            images=images).write(root)
+    modernise(document)
     return reproducible(document)
 
 

@@ -1,17 +1,20 @@
-"""The document properties (``docProps/core.xml``), from the HTML's ``<head>`` alone.
+"""The document properties: ``docProps/core.xml`` from the HTML's ``<head>`` alone, ``docProps/app.xml`` from briefgen.
 
 ``<title>`` gives the title and ``<meta name>`` the author, subject, keywords, description
 and dates; nothing of the reference document's properties, nor of python-docx's
-defaults, is kept. ``docProps/app.xml`` is the reference document's.
+defaults, is kept. ``docProps/app.xml`` names briefgen and its version as the application,
+and nothing else: no counts of pages or words that would be wrong, no template or company.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, UTC
 
 import docx.document
 import lxml.html
 
+from briefgen import __version__
 from briefgen.errors import BuildError
 from briefgen.render.docx import pythondocx
 from briefgen.render.docx.elements import collapse, elements, reject
@@ -21,6 +24,12 @@ _META_DATES = {"dcterms.created": "created", "dcterms.modified": "modified"}
 # WeasyPrint reads it for the PDF; Word has no counterpart.
 _META_IGNORED = frozenset({"generator"})
 _META_PAGE_LABEL = "briefgen:page-label"
+
+_APP_PARTNAME = "/docProps/app.xml"
+_APP_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.extended-properties+xml"
+_APP_RELTYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"
+_APP_NAMESPACE = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+_RELEASE = re.compile(r"(\d+)(?:\.(\d+))?")
 
 
 def clear(document: docx.document.Document) -> None:
@@ -54,6 +63,34 @@ def finish(document: docx.document.Document) -> None:
         props.last_modified_by = props.author
     if props.modified is None and props.created is not None:
         props.modified = props.created
+
+
+def app_version(version: str) -> str | None:
+    """``version`` as Word writes its AppVersion, "XX.YYYY": "0.1.0" gives "00.0001".
+
+    Office reads AppVersion as one to four digits, a dot and one to four digits: the major
+    and minor release and nothing more. None when ``version`` does not begin with a release
+    number that fits.
+    """
+    match = _RELEASE.match(version)
+    if match is None or any(len(number) > 4 for number in match.groups(default="0")):
+        return None
+    major, minor = match.groups(default="0")
+    return f"{int(major):02d}.{int(minor):04d}"
+
+
+def app_properties(version: str | None) -> bytes:
+    """The ``docProps/app.xml`` of a document briefgen ``version`` writes (no AppVersion for None)."""
+    appversion = app_version(version) if version is not None else None
+    elements = "<Application>briefgen</Application>" + (
+        f"<AppVersion>{appversion}</AppVersion>" if appversion else "")
+    return (f"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<Properties xmlns="{_APP_NAMESPACE}">{elements}</Properties>').encode()
+
+
+def write_app_properties(document: docx.document.Document, version: str | None = __version__) -> None:
+    """Make the document's ``docProps/app.xml`` :func:`app_properties`, instead of the reference document's."""
+    pythondocx.replace_package_part(document, _APP_PARTNAME, _APP_CONTENT_TYPE, _APP_RELTYPE, app_properties(version))
 
 
 def _meta(document: docx.document.Document, el: lxml.html.HtmlElement, template_name: str) -> str | None:

@@ -21,6 +21,7 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Tbl
@@ -36,8 +37,8 @@ from lxml import etree
 
 __all__ = [
     "Body", "Cell", "Container", "Footer", "Header", "PackageNotFoundError", "StoryPart", "UnrecognizedImageError",
-    "add_table", "as_document", "describe_picture", "element", "numbering_element", "relate_hyperlink",
-    "replace_footnotes_part", "run", "save", "style",
+    "add_table", "as_document", "describe_picture", "drop_parts", "element", "numbering_element", "relate_hyperlink",
+    "replace_footnotes_part", "replace_package_part", "run", "save", "style",
 ]
 
 # Documented classes with private names: a table's cells, a section's headers and footers.
@@ -90,6 +91,26 @@ def replace_footnotes_part(document: Document, footnotes: etree._Element) -> Sto
     part = StoryPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, footnotes, document_part.package)
     document_part.relate_to(part, RT.FOOTNOTES)
     return part
+
+
+def drop_parts(document: Document, reltype: str) -> None:
+    """Leave out of the saved package every part that the package or the main document part relates
+    to by ``reltype``, with its relationship and its content type.
+
+    python-docx saves the parts it reaches through relationships, and lists in
+    ``[Content_Types].xml`` the parts it saves.
+    """
+    for source in (document.part.package, document.part):
+        for rid in [rid for rid, rel in source.rels.items() if rel.reltype == reltype]:
+            del source.rels[rid]
+
+
+def replace_package_part(document: Document, partname: str, content_type: str, reltype: str, blob: bytes) -> None:
+    """Make ``blob`` the package's part related by ``reltype`` (such as docProps/app.xml), named ``partname``,
+    instead of any it has."""
+    drop_parts(document, reltype)
+    package = document.part.package
+    package.relate_to(Part(PackURI(partname), content_type, blob, package), reltype)
 
 
 def save(document: Document, stream: IO[bytes]) -> None:
