@@ -15,6 +15,13 @@ layout functions of :mod:`briefgen.render.pdf` call it before they lay anything 
   for an element with ``lang`` gets its ``/Lang``, and the one of a ``data-per-recipient``
   element keeps the attribute's value (``briefgen_slot``, a Python attribute, not written to
   the PDF) for the composer below.
+- **Header cells.** PDF/UA checkers ask each TH to say what it heads (``/Scope``); WeasyPrint
+  70 gives it an ``/ID`` only, and lists those IDs in each TD's ``/Headers``, taking a TH for
+  the header of a row when its ``scope`` is ``row`` and of a column otherwise. Each TH gets the
+  ``/Scope`` that follows the same rule; a TH without ``scope`` is first given, on WeasyPrint's
+  copy of the element, the one its place implies (a column's in ``<thead>`` or in a row of
+  header cells only, a row's when first in its row), so that its ``/Scope`` and the TDs'
+  ``/Headers`` agree.
 - **Costs linear in the length of a document.** Two steps of WeasyPrint 70 look up, for every
   line or every tagged element, a list as long as the document: laying out each line looks
   for its boxes in the list of the footnotes not yet placed, which at first holds every
@@ -86,13 +93,17 @@ def install() -> None:
 
     @functools.wraps(build_box_tree)
     def tagged(box, *args):
+        source = getattr(getattr(box, "_box", box), "element", None)
+        if source is not None and source.tag == "table":
+            _imply_header_scopes(box)
         for element in build_box_tree(box, *args):
-            source = getattr(getattr(box, "_box", box), "element", None)
             language = source.get("lang") if source is not None and source.tag not in ("html", "body") else None
             if language and "Lang" not in element:
                 element["Lang"] = pydyf.String(language)
             if source is not None and source.get(PER_RECIPIENT) is not None:
                 element.briefgen_slot = source.get(PER_RECIPIENT)
+            if element["S"] == "/TH":
+                element["A"]["Scope"] = "/Row" if source.get("scope") == "row" else "/Column"
             yield element
 
     # The builder calls itself through the module's name, so the wrapper sees every box.
@@ -101,6 +112,21 @@ def install() -> None:
     # turns each assigned list into a _FootnoteList.
     LayoutContext.footnotes = property(_footnotes, _set_footnotes)
     pydyf.PDF.page_references = property(_page_references)
+
+
+def _imply_header_scopes(table_box) -> None:
+    """Give each ``th`` of a table that has no ``scope`` the one its place implies (see the
+    module's docstring), on the element WeasyPrint laid out."""
+    table = table_box.get_wrapped_table() if table_box.is_table_wrapper else table_box
+    for group in getattr(table, "children", ()):
+        for row in getattr(group, "children", ()):
+            if row.element_tag != "tr":
+                continue
+            cells = [cell for cell in row.children if cell.element is not None]
+            header_row = group.element_tag == "thead" or all(cell.element_tag == "th" for cell in cells)
+            for index, cell in enumerate(cells):
+                if cell.element_tag == "th" and cell.element.get("scope") is None:
+                    cell.element.set("scope", "col" if header_row or index else "row")
 
 
 class _FootnoteList(list):
