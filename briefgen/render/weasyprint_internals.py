@@ -22,6 +22,14 @@ layout functions of :mod:`briefgen.render.pdf` call it before they lay anything 
   copy of the element, the one its place implies (a column's in ``<thead>`` or in a row of
   header cells only, a row's when first in its row), so that its ``/Scope`` and the TDs'
   ``/Headers`` agree.
+- **Running headers and footers.** What the page's margin boxes show (the marking at top and
+  bottom, "Page N of M") is pagination, not content: WeasyPrint 70 draws its text as ``/Span``
+  marked content and makes structure elements for it that it leaves out of the structure tree
+  (to be found from the parent tree only). Instead, the boxes of each margin box are noted,
+  when the page is drawn (``weasyprint.document.draw_page``), as on its side of the page; their
+  text and images are drawn as ``/Artifact`` marked content of ``/Type /Pagination``
+  (``/Subtype /Header`` at the top, ``/Footer`` at the bottom), with no MCID; and the tag
+  builder makes nothing of a margin box.
 - **Costs linear in the length of a document.** Two steps of WeasyPrint 70 look up, for every
   line or every tagged element, a list as long as the document: laying out each line looks
   for its boxes in the list of the footnotes not yet placed, which at first holds every
@@ -51,6 +59,7 @@ either: the PDF version the composer writes in each letter's header is given to
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
@@ -63,8 +72,11 @@ from xml.etree import ElementTree
 import cssselect2
 import pydyf
 import weasyprint
+import weasyprint.document as weasyprint_document
+from weasyprint.formatting_structure import boxes as weasyprint_boxes
 from weasyprint.layout import LayoutContext
 from weasyprint.pdf import tags as weasyprint_tags
+from weasyprint.pdf.stream import Stream as WeasyPrintStream
 
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.mailmerge import HELD, PER_RECIPIENT, ComposedLetter, Fallback
@@ -78,13 +90,17 @@ _STATE_OPERATORS = (b" cm", b" gs", b" rg", b" RG", b" g", b" G", b" w")
 _REFERENCE = re.compile(rb"(\d+) 0 R")
 #: Layout positions are floats; parts this close in size (CSS px) are the same size.
 _TOLERANCE = 0.01
+#: The side of the page a margin box is on (the first word of its at-rule: ``@top-right``,
+#: ``@bottom-left-corner``, ``@left-top``): the /Subtype and /Attached edge of its artifacts.
+_PAGINATION = {"top": ("/Header", "/Top"), "bottom": ("/Footer", "/Bottom"),
+               "left": (None, "/Left"), "right": (None, "/Right")}
 
 _installed = False
 
 
 def install() -> None:
-    """Patch WeasyPrint's tag builder and footnote lookups and pydyf's page references
-    (see the module's docstring); idempotent."""
+    """Patch WeasyPrint's tag builder, page drawing, marked content and footnote lookups and
+    pydyf's page references (see the module's docstring); idempotent."""
     global _installed
     if _installed:
         return
@@ -93,6 +109,8 @@ def install() -> None:
 
     @functools.wraps(build_box_tree)
     def tagged(box, *args):
+        if isinstance(box, weasyprint_boxes.MarginBox):
+            return
         source = getattr(getattr(box, "_box", box), "element", None)
         if source is not None and source.tag == "table":
             _imply_header_scopes(box)
@@ -108,10 +126,52 @@ def install() -> None:
 
     # The builder calls itself through the module's name, so the wrapper sees every box.
     weasyprint_tags._build_box_tree = tagged
+    draw_page = weasyprint_document.draw_page
+
+    @functools.wraps(draw_page)
+    def draw_page_with_pagination(page_box, stream):
+        _note_pagination(page_box)
+        return draw_page(page_box, stream)
+
+    # Page.paint calls draw_page through the name weasyprint.document imported it as.
+    weasyprint_document.draw_page = draw_page_with_pagination
+    marked = WeasyPrintStream.marked
+
+    @functools.wraps(marked)
+    @contextlib.contextmanager
+    def marked_or_pagination(stream, box, tag):
+        side = getattr(box, "briefgen_pagination", None)
+        if side is None or stream._tags is None:
+            with marked(stream, box, tag):
+                yield
+            return
+        subtype, edge = _PAGINATION[side]
+        properties = pydyf.Dictionary({"Type": "/Pagination", "Attached": pydyf.Array([edge])})
+        if subtype:
+            properties["Subtype"] = subtype
+        stream.begin_marked_content("Artifact", properties)
+        try:
+            yield
+        finally:
+            stream.end_marked_content()
+
+    WeasyPrintStream.marked = marked_or_pagination
     # LayoutContext assigns its footnotes (in __init__ and between passes); the property
     # turns each assigned list into a _FootnoteList.
     LayoutContext.footnotes = property(_footnotes, _set_footnotes)
     pydyf.PDF.page_references = property(_page_references)
+
+
+def _note_pagination(page_box) -> None:
+    """Note each box inside a margin box of the page as on that box's side of the page."""
+    for margin_box in page_box.children:
+        if isinstance(margin_box, weasyprint_boxes.MarginBox):
+            side = margin_box.at_keyword.lstrip("@").split("-")[0]
+            stack = list(margin_box.children)
+            while stack:
+                box = stack.pop()
+                box.briefgen_pagination = side
+                stack.extend(getattr(box, "children", ()))
 
 
 def _imply_header_scopes(table_box) -> None:
