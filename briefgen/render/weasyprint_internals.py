@@ -28,8 +28,9 @@ layout functions of :mod:`briefgen.render.pdf` call it before they lay anything 
   (to be found from the parent tree only). Instead, the boxes of each margin box are noted,
   when the page is drawn (``weasyprint.document.draw_page``), as on its side of the page; their
   text and images are drawn as ``/Artifact`` marked content of ``/Type /Pagination``
-  (``/Subtype /Header`` at the top, ``/Footer`` at the bottom), with no MCID; and the tag
-  builder makes nothing of a margin box.
+  (``/Subtype /Header`` at the top, ``/Footer`` at the bottom, ``/Attached`` the edge), with
+  no MCID; and the tag builder makes nothing of a margin box. (A link in a margin box would
+  have no structure element; briefgen's templates put none there.)
 - **Costs linear in the length of a document.** Two steps of WeasyPrint 70 look up, for every
   line or every tagged element, a list as long as the document: laying out each line looks
   for its boxes in the list of the footnotes not yet placed, which at first holds every
