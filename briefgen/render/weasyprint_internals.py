@@ -139,22 +139,11 @@ def install() -> None:
     marked = WeasyPrintStream.marked
 
     @functools.wraps(marked)
-    @contextlib.contextmanager
     def marked_or_pagination(stream, box, tag):
         side = getattr(box, "briefgen_pagination", None)
         if side is None or stream._tags is None:
-            with marked(stream, box, tag):
-                yield
-            return
-        subtype, edge = _PAGINATION[side]
-        properties = pydyf.Dictionary({"Type": "/Pagination", "Attached": pydyf.Array([edge])})
-        if subtype:
-            properties["Subtype"] = subtype
-        stream.begin_marked_content("Artifact", properties)
-        try:
-            yield
-        finally:
-            stream.end_marked_content()
+            return marked(stream, box, tag)
+        return _pagination_artifact(stream, side)
 
     WeasyPrintStream.marked = marked_or_pagination
     # LayoutContext assigns its footnotes (in __init__ and between passes); the property
@@ -173,6 +162,20 @@ def _note_pagination(page_box) -> None:
                 box = stack.pop()
                 box.briefgen_pagination = side
                 stack.extend(getattr(box, "children", ()))
+
+
+@contextlib.contextmanager
+def _pagination_artifact(stream, side: str):
+    """Draw what the block draws as a pagination artifact of ``side`` of the page."""
+    subtype, edge = _PAGINATION[side]
+    properties = pydyf.Dictionary({"Type": "/Pagination", "Attached": pydyf.Array([edge])})
+    if subtype:
+        properties["Subtype"] = subtype
+    stream.begin_marked_content("Artifact", properties)
+    try:
+        yield
+    finally:
+        stream.end_marked_content()
 
 
 def _imply_header_scopes(table_box) -> None:
