@@ -19,9 +19,12 @@ import pydyf
 import pytest
 import weasyprint
 from lxml import html as lxml_html
+import weasyprint.document as weasyprint_document
+from weasyprint import draw as weasyprint_draw
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import LayoutContext
 from weasyprint.layout.absolute import AbsolutePlaceholder
+from weasyprint.pdf import stream as weasyprint_stream
 from weasyprint.pdf import tags as weasyprint_tags
 
 from briefgen.render import weasyprint_internals
@@ -46,6 +49,22 @@ HTML = """<!DOCTYPE html><html lang="en"><head><title>Assumptions</title><style>
 <p id="anchor"><a href="https://example.org">link</a></p>
 <p style="break-before: page">Second page</p>
 </body></html>"""
+
+#: Pages with what the header cells and the pagination artifacts meet: margin boxes at the top
+#: (a running element) and the bottom (page numbers), and a table whose header cells have no
+#: scope: a head row, a body row led by a header cell, and a body row of header cells only.
+PAGINATED = """<!DOCTYPE html><html lang="en"><head><title>Pages</title><style>
+@page { size: A6; margin: 20mm; @top-right { content: element(header) } @bottom-right {
+  content: "Page " counter(page) " of " counter(pages) } }
+.running { position: running(header) }
+</style></head><body>
+<div class="running"><p>MARKING</p></div>
+<table><thead><tr><th>Head A</th><th>Head B</th></tr></thead>
+<tbody><tr><th>Row 1</th><td>Cell 1</td></tr><tr><th>Both A</th><th>Both B</th></tr></tbody></table>
+<p style="break-before: page">Second page</p>
+</body></html>"""
+#: The scope each header cell of PAGINATED takes from its place.
+IMPLIED_SCOPES = {"Head A": "col", "Head B": "col", "Row 1": "row", "Both A": "col", "Both B": "col"}
 
 
 @contextmanager
@@ -83,6 +102,26 @@ def pdf(laid_out) -> pydyf.PDF:
     return generated[0]
 
 
+@pytest.fixture(scope="module")
+def paginated(tmp_path_factory) -> weasyprint.Document:
+    folder = tmp_path_factory.mktemp("paginated")
+    return layout_pdf(PAGINATED, Confinement(folder, [folder]))
+
+
+@pytest.fixture(scope="module")
+def paginated_pdf(paginated) -> pydyf.PDF:
+    """The ``pydyf.PDF`` of PAGINATED, tagged, as WeasyPrint writes it."""
+    generated = []
+
+    def finisher(_document, pdf):
+        generated.append(pdf)
+        raise Stop
+
+    with pytest.raises(Stop):
+        paginated.write_pdf(finisher=finisher, **LETTER_PDF)
+    return generated[0]
+
+
 def resolve(pdf: pydyf.PDF, reference: bytes):
     return pdf.objects[int(reference.split()[0])]
 
@@ -100,6 +139,11 @@ def all_boxes(box) -> list:
 
 def box_of(laid_out: weasyprint.Document, tag: str):
     return next(box for box in all_boxes(laid_out.pages[0]._page_box) if box.element_tag == tag)
+
+
+def texts_of(box) -> list[str]:
+    """The text of each text box under ``box``."""
+    return [item.text for item in all_boxes(box) if isinstance(item, boxes.TextBox)]
 
 
 def content(pdf: pydyf.PDF, page_index: int) -> list:
@@ -169,6 +213,106 @@ def test_a_pydyf_dictionary_takes_python_attributes(pdf) -> None:
         element = pydyf.Dictionary()
         element.briefgen_slot = "part"
         assert any(hasattr(item, "briefgen_slot") for item in pdf.objects)
+
+
+# Header cells: the /Scope install()'s tag wrapper gives each TH.
+
+def test_a_table_box_is_a_wrapper_of_a_table_of_row_groups_of_rows_of_cells(paginated) -> None:
+    with assumption("the box _build_box_tree is given for a <table> is a wrapper (.is_table_wrapper, "
+                    ".get_wrapped_table()) whose table's children are row groups (element_tag 'thead', 'tbody') of "
+                    "rows ('tr') of cells ('th', 'td') that have their element", "install()'s tag wrapper, which "
+                    "gives each th without scope the one its place in the table implies (_imply_header_scopes)"):
+        wrapper = box_of(paginated, "table")
+        assert wrapper.is_table_wrapper
+        groups = wrapper.get_wrapped_table().children
+        assert [group.element_tag for group in groups] == ["thead", "tbody"]
+        rows = [row for group in groups for row in group.children]
+        assert [row.element_tag for row in rows] == ["tr"] * 3
+        assert [[cell.element_tag for cell in row.children] for row in rows] == [["th", "th"], ["th", "td"],
+                                                                                 ["th", "th"]]
+        assert all(cell.element.tag == cell.element_tag for row in rows for cell in row.children)
+
+
+def test_the_tag_builder_reads_the_scope_of_the_th_elements_after_building_the_tables_cells(paginated_pdf) -> None:
+    with assumption("_build_box_tree reads each th's scope (row if 'row', else column) from cell.element.attrib "
+                    "once the table's cells are built, to write the TDs' /Headers, and gives each TH and TD an "
+                    "'A' dictionary with /O /Table", "install()'s tag wrapper, which sets the implied scope on the "
+                    "element before the table is built and gives each TH the /Scope its TDs' /Headers follow"):
+        source = inspect.getsource(inspect.unwrap(weasyprint_tags._build_box_tree))
+        assert "cell.element.attrib.get('scope') == 'row'" in source
+        assert source.index("# Build tree for box children.") < source.index("cell.element.attrib.get('scope')")
+        # The cells' elements are made in the document's order.
+        cells = [element for element in structure_elements(paginated_pdf) if element["S"] in ("/TH", "/TD")]
+        assert cells and all(element["A"]["O"] == "/Table" for element in cells)
+        headers = dict(zip((element["ID"].string for element in cells if element["S"] == "/TH"), IMPLIED_SCOPES))
+        assert [element["A"]["Scope"] for element in cells if element["S"] == "/TH"] == [
+            "/Row" if scope == "row" else "/Column" for scope in IMPLIED_SCOPES.values()]
+        # WeasyPrint heads a data cell with every column header of its column, wherever it is.
+        (data,) = [element for element in cells if element["S"] == "/TD"]
+        assert sorted(headers[key.string] for key in data["A"]["Headers"]) == ["Both B", "Head B", "Row 1"]
+
+
+# Running headers and footers: what margin boxes show, drawn as pagination artifacts.
+
+def test_page_paint_draws_the_page_box_through_weasyprint_documents_name_draw_page() -> None:
+    with assumption("weasyprint.Page.paint calls draw_page(page_box, stream) through the name weasyprint.document "
+                    "imports it as (weasyprint.draw.draw_page)", "install()'s wrapper of draw_page, which notes "
+                    "the boxes of the margin boxes before the page is drawn"):
+        assert "draw_page" in weasyprint.Page.paint.__code__.co_names
+        assert inspect.unwrap(weasyprint_document.draw_page) is weasyprint_draw.draw_page
+        assert list(inspect.signature(weasyprint_draw.draw_page).parameters) == ["page", "stream"]
+
+
+def test_the_margin_boxes_are_children_of_the_page_box_named_by_their_at_rule(paginated) -> None:
+    with assumption("a page box's margin boxes are among its children, MarginBox instances whose at_keyword is their "
+                    "at-rule ('@top-right'); what they show is in their descendants (.children); boxes take "
+                    "Python attributes", "install()'s wrapper of draw_page (_note_pagination), which notes each "
+                    "box of a margin box as on its side of the page"):
+        first, second = (page._page_box for page in paginated.pages)
+        margins = {box.at_keyword: box for box in first.children if isinstance(box, boxes.MarginBox)}
+        assert {"@top-right", "@bottom-right"} <= set(margins)
+        assert "MARKING" in texts_of(margins["@top-right"]) and "Page 1 of 2" in texts_of(margins["@bottom-right"])
+        assert all("__slots__" not in vars(kind) for kind in type(margins["@top-right"]).__mro__)
+        assert any(isinstance(box, boxes.MarginBox) for box in second.children)
+
+
+def test_marked_content_is_drawn_by_stream_marked_of_each_text_and_replaced_box_only() -> None:
+    with assumption("weasyprint.pdf.stream.Stream.marked(box, tag) is a context manager, the one drawer of marked "
+                    "content with an MCID, which it records in stream._tags (None for an untagged PDF); the drawing "
+                    "calls it with the text box or replaced box drawn", "install()'s Stream.marked, which draws "
+                    "instead a pagination artifact, with no MCID, for a box noted as in a margin box"):
+        marked = inspect.unwrap(weasyprint_stream.Stream.marked)
+        assert inspect.isgeneratorfunction(marked)
+        assert list(inspect.signature(marked).parameters) == ["self", "box", "tag"]
+        assert "self._tags[box] = {'tag': tag, 'mcid': mcid}" in inspect.getsource(marked)
+        begins = [(path.name, line.strip()) for path in WEASYPRINT_SOURCES
+                  for line in path.read_text(encoding="utf-8").splitlines() if "begin_marked_content(" in line]
+        assert begins == [("stream.py", "super().begin_marked_content(tag, property_list)"),
+                          ("stream.py", "super().begin_marked_content('Artifact')")]
+        calls = {match for path in WEASYPRINT_SOURCES for match in re.findall(
+            r"\.marked\((\w+), '(\w+)'\)", path.read_text(encoding="utf-8"))}
+        assert calls == {("child", "Span"), ("box", "Figure"), ("block", "Figure")}
+
+
+def test_the_tag_builder_links_nothing_of_a_margin_box_into_the_tree(paginated_pdf) -> None:
+    with assumption("_build_box_tree builds the elements of a MarginBox only to take its marked content out of "
+                    "the page's tags, and links none of them into the structure tree (add_tags asserts that no tag "
+                    "is left)", "install()'s tag wrapper, which makes nothing of a margin box, whose boxes are "
+                    "drawn as artifacts and have no tags"):
+        source = inspect.getsource(inspect.unwrap(weasyprint_tags._build_box_tree))
+        branch = source[source.index("elif isinstance(box, boxes.MarginBox):"):source.index("elif tag in ('TD'")]
+        assert "tuple(_build_box_tree(" in branch and "yield" not in branch and "return" in branch
+        assert "assert not tags" in inspect.getsource(weasyprint_tags.add_tags)
+        # Written tagged (add_tags' assertion held): the one paragraph in the tree is the second page's,
+        # not the running header's, and what the margin boxes show is drawn as artifacts.
+        paragraphs = [element for element in structure_elements(paginated_pdf) if element["S"] == "/P"]
+        assert [element["Pg"] for element in paragraphs] == [paginated_pdf.page_references[1]]
+        for page_index in range(2):
+            items = content(paginated_pdf, page_index)
+            artifacts = [items[index + 1] for index, item in enumerate(items)
+                         if item == "/Artifact" and isinstance(items[index + 1], pydyf.Dictionary)]
+            assert sorted(artifact["Subtype"] for artifact in artifacts) == ["/Footer", "/Header"], page_index
+            assert all(artifact["Type"] == "/Pagination" and "MCID" not in artifact for artifact in artifacts)
 
 
 # The footnote lookups and page references that install() makes constant-time.
@@ -446,20 +590,26 @@ def test_a_stream_keeps_its_items_in_stream_and_its_dictionary_in_extra() -> Non
 
 def test_importing_briefgen_changes_nothing_in_weasyprint_and_install_patches_it_once() -> None:
     script = """
-import inspect, pydyf
+import inspect, pydyf, weasyprint.document
 from weasyprint.layout import LayoutContext
-from weasyprint.pdf import tags
+from weasyprint.pdf import stream, tags
 import briefgen.commands.build, briefgen.commands.letters, briefgen.render.letters
 import briefgen.render.mailmerge, briefgen.render.pdf
 from briefgen.render.weasyprint_internals import install
+def patched():
+    return (tags._build_box_tree, weasyprint.document.draw_page, stream.Stream.marked)
+originals = patched()
 def state():
-    return (hasattr(tags._build_box_tree, "__wrapped__"), inspect.getattr_static(LayoutContext, "footnotes", None)
-            is not None, pydyf.PDF.page_references.fget.__module__)
-print(state())
+    return (inspect.getattr_static(LayoutContext, "footnotes", None) is not None,
+            pydyf.PDF.page_references.fget.__module__)
+# Unpatched: WeasyPrint's functions, Stream.marked its context manager of a generator.
+print(not hasattr(tags._build_box_tree, "__wrapped__"), not hasattr(weasyprint.document.draw_page, "__wrapped__"),
+      inspect.isgeneratorfunction(stream.Stream.marked.__wrapped__), *state())
 install()
 install()
-print(state(), hasattr(tags._build_box_tree.__wrapped__, "__wrapped__"))
+# Each patched once: a wrapper of WeasyPrint's own function, not of a wrapper.
+print([now.__wrapped__ is original for now, original in zip(patched(), originals)], *state())
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert result.stdout == ("(False, False, 'pydyf')\n"
-                             "(True, True, 'briefgen.render.weasyprint_internals') False\n")
+    assert result.stdout == ("True True True False pydyf\n"
+                             "[True, True, True] True briefgen.render.weasyprint_internals\n")

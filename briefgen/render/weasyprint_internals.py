@@ -15,6 +15,22 @@ layout functions of :mod:`briefgen.render.pdf` call it before they lay anything 
   for an element with ``lang`` gets its ``/Lang``, and the one of a ``data-per-recipient``
   element keeps the attribute's value (``briefgen_slot``, a Python attribute, not written to
   the PDF) for the composer below.
+- **Header cells.** PDF/UA checkers ask each TH to say what it heads (``/Scope``); WeasyPrint
+  70 gives it an ``/ID`` only, and lists those IDs in each TD's ``/Headers``, taking a TH for
+  the header of a row when its ``scope`` is ``row`` and of a column otherwise. Each TH gets the
+  ``/Scope`` that follows the same rule; a TH without ``scope`` is first given, on WeasyPrint's
+  copy of the element, the one its place implies (a column's in ``<thead>`` or in a row of
+  header cells only, a row's when first in its row), so that its ``/Scope`` and the TDs'
+  ``/Headers`` agree.
+- **Running headers and footers.** What the page's margin boxes show (the marking at top and
+  bottom, "Page N of M") is pagination, not content: WeasyPrint 70 draws its text as ``/Span``
+  marked content and makes structure elements for it that it leaves out of the structure tree
+  (to be found from the parent tree only). Instead, the boxes of each margin box are noted,
+  when the page is drawn (``weasyprint.document.draw_page``), as on its side of the page; their
+  text and images are drawn as ``/Artifact`` marked content of ``/Type /Pagination``
+  (``/Subtype /Header`` at the top, ``/Footer`` at the bottom, ``/Attached`` the edge), with
+  no MCID; and the tag builder makes nothing of a margin box. (A link in a margin box would
+  have no structure element; briefgen's templates put none there.)
 - **Costs linear in the length of a document.** Two steps of WeasyPrint 70 look up, for every
   line or every tagged element, a list as long as the document: laying out each line looks
   for its boxes in the list of the footnotes not yet placed, which at first holds every
@@ -44,6 +60,7 @@ either: the PDF version the composer writes in each letter's header is given to
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import re
@@ -56,8 +73,11 @@ from xml.etree import ElementTree
 import cssselect2
 import pydyf
 import weasyprint
+import weasyprint.document as weasyprint_document
+from weasyprint.formatting_structure import boxes as weasyprint_boxes
 from weasyprint.layout import LayoutContext
 from weasyprint.pdf import tags as weasyprint_tags
+from weasyprint.pdf.stream import Stream as WeasyPrintStream
 
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.mailmerge import HELD, PER_RECIPIENT, ComposedLetter, Fallback
@@ -71,13 +91,17 @@ _STATE_OPERATORS = (b" cm", b" gs", b" rg", b" RG", b" g", b" G", b" w")
 _REFERENCE = re.compile(rb"(\d+) 0 R")
 #: Layout positions are floats; parts this close in size (CSS px) are the same size.
 _TOLERANCE = 0.01
+#: The side of the page a margin box is on (the first word of its at-rule: ``@top-right``,
+#: ``@bottom-left-corner``, ``@left-top``): the /Subtype and /Attached edge of its artifacts.
+_PAGINATION = {"top": ("/Header", "/Top"), "bottom": ("/Footer", "/Bottom"),
+               "left": (None, "/Left"), "right": (None, "/Right")}
 
 _installed = False
 
 
 def install() -> None:
-    """Patch WeasyPrint's tag builder and footnote lookups and pydyf's page references
-    (see the module's docstring); idempotent."""
+    """Patch WeasyPrint's tag builder, page drawing, marked content and footnote lookups and
+    pydyf's page references (see the module's docstring); idempotent."""
     global _installed
     if _installed:
         return
@@ -86,21 +110,87 @@ def install() -> None:
 
     @functools.wraps(build_box_tree)
     def tagged(box, *args):
+        if isinstance(box, weasyprint_boxes.MarginBox):
+            return
+        source = getattr(getattr(box, "_box", box), "element", None)
+        if source is not None and source.tag == "table":
+            _imply_header_scopes(box)
         for element in build_box_tree(box, *args):
-            source = getattr(getattr(box, "_box", box), "element", None)
             language = source.get("lang") if source is not None and source.tag not in ("html", "body") else None
             if language and "Lang" not in element:
                 element["Lang"] = pydyf.String(language)
             if source is not None and source.get(PER_RECIPIENT) is not None:
                 element.briefgen_slot = source.get(PER_RECIPIENT)
+            if element["S"] == "/TH":
+                element["A"]["Scope"] = "/Row" if source.get("scope") == "row" else "/Column"
             yield element
 
     # The builder calls itself through the module's name, so the wrapper sees every box.
     weasyprint_tags._build_box_tree = tagged
+    draw_page = weasyprint_document.draw_page
+
+    @functools.wraps(draw_page)
+    def draw_page_with_pagination(page_box, stream):
+        _note_pagination(page_box)
+        return draw_page(page_box, stream)
+
+    # Page.paint calls draw_page through the name weasyprint.document imported it as.
+    weasyprint_document.draw_page = draw_page_with_pagination
+    marked = WeasyPrintStream.marked
+
+    @functools.wraps(marked)
+    def marked_or_pagination(stream, box, tag):
+        side = getattr(box, "briefgen_pagination", None)
+        if side is None or stream._tags is None:
+            return marked(stream, box, tag)
+        return _pagination_artifact(stream, side)
+
+    WeasyPrintStream.marked = marked_or_pagination
     # LayoutContext assigns its footnotes (in __init__ and between passes); the property
     # turns each assigned list into a _FootnoteList.
     LayoutContext.footnotes = property(_footnotes, _set_footnotes)
     pydyf.PDF.page_references = property(_page_references)
+
+
+def _note_pagination(page_box) -> None:
+    """Note each box inside a margin box of the page as on that box's side of the page."""
+    for margin_box in page_box.children:
+        if isinstance(margin_box, weasyprint_boxes.MarginBox):
+            side = margin_box.at_keyword.lstrip("@").split("-")[0]
+            stack = list(margin_box.children)
+            while stack:
+                box = stack.pop()
+                box.briefgen_pagination = side
+                stack.extend(getattr(box, "children", ()))
+
+
+@contextlib.contextmanager
+def _pagination_artifact(stream, side: str):
+    """Draw what the block draws as a pagination artifact of ``side`` of the page."""
+    subtype, edge = _PAGINATION[side]
+    properties = pydyf.Dictionary({"Type": "/Pagination", "Attached": pydyf.Array([edge])})
+    if subtype:
+        properties["Subtype"] = subtype
+    stream.begin_marked_content("Artifact", properties)
+    try:
+        yield
+    finally:
+        stream.end_marked_content()
+
+
+def _imply_header_scopes(table_box) -> None:
+    """Give each ``th`` of a table that has no ``scope`` the one its place implies (see the
+    module's docstring), on the element WeasyPrint laid out."""
+    table = table_box.get_wrapped_table() if table_box.is_table_wrapper else table_box
+    for group in getattr(table, "children", ()):
+        for row in getattr(group, "children", ()):
+            if row.element_tag != "tr":
+                continue
+            cells = [cell for cell in row.children if cell.element is not None]
+            header_row = group.element_tag == "thead" or all(cell.element_tag == "th" for cell in cells)
+            for index, cell in enumerate(cells):
+                if cell.element_tag == "th" and cell.element.get("scope") is None:
+                    cell.element.set("scope", "col" if header_row or index else "row")
 
 
 class _FootnoteList(list):
