@@ -3,7 +3,7 @@
 A CSS class names a Word style (``cover-meta`` → "Cover Meta"), which must exist in the
 reference document; the first class of an element that is not special names its style.
 The special classes ask for a Word construct instead (a page break, the running header
-or footer, the TOC, the cover, a footnote).
+or footer, the TOC, the cover, a footnote, text that does not break across lines).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from briefgen.render.docx import pythondocx, schema
 from briefgen.render.docx.elements import classes
 
 PARAGRAPH, CHARACTER, TABLE = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
-_SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote"})
+_SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote",
+                              "nowrap"})
 _KIND_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
 _STYLE_KINDS = {"paragraph": PARAGRAPH, "character": CHARACTER, "table": TABLE, "numbering": WD_STYLE_TYPE.LIST}
 _ON = frozenset({"1", "true", "on"})  # the true values of an on/off attribute (ST_OnOff)
