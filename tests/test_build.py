@@ -53,8 +53,8 @@ def test_pack_pdf_has_cover_contents_overview_notes_and_annexes(sample_build, sa
     folder, _ = sample_build
     text = pdf_text(folder / "briefing-pack.pdf")
     for expected in ("Prime Minister's Official Visit to China", "Human rights considerations", "Briefing pack",
-                     "Prepared by Canadian Coalition on Human Rights in China", "Date 2026-01-13",
-                     "January 13 – 17, 2026", "Contents", "Visit overview", "Purpose", "Counterparts",
+                     "Prepared by Canadian Coalition on Human Rights in China", "Date January 13, 2026",
+                     "January 13–17, 2026", "Contents", "Visit overview", "Purpose", "Counterparts",
                      "Annex A: Asks", "Annex B: Signatories", "Annex C: Sources", "Annex D: The letter"):
         assert expected in text, expected
     for number, issue in enumerate(sample["issues"], start=1):
@@ -82,11 +82,11 @@ def test_docx_uses_real_word_headings(sample_build, sample) -> None:
     by_style: dict[str, list[str]] = {}
     for paragraph in document.paragraphs:
         by_style.setdefault(paragraph.style.name, []).append(paragraph.text)
-    assert by_style["Title"] == ["Prime Minister's Official Visit to China"]
+    assert by_style["Title"] == ["Prime Minister’s Official Visit to China"]
     issue_headings = [f"{n}. {issue['title']}" for n, issue in enumerate(sample["issues"], start=1)]
     assert issue_headings == [text for text in by_style["Heading 1"] if text in issue_headings]
     assert {"Summary", "Background", "Key facts", "Points to make", "Recommendation"} <= set(by_style["Heading 2"])
-    assert document.core_properties.title == "Prime Minister's Official Visit to China"
+    assert document.core_properties.title == "Prime Minister’s Official Visit to China"
     assert document.core_properties.author == "Canadian Coalition on Human Rights in China"
 
 

@@ -143,10 +143,12 @@ def test_dates_as_each_language_writes_them() -> None:
     assert long_date(start, "en") == "January 13, 2026"
     assert long_date(start, "fr") == "13 janvier 2026"
     assert long_date(dt.date(2026, 2, 1), "fr") == "1er février 2026"
-    assert date_range(start, end, "en") == "January 13\u2009–\u200917, 2026"  # thin spaces, as CLDR has it
+    # Within a month an en dash without spaces; across months spaced, a no-break space before it.
+    assert date_range(start, end, "en") == "January 13–17, 2026"
     assert date_range(start, end, "fr") == "13–17 janvier 2026"
-    assert date_range(dt.date(2026, 1, 30), dt.date(2026, 2, 1), "fr") == "30 janvier\u2009–\u20091er février 2026"
-    assert date_range(dt.date(2026, 12, 31), dt.date(2027, 1, 2), "en") == "December 31, 2026 – January 2, 2027"
+    assert date_range(dt.date(2026, 1, 30), dt.date(2026, 2, 1), "fr") == "30 janvier\u00a0– 1er février 2026"
+    assert date_range(dt.date(2026, 1, 30), dt.date(2026, 2, 2), "en") == "January 30\u00a0– February 2, 2026"
+    assert date_range(dt.date(2026, 12, 31), dt.date(2027, 1, 2), "en") == "December 31, 2026\u00a0– January 2, 2027"
     assert day_heading(dt.date(2026, 2, 1), "fr") == "dimanche 1er février"
     assert day_heading(start, "en") == "Tuesday, January 13"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 import textwrap
 from dataclasses import dataclass
 from email import policy
@@ -38,6 +39,7 @@ DRAFT_POLICY = policy.SMTP.clone(cte_type="7bit")
 WRAP_WIDTH = 72
 # Marks a <br> while the text is extracted; source newlines inside a paragraph are just spaces.
 _LINE_BREAK = "\u2028"
+_ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,11 @@ def letter_draft(brief_id: str, sender: Sender, recipient: Recipient, context: d
     """The e-mail draft of one copy of the letter (``html``, rendered from ``context``), its
     texts taken from the context; its Message-ID changes when the letter does."""
     letter = context["brief"]["letter"]
+    # The texts as the letter prints them, typeset by the view: the subject too, with its curly
+    # apostrophes and French spaces (Unicode text, which the Subject header carries encoded).
+    printed_salutation = (context["recipient"] or {}).get("salutation")
     content = DraftContent(language=context["language"], subject=letter["subject"],
-                           salutation=recipient.salutation or letter["salutation"], opening=letter["opening"],
+                           salutation=printed_salutation or letter["salutation"], opening=letter["opening"],
                            asks=tuple(ask["text"] for ask in letter["asks"]), closing=letter["closing"])
     content_hash = hashlib.sha256(html.encode()).hexdigest()
     identifier = message_id(brief_id, recipient.email, content_hash, sender.email.rpartition("@")[2])
@@ -127,9 +132,10 @@ def _body(content: DraftContent, sender: Sender) -> MIMEPart:
 
 
 def _body_html(content: DraftContent, sender: Sender) -> Markup:
-    parts = [Markup("<p>{}</p>\n").format(content.salutation), render_block(content.opening)]
+    parts = [Markup("<p>{}</p>\n").format(content.salutation), render_block(content.opening, content.language)]
     if content.asks:
-        items = Markup("").join(Markup("<li>{}</li>\n").format(render_inline(ask)) for ask in content.asks)
+        items = Markup("").join(Markup("<li>{}</li>\n").format(render_inline(ask, content.language))
+                                for ask in content.asks)
         parts.append(Markup("<ol>\n{}</ol>\n").format(items))
     signature = Markup("<br>\n").join(line for line in (sender.name, sender.organization) if line)
     parts.append(Markup("<p>{}</p>\n<p>{}</p>\n").format(content.closing, signature))
@@ -156,5 +162,6 @@ def _plain_text(body_html: str) -> str:
 
 
 def _wrap(text: str, bullet: str = "") -> str:
-    return textwrap.fill(" ".join(text.split()), WRAP_WIDTH, initial_indent=bullet,
+    # Only ASCII white space is collapsed: the no-break spaces of French typography stay.
+    return textwrap.fill(_ASCII_SPACES.sub(" ", text).strip(" "), WRAP_WIDTH, initial_indent=bullet,
                          subsequent_indent=" " * len(bullet), break_long_words=False, break_on_hyphens=False)

@@ -6,7 +6,9 @@ description says they hold Markdown accept paragraphs, emphasis, lists and links
 Fields marked ``internal`` reach only documents for the ``officials`` audience.
 
 A text field holds either one string, the same in every language of the brief, or one
-string per language: ``{en: ..., fr: ...}`` (a :class:`Localized`).
+string per language: ``{en: ..., fr: ...}`` (a :class:`Localized`). Texts (:data:`Text`) are
+marked :data:`TYPESET`: the view gives them each language's quotes and spacing; Markdown
+gets them from its parser, and what must stay exact (ids, addresses, URLs, times) is not marked.
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 class Localized(dict):
     """One text in several languages: ``{"en": ..., "fr": ...}``."""
+
+
+class Typeset:
+    """Marks a type of text that the view typesets (quotes, apostrophes, French spacing) before
+    templates print it: see :mod:`briefgen.view.typography`."""
+
+
+TYPESET = Typeset()
 
 
 def in_language(value: Any, languages: list[str]) -> Any:
@@ -79,7 +89,7 @@ TEXT_SCHEMA = {
     ],
 }
 #: Text in one or several languages.
-Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema(TEXT_SCHEMA)]
+Text = Annotated[str | Localized, PlainValidator(_validate_text), WithJsonSchema(TEXT_SCHEMA), TYPESET]
 
 
 def _validate_markdown(value: Any) -> str | Localized:
@@ -174,6 +184,11 @@ class Visit(Model):
 
     principal: Principal = Field(description="Who makes the visit.")
     host: Text = Field(description="The host country or government.")
+    destination: Text | None = Field(
+        None, description="Where the visit goes, as a sentence says it after 'visit', with its preposition and "
+                          "article: {en: to the Republic of India, fr: en Inde}; 'au Canada', 'aux États-Unis'. "
+                          "Without it, documents say 'visit to' and the host as given (in French, 'pays hôte :' "
+                          "and the host).")
     counterparts: list[Counterpart] = Field(default_factory=list, description="People met during the visit.")
     start: dt.date = Field(description="First day of the visit (YYYY-MM-DD).")
     end: dt.date = Field(description="Last day of the visit (YYYY-MM-DD), not before start.")

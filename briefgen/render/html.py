@@ -29,6 +29,7 @@ from briefgen.text import script_language
 from briefgen.view.dates import date_range, day_heading, long_date
 from briefgen.view.markdown import render_block, render_inline
 from briefgen.view.translations import translations
+from briefgen.view.typography import breakable_address, format_count, unbreakable
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -114,6 +115,8 @@ def make_environment(search_path: list[Path]) -> jinja2.Environment:
     env.filters["markdown"] = render_block
     env.filters["inline"] = render_inline
     env.filters["script_lang"] = script_language
+    env.filters["phone"] = unbreakable
+    env.filters["address"] = breakable_address
     env.filters["css_page_counter"] = css_page_counter
     env.globals["stylesheet"] = lambda name: _stylesheet(name, search_path)
     return env
@@ -136,8 +139,12 @@ def _stylesheet(name: str, search_path: list[Path]) -> Markup:
 
 
 def add_locale(env: jinja2.Environment, language: str) -> None:
-    """The fixed words of the templates (gettext) and the date filters, for ``language``."""
+    """The fixed words of the templates (gettext), and the filters that write dates, numbers
+    and Markdown, for ``language``."""
     env.install_gettext_translations(translations(language), newstyle=True)
+    env.filters["markdown"] = lambda text: render_block(text, language)
+    env.filters["inline"] = lambda text: render_inline(text, language)
+    env.filters["count"] = lambda number: format_count(number, language)
     env.filters["date"] = lambda value: long_date(value, language) if value else ""
     env.filters["daterange"] = lambda start, end: date_range(start, end, language)
     env.filters["weekday"] = lambda value: day_heading(value, language)

@@ -4,42 +4,87 @@ The context is made of plain dicts and lists, not model objects, so a template c
 reach a field that the audience filter left out: internal fields (marked ``internal`` in
 the model) are absent from the context of every audience but ``officials``. Texts given
 in several languages are resolved to the document's language, falling back to the
-brief's default language.
+brief's default language, and typeset in the language they are in
+(:func:`~briefgen.view.typography.typeset`: quotes, apostrophes, French spacing): every text
+the model marks :data:`~briefgen.model.brief.TYPESET`, and the recipient's name, title,
+salutation, constituency and address. Markdown is typeset by its parser; ids, e-mail
+addresses, URLs, times and phone numbers stay exactly as the brief gives them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import functools
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 
 from briefgen import __version__
-from briefgen.model.brief import Brief, in_language
+from briefgen.model.brief import Brief, Localized, Typeset, in_language
 from briefgen.model.registry import Audience, document
 from briefgen.view.markings import localize_marking
+from briefgen.view.typography import typeset
+
+#: The recipient's fields a letter prints, typeset as the brief's texts are.
+RECIPIENT_TEXTS = ("name", "title", "salutation", "constituency", "address")
 
 
 def visible_data(model: BaseModel, audience: Audience, languages: list[str]) -> dict[str, Any]:
     """``model`` as plain data, without the internal fields unless ``audience`` is officials.
 
-    Each text takes the first of ``languages`` that it has (the document's, then the default).
+    Each text takes the first of ``languages`` that it has (the document's, then the default),
+    and texts marked :data:`~briefgen.model.brief.TYPESET` are typeset in the language they
+    are in (one text for every language counts as the document's).
     """
     data: dict[str, Any] = {}
+    typeset_fields = _typeset_fields(type(model))
     for name, info in type(model).model_fields.items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if extra.get("internal") and audience != "officials":
             continue
-        data[name] = _plain(getattr(model, name), audience, languages)
+        data[name] = _plain(getattr(model, name), audience, languages, name in typeset_fields)
     return data
 
 
-def _plain(value: Any, audience: Audience, languages: list[str]) -> Any:
+def _plain(value: Any, audience: Audience, languages: list[str], typeset_text: bool) -> Any:
     if isinstance(value, BaseModel):
         return visible_data(value, audience, languages)
     if isinstance(value, (list, tuple)):
-        return [_plain(item, audience, languages) for item in value]
+        return [_plain(item, audience, languages, typeset_text) for item in value]
+    if typeset_text and isinstance(value, str):
+        return typeset(value, languages[0])
+    if typeset_text and isinstance(value, Localized):
+        language = next(language for language in languages if language in value)
+        return typeset(value[language], language)
     return in_language(value, languages)
+
+
+@functools.cache
+def _typeset_fields(model_class: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model_class`` whose texts are typeset: their type is marked TYPESET."""
+    return frozenset(name for name, info in model_class.model_fields.items()
+                     if _marked(info.annotation, info.metadata))
+
+
+def _marked(annotation: Any, metadata: Any = ()) -> bool:
+    """Whether ``annotation`` (with ``metadata``), or a type it is made of, is marked TYPESET."""
+    if any(isinstance(item, Typeset) for item in metadata):
+        return True
+    if get_origin(annotation) is Annotated:
+        return _marked(get_args(annotation)[0], annotation.__metadata__)
+    return any(_marked(argument) for argument in get_args(annotation))
+
+
+def _typeset_recipient(recipient: dict[str, Any], language: str) -> dict[str, Any]:
+    """The recipient's printed fields typeset in ``language``; their e-mail address, if given, as it is."""
+    typeset_fields = {}
+    for key in RECIPIENT_TEXTS:
+        value = recipient.get(key)
+        if isinstance(value, str):
+            typeset_fields[key] = typeset(value, language)
+        elif isinstance(value, (list, tuple)):
+            typeset_fields[key] = [typeset(line, language) if isinstance(line, str) else line for line in value]
+    return {**recipient, **typeset_fields}
 
 
 def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | None = None,
@@ -81,7 +126,7 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
                     else data["public_marking"]),
         "programme_days": programme_by_day(data["visit"]["programme"]),
         "generator": f"briefgen {__version__}",
-        "recipient": recipient,
+        "recipient": _typeset_recipient(recipient, language) if recipient is not None else None,
     }
 
 

@@ -1,4 +1,13 @@
-"""Dates as each language writes them in running text (Babel, Canadian locales)."""
+"""Dates as each language writes them in running text (Babel, Canadian locales).
+
+Date ranges take the order of day and month and the month names from CLDR's interval
+formats (Babel's ``format_interval`` with the skeleton ``MMMMd``), and their dash from the
+Canadian usage of the domain notes: an en dash without spaces within one month
+(``January 13–17, 2026``, ``13–17 janvier 2026``), spaced across months or years
+(``January 30 – February 2, 2026``). CLDR spaces the dash with thin spaces in both cases in
+English and across months in French, and its ``yMMMMd`` intervals abbreviate the months
+(``Jan 13–17, 2026``): neither is what Canadian documents print.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +18,9 @@ from babel.dates import format_date, format_interval
 
 LOCALES = {"en": "en_CA", "fr": "fr_CA"}
 _YEAR_AFTER_RANGE = {"en": "{range}, {year}", "fr": "{range} {year}"}
+# The dash between two dates: a no-break space before it, so that no line starts with it.
+SPACED_DASH = "\u00a0\u2013 "
+_CLDR_DASH = re.compile(r"\s*\u2013\s*")
 
 
 def _french_first(text: str) -> str:
@@ -24,12 +36,14 @@ def long_date(value: dt.date, language: str) -> str:
 
 
 def date_range(start: dt.date, end: dt.date, language: str) -> str:
-    """``January 13 – 17, 2026`` / ``13–17 janvier 2026``; a single day when start is end."""
+    """``January 13–17, 2026`` / ``13–17 janvier 2026``, ``January 30 – February 2, 2026`` /
+    ``30 janvier – 2 février 2026``; a single day when start is end."""
     if start == end:
         return long_date(start, language)
     if start.year != end.year:
-        return f"{long_date(start, language)} – {long_date(end, language)}"
-    within_year = format_interval(start, end, "MMMMd", locale=LOCALES[language])
+        return f"{long_date(start, language)}{SPACED_DASH}{long_date(end, language)}"
+    dash = "\u2013" if start.month == end.month else SPACED_DASH
+    within_year = _CLDR_DASH.sub(dash, format_interval(start, end, "MMMMd", locale=LOCALES[language]))
     if language == "fr":
         within_year = _french_first(within_year)
     return _YEAR_AFTER_RANGE[language].format(range=within_year, year=start.year)

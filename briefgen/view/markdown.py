@@ -8,6 +8,11 @@ A text may nest emphasis, quotes and lists at most :data:`MAX_NESTING` deep
 (:func:`nesting_problem`, which the model asks of every Markdown field when a brief is
 validated): deeper, WeasyPrint's layout runs out of Python's recursion (emphasis about 400
 deep) and Word has no list levels for it. Links cannot nest in CommonMark.
+
+Each language has a parser of its own: markdown-it's typographer curls the quotes with that
+language's (:data:`~briefgen.view.typography.QUOTES`), and in French a rule of briefgen's
+spaces the text as :func:`~briefgen.view.typography.french_spacing` does. Code is left as
+typed, and the address an autolink shows breaks only after ``/ . @``.
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup
+
+from briefgen.view.typography import QUOTES, breakable_address, french_spacing
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 #: How deep emphasis, quotes or lists may nest in a text: real texts nest lists 5 to 7 deep at most.
@@ -33,13 +41,47 @@ def _is_safe_link(url: str) -> bool:
     return url.strip().lower().startswith(_SAFE_SCHEMES)
 
 
-def _make_parser() -> MarkdownIt:
+def _typeset_text(state) -> None:
+    """A core rule after the typographer's: mark the text of autolinks as addresses, and space
+    French text (the text after an emphasis knows the character printed before it)."""
+    french = state.md.options["quotes"] == QUOTES["fr"]
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        before, in_autolink = "", False
+        for token in block.children:
+            if token.type == "link_open":
+                in_autolink = token.markup == "autolink"
+            elif token.type == "link_close":
+                in_autolink = False
+            elif token.type == "text" and in_autolink:
+                token.meta["address"] = True
+            elif token.type == "text" and french:
+                token.content = french_spacing(token.content, before)
+            if token.type in ("text", "code_inline"):
+                before = token.content[-1:] or before
+            elif token.type in ("softbreak", "hardbreak"):
+                before = ""
+
+
+def _render_text(renderer, tokens: list[Token], index: int, options, env) -> str:
+    """markdown-it's rendering of text, but for the address an autolink shows."""
+    token = tokens[index]
+    if token.meta.get("address"):
+        return str(breakable_address(token.content))
+    return escapeHtml(token.content)
+
+
+def _make_parser(language: str) -> MarkdownIt:
     # The parser stops reading blocks maxNesting levels deep and drops what is deeper without a
     # word (the commonmark preset's 20 cut lists 10 deep). A list level counts two (list and
     # item), a quote one: lists and quotes both MAX_NESTING deep stay within 4 * MAX_NESTING.
-    parser = MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": 4 * MAX_NESTING})
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": 4 * MAX_NESTING,
+                                       "quotes": QUOTES[language]})
     parser.enable("replacements").enable("smartquotes")
     parser.disable(["heading", "lheading", "code", "fence", "hr", "image", "html_block", "html_inline"])
+    parser.core.ruler.push("briefgen_typography", _typeset_text)
+    parser.add_render_rule("text", _render_text)
     parser.validateLink = _is_safe_link
     # The parser compiles its chains of rules when it first parses: done here, so that a render
     # interrupted by briefgen's limits can never leave them half made.
@@ -47,17 +89,19 @@ def _make_parser() -> MarkdownIt:
     return parser
 
 
-_PARSER = _make_parser()
+_PARSERS = {language: _make_parser(language) for language in QUOTES}
+_PARSER = _PARSERS["en"]
 
 
-def render_block(text: str | None) -> Markup:
-    """Render Markdown paragraphs (and lists, quotes, emphasis, links) to HTML."""
-    return Markup(_PARSER.render(text)) if text else Markup("")
+def render_block(text: str | None, language: str = "en") -> Markup:
+    """Render Markdown paragraphs (and lists, quotes, emphasis, links) to HTML, typeset for ``language``."""
+    return Markup(_PARSERS.get(language, _PARSER).render(text)) if text else Markup("")
 
 
-def render_inline(text: str | None) -> Markup:
-    """Render one line of Markdown (emphasis, links) to inline HTML without a paragraph."""
-    return Markup(_PARSER.renderInline(text)) if text else Markup("")
+def render_inline(text: str | None, language: str = "en") -> Markup:
+    """Render one line of Markdown (emphasis, links) to inline HTML without a paragraph, typeset
+    for ``language``."""
+    return Markup(_PARSERS.get(language, _PARSER).renderInline(text)) if text else Markup("")
 
 
 def _deepest(tokens: list[Token], deepest: dict[str, int]) -> None:

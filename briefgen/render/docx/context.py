@@ -40,6 +40,7 @@ class Format:
     lang: str | None = None
     link: Link | None = None
     plain_links: bool = False  # TOC entries: linked, but not in the Hyperlink style
+    nowrap: bool = False  # span.nowrap: its hyphens and spaces do not break a line
 
 
 @dataclass(frozen=True)

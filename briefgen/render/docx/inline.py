@@ -4,7 +4,11 @@ The inline elements of a block are read into a flat list of items (see
 :mod:`~briefgen.render.docx.context`), each with the format it inherits; white space
 collapses across them as a browser collapses it within one block; then each item becomes
 a run, text a run per script, and the items of one ``<a>`` share a ``w:hyperlink``.
-``span.footnote`` becomes a real Word footnote, called by a footnote mark.
+``span.footnote`` becomes a real Word footnote, called by a footnote mark; calls that follow
+one another are separated by a superscript comma (³,⁴), as the PDF's CSS separates them.
+``span.nowrap`` (a phone number, a piece of an address) is kept on one line: its hyphens are
+Word's non-breaking hyphens and its spaces no-break spaces; ``<wbr>`` is a zero-width space,
+where Word and LibreOffice may break a line.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ _LINK_SCHEMES = ("http:", "https:", "mailto:")
 _EMU_PER_PX = 9525  # 914400 EMU per inch at 96 px per inch
 _MONOSPACE = "Noto Sans Mono"
 _MONOSPACE_SLOTS = ("ascii", "hAnsi", "cs")
+ZERO_WIDTH_SPACE = "\u200b"
+_NO_BREAK_SPACE = "\u00a0"
+#: Between two footnote calls in a row.
+CALL_SEPARATOR = ","
 
 
 class Flow:
@@ -79,6 +87,10 @@ def _open(writer: Writer, el: lxml.html.HtmlElement, fmt: Format, flow: Flow) ->
     return the format of its content if it has content to add, else None."""
     if el.tag == "br":
         flow.add(Break(fmt))
+    elif el.tag == "wbr":
+        # libxml2's HTML parser does not know <wbr> is empty and puts what follows inside it.
+        flow.add(Text(ZERO_WIDTH_SPACE, fmt))
+        return inline_format(writer.styles, el, fmt)
     elif el.tag == "img":
         # An image the caller's ``images`` refuses is left out, as WeasyPrint leaves it out.
         if picture := _picture(writer, el, fmt):
@@ -140,6 +152,8 @@ def inline_format(styles: Styles, el: lxml.html.HtmlElement, fmt: Format) -> For
         changes["style"] = style
     if el.get("lang"):
         changes["lang"] = el.get("lang")
+    if tag == "span" and "nowrap" in classes(el):
+        changes["nowrap"] = True
     return replace(fmt, **changes)
 
 
@@ -256,6 +270,7 @@ def emit(writer: Writer, paragraph: Paragraph, items: list[Inline], right_to_lef
     """
     p = pythondocx.element(paragraph)
     link = hyperlink = None
+    previous = None
     for item in items:
         fmt = item.fmt
         if fmt.link is None:
@@ -265,12 +280,12 @@ def emit(writer: Writer, paragraph: Paragraph, items: list[Inline], right_to_lef
                 link, hyperlink = fmt.link, _hyperlink(paragraph, fmt.link)
                 p.append(hyperlink)
             parent = hyperlink
+        if _is_call(item) and _is_call(previous):
+            _add_text(_run(writer.styles, parent, fmt), CALL_SEPARATOR, False)
+        previous = item
         if isinstance(item, Text):
             for script, text in [(ARABIC, item.text)] if right_to_left else script_runs(item.text):
-                t = etree.SubElement(_run(writer.styles, parent, fmt, script), qn("w:t"))
-                t.text = text
-                if text != text.strip():
-                    t.set(qn("xml:space"), "preserve")
+                _add_text(_run(writer.styles, parent, fmt, script), text, fmt.nowrap)
             continue
         r = _run(writer.styles, parent, fmt)
         if isinstance(item, Break):
@@ -282,6 +297,25 @@ def emit(writer: Writer, paragraph: Paragraph, items: list[Inline], right_to_lef
                 etree.SubElement(r, qn("w:footnoteReference"), {qn("w:id"): str(item.note_id)})
         else:
             _add_picture(writer.template_name, pythondocx.run(r, paragraph), item)
+
+
+def _is_call(item: Inline | None) -> bool:
+    """Whether ``item`` is a footnote's call in the text (not its mark in the footnote)."""
+    return isinstance(item, FootnoteMark) and item.note_id is not None
+
+
+def _add_text(r: etree._Element, text: str, nowrap: bool) -> None:
+    """Append ``text`` to the run ``r``; with ``nowrap``, its hyphens as w:noBreakHyphen and
+    its spaces as no-break spaces, so that Word keeps it on one line."""
+    pieces = text.replace(" ", _NO_BREAK_SPACE).split("-") if nowrap else [text]
+    for index, piece in enumerate(pieces):
+        if index:
+            etree.SubElement(r, qn("w:noBreakHyphen"))
+        if piece:
+            t = etree.SubElement(r, qn("w:t"))
+            t.text = piece
+            if piece != piece.strip():
+                t.set(qn("xml:space"), "preserve")
 
 
 def _run(styles: Styles, parent: etree._Element, fmt: Format, script: str = "") -> etree._Element:

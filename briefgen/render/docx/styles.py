@@ -3,9 +3,9 @@
 A CSS class names a Word style (``cover-meta`` → "Cover Meta"), which must exist in the
 reference document; the first class of an element that is not special names its style.
 The special classes ask for a Word construct instead (a page break, the running header
-or footer, the TOC, the cover, a footnote). Inside a container with a class, a style
-named after the container's and the element's ("Leave Behind Heading 1") stands for a
-CSS rule of the container's descendants.
+or footer, the TOC, the cover, a footnote, text that does not break across lines).
+Inside a container with a class, a style named after the container's and the element's
+("Leave Behind Heading 1") stands for a CSS rule of the container's descendants.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from briefgen.render.docx import pythondocx, schema
 from briefgen.render.docx.elements import classes
 
 PARAGRAPH, CHARACTER, TABLE = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
-_SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote"})
+_SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote",
+                              "nowrap"})
 _KIND_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
 _STYLE_KINDS = {"paragraph": PARAGRAPH, "character": CHARACTER, "table": TABLE, "numbering": WD_STYLE_TYPE.LIST}
 _ON = frozenset({"1", "true", "on"})  # the true values of an on/off attribute (ST_OnOff)
