@@ -32,7 +32,7 @@ from briefgen.render.docx.elements import classes, elements, reject, require_bla
 from briefgen.render.docx.footnotes import Footnotes
 from briefgen.render.docx.inline import Flow, emit, inline
 from briefgen.render.docx.scripts import right_to_left, word_language
-from briefgen.render.docx.styles import PARAGRAPH, Styles
+from briefgen.render.docx.styles import PARAGRAPH, TABLE, Styles
 from briefgen.render.subset import BLOCKS, CONTAINERS, INLINE
 
 _HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
@@ -130,6 +130,8 @@ class Writer:
         else:  # hr, the last of BLOCKS
             self._rule(el, ctx)
         self._keep(rules, ctx, start)
+        if rules is not None and rules.margin_below is not None:
+            ctx.story.margin_above = (rules.margin_points(self._font_size(el, ctx, start)), ctx.container)
 
     def breaks_of(self, el: lxml.html.HtmlElement) -> breaks.Breaks:
         """The CSS break properties of ``el``."""
@@ -161,12 +163,18 @@ class Writer:
         for p in keep_next:
             self._turn_on(p, "w:keepNext")
 
+    def _font_size(self, el: lxml.html.HtmlElement, ctx: Context, start: int) -> float:
+        """The font size of the list or table ``el``, as its Word style has it: what its margin's ems count in."""
+        if el.tag == "table":
+            style = self.styles.class_style(el, TABLE) or self.styles.builtin("Table Grid", TABLE, el)
+            return self.styles.font_size(style.style_id)
+        own = ctx.story.paragraphs[start:]
+        return self.styles.font_size(_style_id(own[-1]) if own else None)
+
     def _turn_on(self, p: etree._Element, tag: str) -> None:
         """Give the paragraph ``p`` the on/off property ``tag``, unless its style gives it already."""
         ppr = schema.get_or_insert(p, "w:pPr")
-        style = ppr.find(qn("w:pStyle"))
-        style_id = style.get(qn("w:val")) if style is not None else None
-        if ppr.find(qn(tag)) is None and not self.styles.turns_on(style_id, tag):
+        if ppr.find(qn(tag)) is None and not self.styles.turns_on(_style_id(p), tag):
             schema.insert(ppr, OxmlElement(tag))
 
     def _container(self, el: lxml.html.HtmlElement, ctx: Context) -> None:
@@ -251,7 +259,15 @@ class Writer:
             if rtl:
                 etree.SubElement(ppr, qn("w:bidi"))
         emit(self, paragraph, items, rtl)
-        ctx.story.paragraphs.append(pythondocx.element(paragraph))
+        p = pythondocx.element(paragraph)
+        if ctx.story.margin_above is not None:
+            margin, container = ctx.story.margin_above
+            ctx.story.margin_above = None
+            if container is ctx.container and margin > self.styles.space_before(_style_id(p)):
+                # Word, as CSS, puts the larger of this and the space after the paragraph above.
+                spacing = schema.get_or_insert(schema.get_or_insert(p, "w:pPr"), "w:spacing")
+                spacing.set(qn("w:before"), str(round(margin * 20)))
+        ctx.story.paragraphs.append(p)
         if ctx.story.bookmarks:
             self._add_bookmarks(paragraph, ctx.story.bookmarks)
             ctx.story.bookmarks.clear()
@@ -422,6 +438,12 @@ class Writer:
 
         for li in self._items(list_el):
             self.flow(li, self.enter(li, ctx, self.styles.paragraph_style(li, ctx.style)), block=nested)
+
+
+def _style_id(p: etree._Element) -> str | None:
+    """The style id a ``w:p`` names, None for the default style."""
+    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return style.get(qn("w:val")) if style is not None else None
 
 
 def _opens_with_cover(body: lxml.html.HtmlElement) -> bool:

@@ -15,6 +15,10 @@ element's computed values become Word's:
 reference document turns on for every paragraph: it holds two lines at both ends, as
 ``orphans: 2; widows: 2`` do. The legacy ``page-break-*`` properties count as their
 ``break-*`` aliases.
+
+One spacing rule is read here too, because Word has no element that could carry it: the
+bottom margin of a list or a table, which in CSS collapses with the top margin of what
+follows; Word gives it to the next paragraph as its space before (see ``Writer.block``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ _PROPERTIES = {
     "break-before": "before", "break-after": "after", "break-inside": "inside",
     "page-break-before": "before", "page-break-after": "after", "page-break-inside": "inside",
 }
+_MARGINS = {"margin-bottom": 0, "margin": 2}  # the index of the bottom margin in each one's values
+_MARGINED = frozenset({"ul", "ol", "table"})
+_POINTS = {"pt": 1.0, "px": 0.75, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "pc": 12.0}
 # What each value means here: avoid, page or nothing (auto and what Word cannot say).
 _VALUES = {"avoid": "avoid", "avoid-page": "avoid", "page": "page", "always": "page", "left": "page",
            "right": "page", "recto": "page", "verso": "page"}
@@ -36,11 +43,23 @@ _VALUES = {"avoid": "avoid", "avoid-page": "avoid", "page": "page", "always": "p
 
 @dataclass(frozen=True)
 class Breaks:
-    """The computed break properties of one element: "avoid", "page" or None (auto) each."""
+    """The computed break properties of one element: "avoid", "page" or None (auto) each.
+
+    ``margin_below`` is the bottom margin of a list or a table, as (value, unit): ``em`` or
+    points (other units converted), None for none.
+    """
 
     before: str | None = None
     after: str | None = None
     inside: str | None = None
+    margin_below: tuple[float, str] | None = None
+
+    def margin_points(self, font_size: float) -> float:
+        """``margin_below`` in points, for an element whose font size is ``font_size`` points."""
+        if self.margin_below is None:
+            return 0.0
+        value, unit = self.margin_below
+        return value * font_size if unit == "em" else value
 
 
 NO_BREAKS = Breaks()
@@ -58,7 +77,7 @@ def computed_breaks(root: lxml.html.HtmlElement, stylesheets: list[str]) -> dict
         for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
             if rule.type != "qualified-rule":
                 continue  # @page and @media rules hold no break property of an element
-            declarations = _break_declarations(rule.content)
+            declarations = _declarations(rule.content)
             if not declarations:
                 continue
             try:
@@ -74,24 +93,39 @@ def computed_breaks(root: lxml.html.HtmlElement, stylesheets: list[str]) -> dict
         matches = matcher.match(wrapper)
         if not matches:
             continue
-        values: dict[str, tuple[tuple, str]] = {}
+        values: dict[str, tuple[tuple, object]] = {}
         for specificity, _, _, (order, declarations) in matches:
             for name, value, important in declarations:
                 rank = (important, specificity, order)
                 if name not in values or rank >= values[name][0]:
                     values[name] = (rank, value)
-        breaks = Breaks(**{name: _VALUES.get(value) for name, (_, value) in values.items()})
+        margin = values.pop("margin_below", (None, None))[1]
+        breaks = Breaks(**{name: _VALUES.get(value) for name, (_, value) in values.items()},
+                        margin_below=margin if wrapper.etree_element.tag in _MARGINED and margin else None)
         if breaks != NO_BREAKS:
             found[wrapper.etree_element] = breaks
     return found
 
 
-def _break_declarations(content: list | None) -> list[tuple[str, str, bool]]:
-    """(property, value, important) of each break declaration of a rule, property as ``before``/``after``/``inside``."""
+def _declarations(content: list | None) -> list[tuple[str, object, bool]]:
+    """(property, value, important) of each declaration read here: the breaks as ``before``/``after``/``inside``
+    with their keyword, and the bottom margin as ``margin_below`` with its (value, unit)."""
     found = []
     for item in tinycss2.parse_blocks_contents(content or [], skip_comments=True, skip_whitespace=True):
-        if item.type == "declaration" and item.lower_name in _PROPERTIES:
-            tokens = [token for token in item.value if token.type not in ("whitespace", "comment")]
-            if len(tokens) == 1 and tokens[0].type == "ident":
-                found.append((_PROPERTIES[item.lower_name], tokens[0].lower_value, item.important))
+        if item.type != "declaration":
+            continue
+        tokens = [token for token in item.value if token.type not in ("whitespace", "comment")]
+        if item.lower_name in _PROPERTIES and len(tokens) == 1 and tokens[0].type == "ident":
+            found.append((_PROPERTIES[item.lower_name], tokens[0].lower_value, item.important))
+        elif item.lower_name in _MARGINS and 1 <= len(tokens) <= 4:
+            index = _MARGINS[item.lower_name] if len(tokens) > 2 else 0  # margin: a b → a at the bottom
+            found.append(("margin_below", _length(tokens[index]), item.important))
     return found
+
+
+def _length(token) -> tuple[float, str] | None:
+    if token.type == "dimension" and token.lower_unit == "em":
+        return token.value, "em"
+    if token.type == "dimension" and token.lower_unit in _POINTS:
+        return token.value * _POINTS[token.lower_unit], "pt"
+    return None  # 0, auto, percentages: nothing Word's space before could carry

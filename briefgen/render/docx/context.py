@@ -89,6 +89,8 @@ class Story:
     bookmarks: list[str] = field(default_factory=list)
     footnotes: bool = True  # Word allows none in headers, footers and footnotes
     paragraphs: list = field(default_factory=list)  # the w:p elements written so far, in order
+    # The bottom margin (points) of the list or table just written, for the next paragraph in that container.
+    margin_above: tuple[float, object] | None = None
 
 
 @dataclass

@@ -96,19 +96,37 @@ class Styles:
         ``tag`` is an on/off paragraph property such as ``"w:keepNext"``; the nearest style that
         names it decides, as in Word.
         """
+        found = self._inherited(style_id, f"{qn('w:pPr')}/{qn(tag)}")
+        return found is not None and found.get(qn("w:val"), "true") in _ON
+
+    def font_size(self, style_id: str | None) -> float:
+        """The font size in points of text in the style ``style_id`` (None: the default paragraph style)."""
+        size = self._inherited(style_id, f"{qn('w:rPr')}/{qn('w:sz')}")
+        if size is None:
+            size = self._document.styles.element.find("/".join(qn(tag) for tag in (
+                "w:docDefaults", "w:rPrDefault", "w:rPr", "w:sz")))
+        return int(size.get(qn("w:val"))) / 2 if size is not None else 10.0  # Word's own default
+
+    def space_before(self, style_id: str | None) -> float:
+        """The space before, in points, of a paragraph in the style ``style_id`` (None: the default one)."""
+        spacing = self._inherited(style_id, f"{qn('w:pPr')}/{qn('w:spacing')}[@{qn('w:before')}]")
+        return int(spacing.get(qn("w:before"))) / 20 if spacing is not None else 0.0
+
+    def _inherited(self, style_id: str | None, path: str):
+        """The element at ``path`` in the style ``style_id`` or the nearest style it is based on, or None."""
         seen = set()
         style_id = style_id or self._default_paragraph
         while style_id is not None and style_id not in seen:
             seen.add(style_id)
             element = self._by_id.get(style_id)
             if element is None:
-                return False
-            found = element.find(f"{qn('w:pPr')}/{qn(tag)}")
+                return None
+            found = element.find(path)
             if found is not None:
-                return found.get(qn("w:val"), "true") in _ON
+                return found
             based_on = element.find(qn("w:basedOn"))
             style_id = based_on.get(qn("w:val")) if based_on is not None else None
-        return False
+        return None
 
     def set_document_language(self, lang: str) -> None:
         """Make ``lang`` (as Word names it) the language of text that names none."""
