@@ -11,6 +11,7 @@ Run as a script to compare two PDFs of one .docx: ``python tests/pagination.py D
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -41,6 +42,23 @@ def page_lines(pdf: Path) -> list[list[str]]:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
+
+
+def body_lines(pdf: Path) -> list[list[str]]:
+    """The lines of each page of ``pdf`` set in 9.5pt or larger: the body text, without the footnotes
+    (8pt) and page numbers (8.5pt) below it. Runs of the same line are joined, in reading order."""
+    layout = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    pages = []
+    for page in layout.split("<page ")[1:]:
+        lines = []
+        for match in re.finditer(r'<line xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</line>',
+                                 page, re.S):
+            if float(match.group(2)) - float(match.group(1)) >= 12.0:
+                words = re.findall(r">([^<]*)</word>", match.group(3))
+                lines.append(html.unescape(" ".join(words)).strip())
+        pages.append([line for line in lines if line])
+    return pages
 
 
 def heading_pages(pdf: Path, titles: list[str]) -> list[int | None]:

@@ -202,6 +202,7 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Letter Date", space_before=1.2 * BODY_SIZE, space_after=1.2 * BODY_SIZE),
     StyleSpec("Letter Subject", bold=True, space_after=BODY_SIZE),
     StyleSpec("Closing", space_before=1.2 * BODY_SIZE),
+    StyleSpec("Letter Contact"),
     StyleSpec("Signed By", bold=True, space_before=1.2 * BODY_SIZE, space_after=0.3 * BODY_SIZE,
               keep_with_next=True),
     # .leave-behind { font-size: 9.5pt; line-height: 1.3 } and its p { margin-bottom: 0.3em }

@@ -1,0 +1,127 @@
+"""Word paginates like the PDF, and both follow the same pagination rules.
+
+The sample and a long bilingual brief of invented prose (tests/longbrief.py) are built in
+PDF and .docx in both languages; LibreOffice lays out every .docx (``soffice --convert-to
+pdf``) and each heading of level 1 and 2 must start on the same page there as in the PDF,
+the .docx contents must give the pages LibreOffice lays the headings on, and the page
+budgets must hold in both. The rules themselves are checked on the pages: no page of
+either format ends with a heading or a question, and the .docx carries Word's keeps.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+from lxml import etree
+
+from conftest import SAMPLE, require_tool, run_briefgen
+from longbrief import write_long_brief
+from pagination import body_lines, heading_pages, headings, mismatches, page_lines
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCUMENTS = ("briefing-pack", "delegation-pack", "leave-behind", "letter")
+BUILDS = [(brief, document, language) for brief in ("sample", "long") for document in DOCUMENTS
+          for language in ("en", "fr")]
+
+
+def _text(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(f"{{{W_NS}}}t"))
+
+
+def _file(document: str, language: str) -> str:
+    return document if language == "en" else f"{document}.{language}"
+
+
+@pytest.fixture(scope="module")
+def laid_out(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """For each brief: (folder of briefgen's PDF and .docx, folder of LibreOffice's PDF of each .docx)."""
+    soffice = require_tool("soffice")
+    require_tool("pdftotext")
+    root = tmp_path_factory.mktemp("pagination")
+    briefs = {"sample": SAMPLE, "long": write_long_brief(root)}
+    profile = tmp_path_factory.mktemp("profile")
+    folders = {}
+    for name, brief in briefs.items():
+        result = run_briefgen("build", str(brief), "-o", str(root / name), "--lang", "all", "--format", "pdf,docx")
+        assert result.returncode == 0, result.stderr
+        built = next((root / name).iterdir())
+        converted = root / f"{name}-libreoffice"
+        subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                        "--outdir", str(converted), *sorted(str(path) for path in built.glob("*.docx"))],
+                       check=True, capture_output=True, timeout=600)
+        folders[name] = (built, converted)
+    return folders
+
+
+@pytest.mark.parametrize(("brief", "document", "language"), BUILDS)
+def test_libreoffice_starts_every_heading_on_the_page_of_the_pdf(laid_out, brief, document, language) -> None:
+    built, converted = laid_out[brief]
+    name = _file(document, language)
+    assert mismatches(built / f"{name}.docx", built / f"{name}.pdf", converted / f"{name}.pdf") == []
+
+
+@pytest.mark.parametrize("brief", ["sample", "long"])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_docx_contents_give_the_pages_libreoffice_lays_the_headings_on(laid_out, brief, language) -> None:
+    built, converted = laid_out[brief]
+    name = _file("briefing-pack", language)
+    entries = [p.text.rsplit("\t", 1) for p in docx.Document(str(built / f"{name}.docx")).paragraphs
+               if p.style.name.lower().startswith("toc ") and "\t" in p.text]
+    assert len(entries) >= 8
+    pages = heading_pages(converted / f"{name}.pdf", [title for title, _ in entries])
+    assert [(title, int(page)) for title, page in entries] == list(zip([title for title, _ in entries], pages))
+
+
+@pytest.mark.parametrize(("brief", "document", "language"), BUILDS)
+def test_page_budgets_hold_in_both_formats(laid_out, brief, document, language) -> None:
+    built, converted = laid_out[brief]
+    name = _file(document, language)
+    budgets = {"sample": {"leave-behind": 1, "letter": 2}, "long": {"leave-behind": 2, "letter": 3}}[brief]
+    note_budget = 2 if brief == "sample" else 3
+    for pdf in (built / f"{name}.pdf", converted / f"{name}.pdf"):
+        pages = len(page_lines(pdf)) - 1  # pdftotext ends the last page with a form feed too
+        if document in budgets:
+            assert pages <= budgets[document], pdf
+        if document == "briefing-pack":
+            titled = [title for style, title in headings(built / f"{name}.docx") if style == "Heading 1"]
+            starts = heading_pages(pdf, titled)
+            notes = [(title, start, end) for title, start, end in zip(titled, starts, starts[1:])
+                     if title[:1].isdigit()]  # the numbered issue notes
+            assert notes and all(end - start <= note_budget for _, start, end in notes), (pdf, notes)
+
+
+@pytest.mark.parametrize(("brief", "document", "language"), BUILDS)
+def test_no_page_ends_with_a_heading_or_a_question(laid_out, brief, document, language) -> None:
+    built, converted = laid_out[brief]
+    name = _file(document, language)
+    titles = {" ".join(title.split()) for _, title in headings(built / f"{name}.docx", ("Heading 1", "Heading 2",
+                                                                                            "Heading 3"))}
+    for pdf in (built / f"{name}.pdf", converted / f"{name}.pdf"):
+        pages = body_lines(pdf)
+        for number, lines in enumerate(pages[:-1], start=1):
+            body = [line for line in lines if line not in ("UNCLASSIFIED", "NON CLASSIFIÉ")]
+            if body:
+                assert body[-1] not in titles, f"{pdf.name} page {number} ends with the heading {body[-1]!r}"
+                assert not body[-1].startswith(("Q:", "Q :", "Q\u202f:")), f"{pdf.name} page {number}"
+
+
+def test_the_docx_carries_words_keeps(laid_out) -> None:
+    built, _ = laid_out["long"]
+    body = etree.fromstring(docx.Document(str(built / "briefing-pack.docx")).element.xml.encode())
+    ns = {"w": W_NS}
+    rows = body.findall(".//w:tr", ns)
+    assert rows and all(row.find("w:trPr/w:cantSplit", ns) is not None for row in rows)  # tr { break-inside: avoid }
+    assert any(row.find("w:trPr/w:tblHeader", ns) is not None for row in rows)
+    questions = [p for p in body.iter(f"{{{W_NS}}}p") if _text(p).startswith("Q:")]
+    assert questions and all(p.find("w:pPr/w:pStyle", ns).get(f"{{{W_NS}}}val") == "Question" for p in questions)
+    styles = docx.Document(str(built / "briefing-pack.docx")).styles
+    assert questions and styles["Question"].paragraph_format.keep_with_next
+    for name in ("Heading 1", "Heading 2"):
+        assert styles[name].paragraph_format.keep_with_next and styles[name].paragraph_format.keep_together
+    # .note-meta { break-after: avoid }: the "Key facts" label stays with its list.
+    delegation = etree.fromstring(docx.Document(str(built / "delegation-pack.docx")).element.xml.encode())
+    labels = [p for p in delegation.iter(f"{{{W_NS}}}p") if _text(p) == "Key facts"]
+    assert labels and all(p.find("w:pPr/w:keepNext", ns) is not None for p in labels)
