@@ -18,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import docx
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 import pytest
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
@@ -675,13 +676,26 @@ def test_running_header_and_footer_go_to_the_section(tmp_path):
     assert body_paragraphs(out) == [("Normal", "Body text")]
     section = docx.Document(str(out)).sections[0]
     assert [(p.style.name, p.text) for p in section.header.paragraphs] == [("Running Header", "PROTECTED B")]
-    assert [(p.style.name, p.text) for p in section.footer.paragraphs] == [
+    # As the PDF's @bottom-left and @bottom-right boxes, the footer's last line and the page number share a line.
+    footer = section.footer.paragraphs
+    assert [(p.style.name, p.text) for p in footer] == [
         ("Running Footer", "Footer text"),
-        ("Small", "Small print"),
-        ("Footer", "Page 1 of 1"),
+        ("Small", "Small print\tPage 1 of 1"),
     ]
+    assert [(stop.position, stop.alignment) for stop in footer[-1].paragraph_format.tab_stops] == [
+        (section.page_width - section.left_margin - section.right_margin, WD_TAB_ALIGNMENT.RIGHT)
+    ]
+    assert {run.style.name for run in footer[-1].runs[1:]} == {"page number"}
     assert "".join(xml(out, "word/header1.xml").itertext()) == "PROTECTED B"
     assert not section.different_first_page_header_footer
+
+
+def test_a_footer_with_nothing_else_has_the_page_number_alone_at_the_right(tmp_path):
+    out = build(tmp_path, "<p>Body text</p>")
+    footer = docx.Document(str(out)).sections[0].footer.paragraphs
+    assert [(p.style.name, p.text, p.alignment) for p in footer] == [
+        ("Footer", "Page 1 of 1", WD_ALIGN_PARAGRAPH.RIGHT)
+    ]
 
 
 def fields(paragraph) -> list[str]:
@@ -706,11 +720,16 @@ def footer_xml(path: Path, kind: str) -> etree._Element:
 
 def test_footer_ends_with_page_number_fields(tmp_path):
     out = build(tmp_path, '<footer class="running-footer"><p class="marking">Protected B</p></footer><p>Body</p>')
-    marking, number = footer_xml(out, "default").findall("w:p", NS)
-    assert "".join(marking.itertext()) == "Protected B"
-    assert number.find("w:pPr/w:jc", NS).get(W + "val") == "right"
-    assert number.find("w:pPr/w:pStyle", NS).get(W + "val") == style_ids(out)["footer"]
-    assert fields(number) == ["Page ", "{", " PAGE ", "|", "1", "}", " of ", "{", " NUMPAGES ", "|", "1", "}"]
+    (line,) = footer_xml(out, "default").findall("w:p", NS)  # the marking at the left, the number at the right
+    assert line.find("w:pPr/w:pStyle", NS).get(W + "val") == style_ids(out)["Marking"]
+    assert line.find("w:pPr/w:jc", NS).get(W + "val") == "left"
+    assert fields(line) == ["Protected B", "Page ", "{", " PAGE ", "|", "1", "}", " of ", "{", " NUMPAGES ", "|", "1",
+                            "}"]
+    assert line.findall("w:r", NS)[1].find("w:tab", NS) is not None
+    # Every run of the page number, field characters included, is in the "page number" style, or the
+    # number would take the marking's bold capitals.
+    number_runs = line.findall("w:r", NS)[1:]
+    assert {run.find("w:rPr/w:rStyle", NS).get(W + "val") for run in number_runs} == {style_ids(out)["page number"]}
 
 
 def test_page_label_meta_words_the_page_number(tmp_path):
@@ -743,9 +762,8 @@ def test_cover_page_has_the_marking_but_no_page_number(tmp_path):
     first = footer_xml(out, "first")
     assert ["".join(p.itertext()) for p in first.findall("w:p", NS)] == ["Protected B"]
     assert first.find(".//w:fldChar", NS) is None
-    marking, number = footer_xml(out, "default").findall("w:p", NS)
-    assert "".join(marking.itertext()) == "Protected B"
-    assert fields(number)[:3] == ["Page ", "{", " PAGE "]
+    (line,) = footer_xml(out, "default").findall("w:p", NS)
+    assert fields(line)[:4] == ["Protected B", "Page ", "{", " PAGE "]
 
 
 def test_cover_without_marking_has_an_empty_first_footer(tmp_path):

@@ -184,6 +184,9 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Fact", space_after=ITEM_AFTER),
     StyleSpec("Source", space_after=0.4 * BODY_SIZE),
     StyleSpec("Signatory", space_after=ITEM_AFTER),
+    # @bottom-right's "Page N of M", beside the marking at the bottom left of the footer.
+    StyleSpec("page number", kind="character", builtin=True, font=SANS, size=8.5, bold=False, caps=False,
+              letter_spacing=0, color=GREY),
     StyleSpec("Running Header", based_on="Header", color=GREY),
     StyleSpec("Running Footer", based_on="Footer", color=GREY),
     StyleSpec("Small", size=8.5, color=GREY),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import docx.document
 import lxml.html
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.styles.style import BaseStyle
@@ -32,7 +32,7 @@ from briefgen.render.docx.elements import classes, elements, reject, require_bla
 from briefgen.render.docx.footnotes import Footnotes
 from briefgen.render.docx.inline import Flow, emit, inline
 from briefgen.render.docx.scripts import right_to_left, word_language
-from briefgen.render.docx.styles import PARAGRAPH, TABLE, Styles
+from briefgen.render.docx.styles import CHARACTER, PARAGRAPH, TABLE, Styles
 from briefgen.render.subset import BLOCKS, CONTAINERS, INLINE
 
 _HEADING_STYLES = {"h1": "Title", "h2": "Heading 1", "h3": "Heading 2", "h4": "Heading 3"}
@@ -313,21 +313,40 @@ class Writer:
         return self._running[which]
 
     def _add_page_number(self, footer: pythondocx.Footer) -> None:
-        """Append "Page N of M", worded by the page-label meta, as PAGE and NUMPAGES fields."""
-        paragraph = footer.add_paragraph()
+        """Add "Page N of M", worded by the page-label meta, as PAGE and NUMPAGES fields.
+
+        As the PDF sets the footer's marking at the bottom left and the page number at the bottom
+        right, a footer that holds a line already gets the number at its right margin (a right tab
+        stop), in the "page number" character style; otherwise the number is a paragraph of its own.
+        """
+        paragraphs = footer.paragraphs
+        if paragraphs and paragraphs[-1].text.strip():
+            paragraph = paragraphs[-1]
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+            paragraph.paragraph_format.tab_stops.add_tab_stop(self.text_width, WD_TAB_ALIGNMENT.RIGHT)
+            style = self.styles.builtin("page number", CHARACTER, "the page number")
+            paragraph.add_run("\t", style=style)
+        else:
+            paragraph = footer.add_paragraph()
+            ppr = schema.get_or_insert(pythondocx.element(paragraph), "w:pPr")
+            style_id = self.styles.style_id(self.styles.builtin("Footer", PARAGRAPH, "the page number"))
+            if style_id is not None:
+                schema.insert(ppr, OxmlElement("w:pStyle", {qn("w:val"): style_id}))
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            style = None
         p = pythondocx.element(paragraph)
-        ppr = schema.get_or_insert(p, "w:pPr")
-        style_id = self.styles.style_id(self.styles.builtin("Footer", PARAGRAPH, "the page number"))
-        if style_id is not None:
-            schema.insert(ppr, OxmlElement("w:pStyle", {qn("w:val"): style_id}))
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         for piece in re.split(r"(\{pages?\})", self._page_label):
             if piece in _PAGE_FIELDS:
-                p.extend([_field_char("begin"), _instruction(_PAGE_FIELDS[piece]), _field_char("separate")])
-                paragraph.add_run("1")  # the cached result, until Word or LibreOffice lays out the pages
+                field = [_field_char("begin"), _instruction(_PAGE_FIELDS[piece]), _field_char("separate")]
+                p.extend(field)
+                paragraph.add_run("1", style=style)  # the cached result, until Word or LibreOffice lays out the pages
                 p.append(_field_char("end"))
+                if style is not None:  # the number is laid out in the style of the field's runs
+                    for run in [*field, p[-1]]:
+                        run.insert(0, OxmlElement("w:rPr", {}))
+                        run[0].append(OxmlElement("w:rStyle", {qn("w:val"): style.style_id}))
             elif piece:
-                paragraph.add_run(piece)
+                paragraph.add_run(piece, style=style)
 
     # -- lists ----------------------------------------------------------------
 
