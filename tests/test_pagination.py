@@ -15,9 +15,10 @@ from pathlib import Path
 
 import docx
 import pytest
+import yaml
 from lxml import etree
 
-from conftest import SAMPLE, require_tool, run_briefgen
+from conftest import LETTER_BRIEF, SAMPLE, in_language, require_tool, run_briefgen, write_brief
 from longbrief import write_long_brief
 from pagination import body_lines, heading_pages, headings, mismatches, page_lines
 
@@ -125,3 +126,39 @@ def test_the_docx_carries_words_keeps(laid_out) -> None:
     delegation = etree.fromstring(docx.Document(str(built / "delegation-pack.docx")).element.xml.encode())
     labels = [p for p in delegation.iter(f"{{{W_NS}}}p") if _text(p) == "Key facts"]
     assert labels and all(p.find("w:pPr/w:keepNext", ns) is not None for p in labels)
+
+
+def _letter_brief(folder: Path, paragraphs: int) -> Path:
+    """The letters' test brief in English, its letter's body ``paragraphs`` paragraphs of two lines."""
+    data = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))
+    data["languages"] = ["en"]
+    data = in_language(data, "en")
+    data["letter"]["body"] = "\n\n".join(["We ask you to raise these concerns with your counterpart, directly and in "
+                                          "public, during every meeting of the visit, and to report back to "
+                                          "Parliament on what was said in reply."] * paragraphs)
+    return write_brief(folder, data, f"letter-{paragraphs}.yaml")
+
+
+@pytest.mark.parametrize(("paragraphs", "tight"), [(9, False), (11, True), (16, False)])
+def test_a_letter_that_spills_a_few_lines_is_laid_out_on_the_tighter_page_in_both_formats(
+        tmp_path, paragraphs, tight) -> None:
+    import weasyprint
+
+    soffice = require_tool("soffice")
+    brief = _letter_brief(tmp_path, paragraphs)
+    result = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--format", "pdf,docx,html")
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "out" / "letter-test"
+    html = (folder / "letter.html").read_text(encoding="utf-8")
+    assert ('<body class="tight">' in html) == tight
+    # On the ordinary page the letter would take two pages; on the tighter one it takes one.
+    ordinary = len(weasyprint.HTML(string=html.replace('<body class="tight">', "<body>"), base_url=str(folder))
+                   .render().pages)
+    pages = len(page_lines(folder / "letter.pdf")) - 1
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path / "lo"), str(folder / "letter.docx")],
+                   check=True, capture_output=True, timeout=300)
+    assert len(page_lines(tmp_path / "lo" / "letter.pdf")) - 1 == pages
+    assert (ordinary, pages) == {9: (1, 1), 11: (2, 1), 16: (2, 2)}[paragraphs]
+    margins = docx.Document(str(folder / "letter.docx")).sections[0]
+    assert round(margins.top_margin.cm, 2) == (1.5 if tight else 2.3)  # @page tight, else @page

@@ -49,6 +49,9 @@ class DocumentType:
     mail_merge: bool = False
     #: Made only when the brief has its letter (the default documents leave it out otherwise).
     needs_letter: bool = False
+    #: Laid out again on the theme's tighter page (body class ``tight``) when that saves a page:
+    #: a short document whose last page would hold a few lines.
+    fits_tighter: bool = False
 
     @property
     def template(self) -> str:
@@ -69,7 +72,8 @@ DOCUMENTS: dict[str, DocumentType] = {document.id: document for document in (
                            Section("letter"), Section("sources"))),
     DocumentType("delegation-pack", "delegation", "the pack of an advocacy delegation"),
     DocumentType("leave-behind", "public", "the one-page leave-behind", pages=1),
-    DocumentType("letter", "public", "the coalition's open letter", pages=2, mail_merge=True, needs_letter=True),
+    DocumentType("letter", "public", "the coalition's open letter", pages=2, mail_merge=True, needs_letter=True,
+                 fits_tighter=True),
 )}
 
 

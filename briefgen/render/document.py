@@ -2,11 +2,14 @@
 
 The document's template renders the HTML (checked against the subset); WeasyPrint lays
 it out for the PDF, whose pages the page budgets are checked on, and the same HTML
-becomes the .docx, its contents carrying the PDF's page numbers.
+becomes the .docx, its contents carrying the PDF's page numbers. A short document that
+spills a few lines onto a last page is laid out again on the theme's tighter page, and
+kept so when that saves the page: in both formats, since both come from the same HTML.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,11 +68,13 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
     page_numbers = None
-    if "html" in formats:
-        rendered.append(RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
-                                     html.encode()))
     if "pdf" in formats:
         laid_out = layout_pdf(html, confinement)
+        if declared.fits_tighter and len(laid_out.pages) > 1:
+            tighter_html = tighter(html)
+            tighter_layout = layout_pdf(tighter_html, confinement)
+            if len(tighter_layout.pages) < len(laid_out.pages):
+                html, laid_out = tighter_html, tighter_layout  # the .docx is made from the same HTML
         check_page_budgets(brief, declared, laid_out)
         page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                         for anchor in page.anchors}
@@ -81,8 +86,22 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
                             images=confinement.local_path)
         rendered.append(RenderedFile(document_id, "docx", folder / output_name(document_id, language, "docx"),
                                      docx_bytes(docx)))
+    if "html" in formats:  # the HTML both formats were made from, first as ever
+        rendered.insert(0, RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
+                                        html.encode()))
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
     return RenderedDocument(rendered, warnings, set(confinement.read))
+
+
+def tighter(html: str) -> str:
+    """``html`` with the class ``tight`` on its ``<body>``: the theme's tighter page (``.tight { page: tight }``)."""
+    def add_class(match: re.Match) -> str:
+        attributes = match.group(1) or ""
+        if re.search(r"""\bclass\s*=\s*["']""", attributes):
+            return "<body" + re.sub(r"""(\bclass\s*=\s*["'])""", r"\1tight ", attributes, count=1) + ">"
+        return f'<body class="tight"{attributes}>'
+    head_end = html.find("</head>") + 1  # a stylesheet or a title may spell "<body" too
+    return html[:head_end] + re.sub(r"<body(\s[^>]*)?>", add_class, html[head_end:], count=1)
 
 
 def check_page_budgets(brief: Brief, declared: DocumentType, laid_out: weasyprint.Document) -> None:

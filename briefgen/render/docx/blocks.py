@@ -103,7 +103,8 @@ class Writer:
         """The one section's page: the stylesheet's, on the named page of the body's first content if it has one."""
         section = self.document.sections[-1]
         first = next((el for el in elements(body) if not set(classes(el)) & set(_RUNNING)), None)
-        pages.apply(page_rules.page_for(classes(first) if first is not None else []), section)
+        # The first content's own page over the body's, as CSS takes the page of the first box.
+        pages.apply(page_rules.page_for([*(classes(first) if first is not None else []), *classes(body)]), section)
         section.different_first_page_header_footer = _opens_with_cover(body)
         self.text_width = section.page_width - section.left_margin - section.right_margin
 
