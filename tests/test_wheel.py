@@ -32,5 +32,5 @@ def test_an_installed_wheel_builds_the_sample_outside_the_repository(tmp_path: P
                             cwd=elsewhere, env=environment, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert (elsewhere / "out" / "carney-china-2026" / "briefing-pack.docx").stat().st_size > 0
-    assert "<h1>Prime Minister&#39;s Official Visit to China</h1>" in (
+    assert "<h1>Prime Minister’s Official Visit to China</h1>" in (  # with its curly apostrophe
         elsewhere / "out" / "carney-china-2026" / "briefing-pack.html").read_text(encoding="utf-8")
