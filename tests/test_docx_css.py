@@ -126,3 +126,13 @@ def test_the_leave_behind_docx_has_the_narrower_margins_of_its_named_page(sample
     margins = (section.top_margin, section.right_margin, section.bottom_margin, section.left_margin)
     assert [round(m.cm, 2) for m in margins] == [1.5, 2.0, 1.6, 2.0]  # @page leave-behind in briefgen.css
     assert section.page_width == Cm(21.59)
+
+
+def test_a_first_page_without_a_page_number_in_css_has_a_footer_of_its_own_in_word() -> None:
+    numbered = document("<p>text</p>", "@page { @bottom-right { content: counter(page) } }").sections[0]
+    assert not numbered.different_first_page_header_footer
+    css = "@page { @bottom-right { content: counter(page) } } @page :first { @bottom-right { content: none } }"
+    unnumbered = document("<p>text</p>", css).sections[0]
+    assert unnumbered.different_first_page_header_footer
+    assert "".join(p.text for p in unnumbered.first_page_footer.paragraphs) == ""
+    assert "Page 1 of 1" in "".join(p.text for p in unnumbered.footer.paragraphs)

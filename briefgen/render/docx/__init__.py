@@ -18,7 +18,10 @@ mapped onto Word constructs, styled by a reference .docx:
 * ``nav.toc`` becomes a TOC field, whose cached entries can carry the PDF's page numbers;
 * the ``running-header`` / ``running-footer`` containers fill the section's header and
   footer, and the footer ends with "Page N of M" fields; a document that opens with
-  ``section.cover`` shows no page number on its first page.
+  ``section.cover``, or whose stylesheet's ``@page :first`` empties a margin box, shows no
+  page number on its first page;
+* the page's size and margins, the keeps and the spacing after lists and tables come from
+  the document's own stylesheet (:mod:`.pages`, :mod:`.breaks`).
 
 The package is as Word 2013 and later write it, whatever the reference document's age:
 compatibility mode 15, no thumbnail and no stylesWithEffects part, and a

@@ -100,12 +100,16 @@ class Writer:
                     part.add_paragraph()  # Word requires a header or footer to end with a paragraph
 
     def _set_up_page(self, page_rules: pages.PageRules, body: lxml.html.HtmlElement) -> None:
-        """The one section's page: the stylesheet's, on the named page of the body's first content if it has one."""
+        """The one section's page: the stylesheet's, on the named page of the body's first content if it has one.
+
+        The first page has a header and footer of its own, without the page number, when the
+        document opens with a cover or the stylesheet's first page shows no number.
+        """
         section = self.document.sections[-1]
         first = next((el for el in elements(body) if not set(classes(el)) & set(_RUNNING)), None)
         # The first content's own page over the body's, as CSS takes the page of the first box.
         pages.apply(page_rules.page_for([*(classes(first) if first is not None else []), *classes(body)]), section)
-        section.different_first_page_header_footer = _opens_with_cover(body)
+        section.different_first_page_header_footer = _opens_with_cover(body) or not page_rules.first_page_numbered
         self.text_width = section.page_width - section.left_margin - section.right_margin
 
     # -- blocks -------------------------------------------------------------

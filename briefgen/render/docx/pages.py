@@ -4,7 +4,8 @@ The PDF's pages are those of the CSS ``@page`` rules; Word's are a section's. He
 stylesheets in the HTML's ``<head>`` are read (with tinycss2, WeasyPrint's own CSS parser)
 for the page size and margins of the unnamed ``@page`` and of named pages, and for the
 classes whose rule gives ``page: NAME``, so that a document whose content is set on a
-named page (the leave-behind's narrower margins) gets the same page in Word.
+named page (the leave-behind's narrower margins) gets the same page in Word; and for
+whether ``@page :first`` leaves the page number out.
 Selectors other than ``@page``, ``@page NAME`` and a single ``.class`` are not read:
 they do not say what page a whole document is laid out on.
 """
@@ -40,6 +41,9 @@ class PageRules:
 
     pages: dict[str | None, Page] = field(default_factory=dict)
     class_pages: dict[str, str] = field(default_factory=dict)
+    #: False when ``@page :first`` empties a margin box (``content: none``): the page number's, in the
+    #: default theme, so Word's first page gets a footer of its own without it.
+    first_page_numbered: bool = True
 
     def page_for(self, classes: list[str]) -> Page:
         """The page of content with ``classes``: its named page over the unnamed one."""
@@ -59,6 +63,8 @@ def read_pages(stylesheets: list[str]) -> PageRules:
                 name = _page_name(rule.prelude)
                 if name is not False:
                     rules.pages[name] = rules.pages.get(name, Page()).updated(_page(rule.content))
+                elif tinycss2.serialize(rule.prelude).strip() == ":first" and _empties_a_margin_box(rule.content):
+                    rules.first_page_numbered = False
             elif rule.type == "qualified-rule":
                 cls = _single_class(rule.prelude)
                 page = _declared(rule.content, "page")
@@ -82,6 +88,18 @@ def _page_name(prelude: list) -> str | None | bool:
         return None
     if len(tokens) == 1 and tokens[0].type == "ident":
         return tokens[0].value
+    return False
+
+
+def _empties_a_margin_box(content: list) -> bool:
+    """Whether a page rule's content holds a margin box (``@bottom-right`` …) with ``content: none``."""
+    for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
+        if item.type == "at-rule" and item.content is not None:
+            for declaration in tinycss2.parse_blocks_contents(item.content, skip_comments=True,
+                                                              skip_whitespace=True):
+                if declaration.type == "declaration" and declaration.lower_name == "content" and \
+                        tinycss2.serialize(declaration.value).strip().lower() == "none":
+                    return True
     return False
 
 
