@@ -11,6 +11,7 @@ Run as a script to compare two PDFs of one .docx: ``python tests/pagination.py D
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import subprocess
@@ -37,6 +38,7 @@ def headings(path: Path, levels: tuple[str, ...] = LEVELS) -> list[tuple[str, st
     return found
 
 
+@functools.cache
 def page_lines(pdf: Path) -> list[list[str]]:
     """The lines of each page of ``pdf``, as ``pdftotext -layout`` gives them, stripped."""
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
@@ -44,6 +46,7 @@ def page_lines(pdf: Path) -> list[list[str]]:
     return [[line.strip() for line in page.splitlines() if line.strip()] for page in text.split("\f")]
 
 
+@functools.cache  # a test session reads each PDF many times and writes none twice
 def body_lines(pdf: Path) -> list[list[str]]:
     """The lines of each page of ``pdf`` set in 9.5pt or larger: the body text, without the footnotes
     (8pt) and page numbers (8.5pt) below it. Runs of the same line are joined, in reading order."""

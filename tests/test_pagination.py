@@ -133,6 +133,7 @@ def _letter_brief(folder: Path, paragraphs: int) -> Path:
     data = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))
     data["languages"] = ["en"]
     data = in_language(data, "en")
+    data["documents"] = ["letter"]
     data["letter"]["body"] = "\n\n".join(["We ask you to raise these concerns with your counterpart, directly and in "
                                           "public, during every meeting of the visit, and to report back to "
                                           "Parliament on what was said in reply."] * paragraphs)
