@@ -103,3 +103,17 @@ def test_markdown_nested_as_deep_as_briefgen_allows_is_valid_and_rendered_whole(
     assert tree.xpath(f"//li[count(ancestor::ul) = {MAX_NESTING}]/text()") == [f"list level {MAX_NESTING}"]
     assert tree.xpath(f"//p[count(ancestor::blockquote) = {MAX_NESTING}]/text()") == ["quoted at the deepest level"]
     assert tree.xpath(f"//text()[count(ancestor::strong) = {MAX_NESTING}]") == ["emphasised at the deepest level"]
+
+
+def test_a_brief_saved_as_utf8_with_a_byte_order_mark_is_valid_and_its_problems_keep_their_columns(
+        tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8")
+    valid = tmp_path / "bom.yaml"
+    valid.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = CliRunner().invoke(main, ["validate", str(valid)])
+    assert (result.exit_code, result.stdout) == (0, f"{valid}: valid\n")
+    invalid = tmp_path / "bom-invalid.yaml"
+    invalid.write_bytes(b"\xef\xbb\xbf" + text.replace("briefgen: 1", "briefgen: 7", 1).encode("utf-8"))
+    result = CliRunner().invoke(main, ["validate", str(invalid)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{invalid}:1:11: briefgen: ")  # the mark is no column

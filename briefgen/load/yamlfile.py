@@ -29,7 +29,11 @@ KeyPath = tuple[str | int, ...]
 MAX_NODES = 50_000
 #: Largest file read; a brief of 200 issues is well under 1 MB.
 MAX_BYTES = 5 * 1024 * 1024
-_BOMS = {b"\xef\xbb\xbf": "UTF-8", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+_UTF8_BOM = b"\xef\xbb\xbf"
+# Longest first: UTF-32's little-endian mark begins with UTF-16's.
+_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+_SAVE_AS_UTF8 = 'save it as UTF-8 (in most editors: Save As, then the encoding "UTF-8")'
+
 
 
 @dataclass
@@ -150,6 +154,17 @@ class _TooLarge(Exception):
         self.node = node
 
 
+def _not_utf8(data: bytes, start: int) -> str:
+    """What to say of ``data`` that is not UTF-8 from byte ``start``: the Windows code page, if it reads as one."""
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return f"the file is not UTF-8 text; {_SAVE_AS_UTF8}"
+    byte = data[start:start + 1]
+    return (f"the file is not UTF-8 text: it reads as Windows-1252 (cp1252), where this byte, "
+            f"0x{byte.hex().upper()}, is {byte.decode('cp1252')!r}; {_SAVE_AS_UTF8}")
+
+
 def load_yaml(path: Path, *, display_path: str | None = None) -> tuple[Any, LineMap]:
     """Read ``path`` and return its data and :class:`LineMap`.
 
@@ -172,15 +187,17 @@ def load_yaml(path: Path, *, display_path: str | None = None) -> tuple[Any, Line
         raise fail(f"cannot read the file: {error.strerror}") from None
     if len(data) > MAX_BYTES:
         raise fail(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB, the limit for one file")
+    # Windows editors save UTF-8 with a byte-order mark: it is UTF-8 all the same, and it is no column.
+    data = data.removeprefix(_UTF8_BOM)
     for bom, encoding in _BOMS.items():
-        if data.startswith(bom):
-            raise fail(f"the file starts with a byte-order mark ({encoding}); save it as UTF-8 without one")
+        if data.startswith(bom) or (encoding == "UTF-16" and b"\x00" in data[:2]):
+            raise fail(f"the file is {encoding} text, not UTF-8; {_SAVE_AS_UTF8}")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         before = data[: error.start]
-        raise fail("the file is not UTF-8 text; save it as UTF-8",
-                   before.count(b"\n") + 1, error.start - before.rfind(b"\n")) from None
+        line, column = before.count(b"\n") + 1, error.start - before.rfind(b"\n")
+        raise fail(_not_utf8(data, error.start), line, column) from None
     return parse_yaml(text, shown)
 
 
