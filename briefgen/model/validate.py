@@ -8,7 +8,9 @@ when parts of the brief are malformed.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 import types
 import typing
 from typing import Any
@@ -121,6 +123,9 @@ def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
         message = f"expected a list, not {'empty' if value is None else 'a ' + _kind(value)}"
     elif kind in ("model_type", "dict_type", "model_attributes_type"):
         message = f"expected a mapping of keys, not {'empty' if value is None else 'a ' + _kind(value)}"
+    elif (kind.startswith("date_") or kind.startswith("datetime_")) and isinstance(value, str) \
+            and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        message = f"{_show(value)} is not a real date"  # quoted, it reaches here as text
     elif kind.startswith("date_") or kind.startswith("datetime_"):
         message = f"expected a date like 2026-01-13, not {_show(value)}"
     elif kind == "too_short" and isinstance(value, list):
@@ -207,10 +212,41 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
                                                   "choose another id", value=True))
     visit = data.get("visit")
     if isinstance(visit, dict):
-        start, end = visit.get("start"), visit.get("end")
-        if hasattr(start, "toordinal") and hasattr(end, "toordinal") and end < start:
-            problems.append(line_map.problem(
-                ("visit", "end"), f"the visit ends ({end}) before it starts ({start})", value=True))
+        problems.extend(_check_visit_dates(visit, line_map))
+    return problems
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """``value`` as the date it means, written as a YAML date or quoted; None if it is no date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _check_visit_dates(visit: dict, line_map: LineMap) -> list[Problem]:
+    """The visit's end not before its start, and its programme within it, however the dates are written."""
+    problems = []
+    start, end = _as_date(visit.get("start")), _as_date(visit.get("end"))
+    if start and end and end < start:
+        problems.append(line_map.problem(
+            ("visit", "end"), f"the visit ends ({end}) before it starts ({start})", value=True))
+        return problems  # the programme cannot be placed in a visit that has no days
+    programme = visit.get("programme")
+    if start and end and isinstance(programme, list):
+        for index, item in enumerate(programme):
+            day = _as_date(item.get("date")) if isinstance(item, dict) else None
+            if day and not start <= day <= end:
+                problems.append(line_map.problem(
+                    ("visit", "programme", index, "date"),
+                    f"{day} is outside the visit ({start} to {end}); correct the date or the visit's start and end",
+                    value=True))
     return problems
 
 
