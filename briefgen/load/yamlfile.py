@@ -47,6 +47,9 @@ class LineMap:
     path: str
     keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
     values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    #: How the file spells each value YAML read as a boolean, a number or null (``yes``, ``1e3``,
+    #: ``~``), so that a message can show it as the user wrote it rather than as Python prints it.
+    written: dict[KeyPath, str] = field(default_factory=dict)
 
     def locate(self, key_path: KeyPath, *, value: bool = False) -> tuple[int, int]:
         """Return the position of ``key_path``, or of its nearest ancestor that has one."""
@@ -132,7 +135,10 @@ class _Locating:
 
     def _build_scalar(self, node: ScalarNode, key_path: KeyPath) -> Any:
         try:
-            return self.construct_object(node, deep=True)
+            value = self.construct_object(node, deep=True)
+            if node.tag.rsplit(":", 1)[-1] in ("bool", "int", "float", "null"):
+                self.line_map.written[key_path] = node.value
+            return value
         except (ValueError, yaml.constructor.ConstructorError) as error:
             line, column = node.start_mark.line + 1, node.start_mark.column + 1
             reason = "not a real date" if node.tag.endswith(":timestamp") else str(error)

@@ -133,7 +133,8 @@ def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
     elif kind == "literal_error" and loc == ("briefgen",):
         message = f"unsupported format version {_show(value)}; this briefgen reads version 1"
     elif kind == "literal_error":
-        message = f"{_show(value)} is not one of: {err['ctx']['expected'].replace(' or ', ', ')}"
+        written = line_map.written.get(loc, value)
+        message = f"{_show(written)} is not one of: {err['ctx']['expected'].replace(' or ', ', ')}"
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
     return line_map.problem(loc, message, value=True)
