@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from lxml import html as lxml_html
 from markupsafe import Markup
 
@@ -32,6 +33,8 @@ from briefgen.view.translations import translations
 from briefgen.view.typography import breakable_address, format_count, unbreakable
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: What names the default theme's file in a template of the user's: ``default/letter.html.j2``.
+DEFAULT_PREFIX = "default/"
 
 
 def default_theme_dir() -> Path:
@@ -83,13 +86,18 @@ class ThemeLoader(jinja2.BaseLoader):
         self.names: dict[str, str] = {}
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
-        """The source of ``template``, the file it is read from, and whether that file is unchanged."""
-        path = _theme_file(template, self.search_path, f"template {template!r}")
+        """The source of ``template``, the file it is read from, and whether that file is unchanged.
+
+        ``default/NAME`` is the default theme's ``NAME``, whatever the user's folder holds, so a
+        theme's template can extend the default one it replaces.
+        """
+        path = self._path(template)
         if path is None:
             raise jinja2.TemplateNotFound(template)
         mtime = path.stat().st_mtime
         source = path.read_text(encoding="utf-8")
         self.names.setdefault(str(path), template)
+        self._refuse_itself(environment, template, path, source)
 
         def uptodate() -> bool:
             # As Jinja's own loader: the file read again when it changes (the preview follows edits).
@@ -99,6 +107,27 @@ class ThemeLoader(jinja2.BaseLoader):
                 return False
 
         return source, str(path), uptodate
+
+    def _path(self, template: str) -> Path | None:
+        if template.startswith(DEFAULT_PREFIX):
+            return _theme_file(template.removeprefix(DEFAULT_PREFIX), self.search_path[-1:], f"template {template!r}")
+        return _theme_file(template, self.search_path, f"template {template!r}")
+
+    def _refuse_itself(self, environment: jinja2.Environment, template: str, path: Path, source: str) -> None:
+        """A template that extends, includes or imports its own file would recurse until Python's stack ends."""
+        try:
+            referenced = set(jinja2.meta.find_referenced_templates(environment.parse(source)))
+        except jinja2.TemplateSyntaxError:
+            return  # reported, with its line, when the template is compiled
+        for name in referenced - {None}:
+            try:
+                used = self._path(name)
+            except TemplateAccessError:
+                continue  # refused with its line when the template asks for it
+            if used == path:
+                raise TemplateError(
+                    f"{path} uses itself ({name!r}), which would never end; to build on the default "
+                    f"theme's {name}, write {{% extends \"{DEFAULT_PREFIX}{name}\" %}}")
 
 
 def make_environment(search_path: list[Path]) -> jinja2.Environment:
@@ -171,8 +200,8 @@ def render_html(template_name: str, context: dict[str, Any], search_path: list[P
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(f"{error.name or template_name}:{error.lineno}: {error.message}") from None
     except jinja2.TemplateNotFound as error:
-        raise TemplateError(f"template {error.name} not found in "
-                            f"{', '.join(str(f) for f in search_path)}") from None
+        folders = search_path[-1:] if str(error.name).startswith(DEFAULT_PREFIX) else search_path
+        raise TemplateError(f"template {error.name} not found in {', '.join(str(f) for f in folders)}") from None
     except (jinja2.TemplateError, TemplateError, TypeError, ValueError, LookupError, AttributeError,
             ArithmeticError, RecursionError) as error:
         if isinstance(error, TemplateLimitError):
