@@ -9,7 +9,7 @@ import jsonschema
 import yaml
 
 from briefgen.model.schema import SCHEMA_FILE, brief_schema_text
-from conftest import ROOT, SAMPLE, minimal_brief, run_briefgen, write_brief
+from conftest import ROOT, SAMPLE, minimal_brief, pdf_text, run_briefgen, write_brief
 
 
 def test_the_schema_in_the_repository_is_current() -> None:
@@ -57,6 +57,22 @@ def test_a_new_brief_validates_and_builds(tmp_path: Path) -> None:
     assert sorted(path.name for path in (tmp_path / "out" / "visit-to-testland").glob("*.pdf")) == sorted(
         f"{document}{language}.pdf" for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter")
         for language in ("", ".fr"))
+    # Every text is written in both languages, so the French build is French.
+    data = yaml.safe_load(text)
+    assert data["title"] == {"en": 'Visit to "Testland"', "fr": 'Visit to "Testland"'}
+    assert data["issues"][0]["title"] == {"en": "The first issue", "fr": "Le premier enjeu"}
+    assert data["letter"]["salutation"] == {"en": "Dear Prime Minister,", "fr": "Monsieur le Premier Ministre,"}
+    french = pdf_text(tmp_path / "out" / "visit-to-testland" / "letter.fr.pdf")
+    assert "Monsieur le Premier Ministre," in french and "Dear Prime Minister" not in french
+
+
+def test_a_new_french_brief_is_written_in_french(tmp_path: Path) -> None:
+    brief = tmp_path / "visite.yaml"
+    assert run_briefgen("new", str(brief), "--title", "Visite au Canada", "--lang", "fr").returncode == 0
+    data = yaml.safe_load(brief.read_text(encoding="utf-8"))
+    assert (data["language"], data["id"], data["issues"][0]["summary"]) == (
+        "fr", "visite-au-canada", "L’enjeu en deux ou trois phrases.")
+    assert run_briefgen("validate", str(brief)).returncode == 0
 
 
 def test_new_does_not_overwrite_a_brief(tmp_path: Path) -> None:

@@ -22,14 +22,22 @@ def brief_id_for(title: str) -> str:
 
 def starter_brief(path: Path, title: str, languages: list[str], today: dt.date) -> str:
     """The text of a starter brief to be written at ``path``."""
-    template = jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("briefgen", "starter"), trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True, undefined=jinja2.StrictUndefined,
-    ).get_template("brief.yaml.j2")
-    # A JSON string is a valid YAML scalar, whatever the title holds.
+    )
+    # A JSON string is a valid YAML scalar, whatever the text holds.
+    environment.filters["quoted"] = _quoted
+    template = environment.get_template("brief.yaml.j2")
+    # A bilingual brief gets every text in both languages, the title too: the user translates them.
+    shown_title = _quoted(title) if len(languages) == 1 else \
+        "{" + ", ".join(f"{language}: {_quoted(title)}" for language in languages) + "}"
     return template.render(schema=SCHEMA_NAME, filename=path.name, id=brief_id_for(title),
-                           title=json.dumps(title, ensure_ascii=False), languages=languages,
-                           today=today.isoformat())
+                           title=shown_title, languages=languages, today=today.isoformat())
+
+
+def _quoted(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
 
 
 def write_starter(path: Path, title: str, languages: list[str], today: dt.date | None = None) -> list[Path]:
