@@ -30,11 +30,14 @@ def _key(text: str) -> str:
 
 
 def headings(path: Path, levels: tuple[str, ...] = LEVELS) -> list[tuple[str, str]]:
-    """(style, text) of every paragraph of the .docx at ``path`` whose style is one of ``levels``."""
+    """(level, text) of every paragraph of the .docx at ``path`` whose style is one of ``levels``,
+    or a container's version of one ("Leave Behind Heading 1" is a Heading 1)."""
     found = []
     for paragraph in docx.Document(str(path)).paragraphs:
-        if paragraph.style is not None and paragraph.style.name in levels and paragraph.text.strip():
-            found.append((paragraph.style.name, paragraph.text.strip()))
+        name = paragraph.style.name if paragraph.style is not None else ""
+        level = next((level for level in levels if name == level or name.endswith(f" {level}")), None)
+        if level and paragraph.text.strip():
+            found.append((level, paragraph.text.strip()))
     return found
 
 

@@ -117,3 +117,16 @@ def test_a_brief_saved_as_utf8_with_a_byte_order_mark_is_valid_and_its_problems_
     result = CliRunner().invoke(main, ["validate", str(invalid)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"{invalid}:1:11: briefgen: ")  # the mark is no column
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"briefgen: 1\ntitle: \x81\x8d\n", '2:8: the file is not UTF-8 text; save it as UTF-8 (in most editors: Save As, '
+                                          'then the encoding "UTF-8")'),
+    ("briefgen: 1\n".encode("utf-32"), '1:1: the file is UTF-32 text, not UTF-8; save it as UTF-8 (in most editors: '
+                                        'Save As, then the encoding "UTF-8")'),
+])
+def test_a_file_in_no_encoding_or_in_utf32_is_named_so(tmp_path: Path, data: bytes, message: str) -> None:
+    brief = tmp_path / "brief.yaml"
+    brief.write_bytes(data)
+    result = CliRunner().invoke(main, ["validate", str(brief)])
+    assert (result.exit_code, result.stderr) == (2, f"{brief}:{message}\n")

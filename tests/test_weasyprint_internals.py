@@ -88,9 +88,8 @@ class Stop(Exception):
     """Raised by a finisher to stop ``write_pdf``."""
 
 
-@pytest.fixture(scope="module")
-def pdf(laid_out) -> pydyf.PDF:
-    """The ``pydyf.PDF`` of the page, as the composer gets it: not written."""
+def unwritten_pdf(document: weasyprint.Document) -> pydyf.PDF:
+    """The ``pydyf.PDF`` of ``document``, as the composer gets it: not written."""
     generated = []
 
     def finisher(_document, pdf):
@@ -98,8 +97,14 @@ def pdf(laid_out) -> pydyf.PDF:
         raise Stop
 
     with pytest.raises(Stop):
-        laid_out.write_pdf(finisher=finisher, **LETTER_PDF)
+        document.write_pdf(finisher=finisher, **LETTER_PDF)
     return generated[0]
+
+
+@pytest.fixture(scope="module")
+def pdf(laid_out) -> pydyf.PDF:
+    """The ``pydyf.PDF`` of the page, as the composer gets it: not written."""
+    return unwritten_pdf(laid_out)
 
 
 @pytest.fixture(scope="module")
@@ -111,15 +116,7 @@ def paginated(tmp_path_factory) -> weasyprint.Document:
 @pytest.fixture(scope="module")
 def paginated_pdf(paginated) -> pydyf.PDF:
     """The ``pydyf.PDF`` of PAGINATED, tagged, as WeasyPrint writes it."""
-    generated = []
-
-    def finisher(_document, pdf):
-        generated.append(pdf)
-        raise Stop
-
-    with pytest.raises(Stop):
-        paginated.write_pdf(finisher=finisher, **LETTER_PDF)
-    return generated[0]
+    return unwritten_pdf(paginated)
 
 
 def resolve(pdf: pydyf.PDF, reference: bytes):

@@ -23,11 +23,14 @@ follows; Word gives it to the next paragraph as its space before (see ``Writer.b
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cssselect2
 import lxml.html
 import tinycss2
+
+from briefgen.render.docx.pages import points
 
 _PROPERTIES = {
     "break-before": "before", "break-after": "after", "break-inside": "inside",
@@ -35,7 +38,6 @@ _PROPERTIES = {
 }
 _MARGINS = {"margin-bottom": 0, "margin": 2}  # the index of the bottom margin in each one's values
 _MARGINED = frozenset({"ul", "ol", "table"})
-_POINTS = {"pt": 1.0, "px": 0.75, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "pc": 12.0}
 # What each value means here: avoid, page or nothing (auto and what Word cannot say).
 _VALUES = {"avoid": "avoid", "avoid-page": "avoid", "page": "page", "always": "page", "left": "page",
            "right": "page", "recto": "page", "verso": "page"}
@@ -71,23 +73,7 @@ def computed_breaks(root: lxml.html.HtmlElement, stylesheets: list[str]) -> dict
     Declarations cascade as in CSS: by ``!important``, then specificity, then order. The
     break properties are not inherited, so an element's are its own rules' alone.
     """
-    matcher = cssselect2.Matcher()
-    order = 0
-    for css in stylesheets:
-        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-            if rule.type != "qualified-rule":
-                continue  # @page and @media rules hold no break property of an element
-            declarations = _declarations(rule.content)
-            if not declarations:
-                continue
-            try:
-                selectors = cssselect2.compile_selector_list(rule.prelude)
-            except cssselect2.SelectorError:
-                continue  # WeasyPrint ignores a rule it cannot parse; so does Word's reading of it
-            for selector in selectors:
-                if selector.pseudo_element is None:
-                    order += 1
-                    matcher.add_selector(selector, (order, declarations))
+    matcher = _matcher(tuple(stylesheets))
     found: dict[lxml.html.HtmlElement, Breaks] = {}
     for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
         matches = matcher.match(wrapper)
@@ -105,6 +91,30 @@ def computed_breaks(root: lxml.html.HtmlElement, stylesheets: list[str]) -> dict
         if breaks != NO_BREAKS:
             found[wrapper.etree_element] = breaks
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def _matcher(stylesheets: tuple[str, ...]) -> cssselect2.Matcher:
+    """The selectors of ``stylesheets`` that set a break or a bottom margin: read once for every
+    document on the same stylesheets (the letters of a mail merge)."""
+    matcher = cssselect2.Matcher()
+    order = 0
+    for css in stylesheets:
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                continue  # @page and @media rules hold no break property of an element
+            declarations = _declarations(rule.content)
+            if not declarations:
+                continue
+            try:
+                selectors = cssselect2.compile_selector_list(rule.prelude)
+            except cssselect2.SelectorError:
+                continue  # WeasyPrint ignores a rule it cannot parse; so does Word's reading of it
+            for selector in selectors:
+                if selector.pseudo_element is None:
+                    order += 1
+                    matcher.add_selector(selector, (order, declarations))
+    return matcher
 
 
 def _declarations(content: list | None) -> list[tuple[str, object, bool]]:
@@ -126,6 +136,5 @@ def _declarations(content: list | None) -> list[tuple[str, object, bool]]:
 def _length(token) -> tuple[float, str] | None:
     if token.type == "dimension" and token.lower_unit == "em":
         return token.value, "em"
-    if token.type == "dimension" and token.lower_unit in _POINTS:
-        return token.value * _POINTS[token.lower_unit], "pt"
-    return None  # 0, auto, percentages: nothing Word's space before could carry
+    length = points(token)
+    return (length, "pt") if length else None  # 0, auto, percentages: nothing Word's space before could carry

@@ -12,6 +12,7 @@ they do not say what page a whole document is laid out on.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import tinycss2
@@ -56,6 +57,11 @@ class PageRules:
 
 def read_pages(stylesheets: list[str]) -> PageRules:
     """The page rules of ``stylesheets`` (CSS texts, in cascade order: later ones win)."""
+    return _read_pages(tuple(stylesheets))
+
+
+@functools.lru_cache(maxsize=8)  # the letters of a mail merge share their stylesheets
+def _read_pages(stylesheets: tuple[str, ...]) -> PageRules:
     rules = PageRules()
     for css in stylesheets:
         for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
@@ -126,12 +132,12 @@ def _page(content: list) -> Page:
             continue  # the margin boxes (@top-right …) say nothing about the page's own box
         values = [token for token in item.value if token.type not in ("whitespace", "comment")]
         if item.lower_name == "margin":
-            lengths = [_points(token) for token in values]
+            lengths = [points(token) for token in values]
             if lengths and None not in lengths and len(lengths) <= 4:
                 top, right, bottom, left = (lengths * 4)[:4] if len(lengths) == 1 else _four(lengths)
                 page.margins.update(top=top, right=right, bottom=bottom, left=left)
         elif item.lower_name.startswith("margin-") and item.lower_name[7:] in _EDGES and len(values) == 1:
-            if (length := _points(values[0])) is not None:
+            if (length := points(values[0])) is not None:
                 page.margins[item.lower_name[7:]] = length
         elif item.lower_name == "size":
             page.size = _size(values) or page.size
@@ -149,7 +155,7 @@ def _four(lengths: list[float]) -> tuple[float, float, float, float]:
 
 def _size(values: list) -> tuple[float, float] | None:
     keywords = [token.lower_value for token in values if token.type == "ident"]
-    lengths = [_points(token) for token in values if token.type == "dimension"]
+    lengths = [points(token) for token in values if token.type == "dimension"]
     size = next((_SIZES[word] for word in keywords if word in _SIZES), None)
     if size is None and lengths and None not in lengths:
         size = (lengths[0], lengths[-1])
@@ -158,7 +164,8 @@ def _size(values: list) -> tuple[float, float] | None:
     return size
 
 
-def _points(token) -> float | None:
+def points(token) -> float | None:
+    """The length a CSS token gives, in points: an absolute dimension, or 0; None for anything else."""
     if token.type == "dimension" and token.lower_unit in _UNITS:
         return token.value * _UNITS[token.lower_unit]
     if token.type == "number" and token.value == 0:
