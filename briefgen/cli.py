@@ -151,8 +151,9 @@ def new(path: Path, title: str, language: str) -> None:
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0], show_default=True,
               help="PDF flavour: accessible PDF/UA, or PDF/A for archiving.")
 @click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes laying out PDFs; default one per core.")
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
-                  language: str | None, strict: bool, pdf_variant: str, force: bool) -> None:
+                  language: str | None, strict: bool, pdf_variant: str, force: bool, jobs: int | None) -> None:
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
     # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
     from briefgen.commands.build import BuildOptions, build
@@ -160,7 +161,8 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
         click.echo(warning, err=True)
     result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
                                        languages=(language,) if language in LANGUAGES else language,
-                                       strict=strict, pdf_variant=pdf_variant, force=force))
+                                       strict=strict, pdf_variant=pdf_variant, force=force,
+                                       jobs=jobs))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     if result.up_to_date:

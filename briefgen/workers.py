@@ -36,6 +36,14 @@ _PR_SET_PDEATHSIG = 1
 _RUNNING: list[Workers] = []
 
 
+def cores() -> int:
+    """The processor cores this process may run on (a container's or ``taskset``'s share, not the
+    machine's), at least one."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def can_fork() -> bool:
     """Whether workers can be forked here (they then start with what the parent imported)."""
     return hasattr(os, "fork")

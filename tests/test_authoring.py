@@ -98,6 +98,8 @@ def test_an_unchanged_rebuild_renders_nothing_and_a_change_renders_again(tmp_pat
     assert again.stdout == (f"up to date: {out / 'minimal'} (nothing changed since the last build; "
                             "--force renders again)\n")
     assert {path: path.stat().st_mtime_ns for path in out.rglob("*.pdf")} == before
+    # How many processes lay the documents out does not change them.
+    assert run_briefgen(*arguments, "--jobs", "1").stdout.startswith("up to date")
 
     assert run_briefgen(*arguments, "--force").stdout.count("wrote ") == 6
     assert run_briefgen("build", str(brief), "-o", str(out), "--format", "pdf").stdout.count("wrote ") == 3

@@ -128,7 +128,8 @@ def test_letters_killed_at_random_leave_the_old_set_or_the_new_one(tmp_path: Pat
 def test_a_worker_dies_with_its_command(tmp_path: Path) -> None:
     brief, first, _ = versions(tmp_path)
     write_brief(tmp_path, first)
-    process = briefgen_process("build", str(brief), "--format", "pdf", "-o", str(tmp_path / "out"))
+    # --jobs: workers even on a machine of one core, where a build lays its documents out alone.
+    process = briefgen_process("build", str(brief), "--format", "pdf", "--jobs", "2", "-o", str(tmp_path / "out"))
     deadline = time.monotonic() + 60
     while len(processes_naming(str(tmp_path / "out"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.01)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from briefgen.prepare.glyphs import check_glyphs
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.document import RenderedDocument, RenderedFile, render_document
 from briefgen.render.html import template_search_path
-from briefgen.workers import run_jobs, worker_pool
+from briefgen.workers import cores, run_jobs, worker_pool
 from briefgen.write.files import Staging
 from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, options_key,
                                      read_manifest, sha256, updated_manifest)
@@ -43,6 +42,8 @@ class BuildOptions:
     pdf_variant: str = PDF_VARIANTS[0]
     #: Render even when nothing changed since the last build.
     force: bool = False
+    #: Worker processes laying out PDFs side by side; None for one per core.
+    jobs: int | None = None
 
 
 @dataclass
@@ -83,7 +84,7 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
     check_glyphs(prepared.brief, prepared.line_map)
     jobs = [(prepared, options, language, document_id)
             for language in prepared.languages for document_id in prepared.brief.document_ids]
-    workers = min(len(jobs), os.cpu_count() or 1) if "pdf" in options.formats else 1
+    workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
     if workers > 1:
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
@@ -127,7 +128,8 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     brief = prepared.brief
     search_path = template_search_path(options.templates)
-    settings = {**asdict(options), "languages": prepared.languages, "output_dir": None, "force": None}
+    settings = {**asdict(options), "languages": prepared.languages, "output_dir": None, "force": None,
+                "jobs": None}
     key = options_key(settings)
     manifest, damaged = read_manifest(options.output_dir / brief.id)
     if damaged:

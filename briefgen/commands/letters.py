@@ -34,7 +34,7 @@ from briefgen.render.html import default_theme_dir, template_search_path
 from briefgen.render.letters import check_letter_template, render_letters
 from briefgen.render.mailmerge import Fallback, fallback_notices
 from briefgen.text import slugify
-from briefgen.workers import Workers, run_jobs, stopped_on_failure, worker_pool
+from briefgen.workers import Workers, cores, run_jobs, stopped_on_failure, worker_pool
 from briefgen.write.files import Staging, writing
 
 LETTERS_FOLDER = "letters"
@@ -149,7 +149,7 @@ def letters(brief_path: Path | str, recipients_path: Path | str, options: Letter
     for bad recipients, and :class:`~briefgen.errors.BuildError` (e.g. a letter over its page
     budget) or :class:`~briefgen.errors.TemplateError`; nothing is written in any of these cases.
     """
-    workers = max(1, options.jobs or os.cpu_count() or 1)
+    workers = options.jobs or cores()
     # The workers start first and import WeasyPrint (half a second) while this process checks
     # the inputs; it never imports WeasyPrint itself. On any failure they are stopped.
     with worker_pool(workers, initializer=_start_worker) as pool:
