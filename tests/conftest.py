@@ -124,9 +124,10 @@ def write_recipients(folder: Path, people: list[dict], name: str = "recipients.c
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """The sample brief built once, all documents in PDF, .docx and HTML: (folder, process)."""
+    """The sample brief built once for the whole run, every document in both languages in PDF,
+    .docx and HTML: (folder, process). Tests read it and never write into it."""
     out = tmp_path_factory.mktemp("out")
-    result = run_briefgen("build", str(SAMPLE), "-o", str(out), "--format", "pdf,docx,html")
+    result = run_briefgen("build", str(SAMPLE), "-o", str(out), "--lang", "all", "--format", "pdf,docx,html")
     assert result.returncode == 0, result.stderr
     return out / "carney-china-2026", result
 

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from conftest import LETTER_BRIEF, SAMPLE, in_language, require_tool, run_briefgen, write_brief
+from conftest import LETTER_BRIEF, in_language, require_tool, run_briefgen, write_brief
 from longbrief import write_long_brief
 from pagination import body_lines, heading_pages, headings, mismatches, page_lines
 
@@ -37,18 +37,17 @@ def _file(document: str, language: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def laid_out(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+def laid_out(tmp_path_factory, sample_build) -> dict[str, tuple[Path, Path]]:
     """For each brief: (folder of briefgen's PDF and .docx, folder of LibreOffice's PDF of each .docx)."""
     soffice = require_tool("soffice")
     require_tool("pdftotext")
     root = tmp_path_factory.mktemp("pagination")
-    briefs = {"sample": SAMPLE, "long": write_long_brief(root)}
     profile = tmp_path_factory.mktemp("profile")
+    result = run_briefgen("build", str(write_long_brief(root)), "-o", str(root / "long"), "--lang", "all",
+                          "--format", "pdf,docx")
+    assert result.returncode == 0, result.stderr
     folders = {}
-    for name, brief in briefs.items():
-        result = run_briefgen("build", str(brief), "-o", str(root / name), "--lang", "all", "--format", "pdf,docx")
-        assert result.returncode == 0, result.stderr
-        built = next((root / name).iterdir())
+    for name, built in (("sample", sample_build[0]), ("long", next((root / "long").iterdir()))):
         converted = root / f"{name}-libreoffice"
         subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
                         "--outdir", str(converted), *sorted(str(path) for path in built.glob("*.docx"))],

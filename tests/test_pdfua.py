@@ -36,12 +36,9 @@ PDFUA_CANNOT_EVALUATE = {"0.1.3": {"UA-14-001": "rule raised ValueError: pikepdf
 
 
 @pytest.fixture(scope="module")
-def sample_pdfs(tmp_path_factory) -> dict[tuple[str, str], Path]:
-    """The sample's documents in every language, PDF only: (document, language) -> path."""
-    out = tmp_path_factory.mktemp("pdfua-sample")
-    result = run_briefgen("build", str(SAMPLE), "-o", str(out), "--lang", "all", "--format", "pdf")
-    assert result.returncode == 0, result.stderr
-    folder = out / "carney-china-2026"
+def sample_pdfs(sample_build) -> dict[tuple[str, str], Path]:
+    """The sample's documents in every language, their PDFs: (document, language) -> path."""
+    folder, _ = sample_build
     pdfs = {(document, language): folder / f"{document}{'' if language == 'en' else '.' + language}.pdf"
             for document in DOCUMENTS for language in MARKINGS}
     assert sorted(folder.glob("*.pdf")) == sorted(pdfs.values())

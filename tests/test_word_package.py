@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 import docx
 import pytest
-from conftest import LETTER_BRIEF, PEOPLE, ROOT, SAMPLE, require_tool, run_briefgen, write_recipients
+from conftest import LETTER_BRIEF, PEOPLE, ROOT, require_tool, run_briefgen, write_recipients
 from lxml import etree
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LTChar, LTTextLine
@@ -55,12 +55,9 @@ CM = 72 / 2.54
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(sample_build) -> Path:
     """The sample brief's documents in both languages, PDF and .docx: their folder."""
-    out = tmp_path_factory.mktemp("word-package")
-    result = run_briefgen("build", str(SAMPLE), "-o", str(out), "--lang", "all", "--format", "pdf,docx")
-    assert result.returncode == 0, result.stderr
-    return out / "carney-china-2026"
+    return sample_build[0]
 
 
 @pytest.fixture(scope="module")
