@@ -21,6 +21,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from briefgen.errors import InvalidBriefError, Problem
+from briefgen.load.yamlerrors import explain
 
 KeyPath = tuple[str | int, ...]
 
@@ -227,18 +228,8 @@ def parse_yaml(text: str, display_path: str) -> tuple[Any, LineMap]:
         loader = LocatingLoader(text, line_map)
         data = loader.load_located()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = error.problem or "not valid YAML"
-        if "'\\t'" in message:
-            message = "a tab character; YAML is indented with spaces, not tabs"
-        elif error.context and error.context_mark:
-            started = error.context_mark
-            message = f"{error.context} (line {started.line + 1}, column {started.column + 1}), {message}"
-        elif error.context:
-            message = f"{error.context}, {message}"
-        raise InvalidBriefError([Problem(display_path, line, column, "",
-                                         f"YAML syntax error: {message}")]) from None
+        found = explain(error, text)
+        raise InvalidBriefError([Problem(display_path, found.line, found.column, "", found.message)]) from None
     except yaml.reader.ReaderError as error:
         before = text[: error.position]
         line, column = before.count("\n") + 1, error.position - before.rfind("\n")
