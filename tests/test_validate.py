@@ -35,10 +35,20 @@ def test_each_bad_brief_gets_its_exact_located_message(brief: Path, monkeypatch)
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("brief", INVALID, ids=[path.stem for path in INVALID])
+def test_build_refuses_each_bad_brief_with_the_message_validate_gives(brief: Path, monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["build", _relative(brief), "-o", str(tmp_path), "--format", "html"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == brief.with_suffix(".expected").read_text(encoding="utf-8")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_there_is_a_fixture_for_every_failure_mode_the_issue_names() -> None:
     names = {path.stem for path in INVALID}
     assert {"syntax-error", "misspelt-key", "wrong-type", "dangling-issue", "duplicate-id",
-            "duplicate-key", "top-level-list", "end-before-start"} <= names
+            "duplicate-key", "top-level-list", "end-before-start", "misspelt-languages", "yaml-indented-more",
+            "yaml-indented-less", "tab-indentation", "yaml-missing-colon", "yaml-list-item-dedented"} <= names
 
 
 def test_the_sample_brief_and_the_minimal_brief_are_valid() -> None:

@@ -262,6 +262,15 @@ def _check_languages(data: dict, line_map: LineMap) -> list[Problem]:
             if language in languages[:index]:
                 problems.append(line_map.problem(("languages", index), f"'{language}' is listed twice", value=True))
     declared = languages if isinstance(languages, list) else [data.get("language", "en")]
+    if languages is None and "language" not in data:
+        # A misspelt `languages` is reported as the unknown key it is; the texts are checked
+        # against what it lists, not each reported as in a language the brief does not declare.
+        misspelt = next((value for key, value in data.items() if key not in Brief.model_fields
+                         and _suggest_key((key,)) in ("language", "languages")), None)
+        if isinstance(misspelt, list):
+            declared = misspelt
+        elif isinstance(misspelt, str):
+            declared = [misspelt]
     for key_path, texts in _localized_texts(data, ()):
         for language in texts:
             if language not in declared:
