@@ -22,7 +22,7 @@ import click
 from briefgen import __version__
 from briefgen.commands.new import write_starter
 from briefgen.commands.validate import validate
-from briefgen.errors import BriefgenError, InvalidBriefError, UsageError
+from briefgen.errors import BriefgenError, InvalidBriefError, StrictWarningsError, UsageError
 from briefgen.model.schema import brief_schema_text
 from briefgen.render import PDF_VARIANTS, subsetting_warning
 from briefgen.text import LANGUAGES
@@ -107,17 +107,25 @@ def main() -> None:
 
 @main.command(name="validate")
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-def validate_command(briefs: tuple[Path, ...]) -> None:
-    """Check BRIEFS against brief format v1; print every problem as PATH:LINE:COL: key: message."""
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. a missing French text) as failures, as build does.")
+def validate_command(briefs: tuple[Path, ...], strict: bool) -> None:
+    """Check BRIEFS against brief format v1 and everything build checks before laying out;
+    print every problem as PATH:LINE:COL: key: message."""
     result = validate(briefs)
     for report in result.briefs:
         if report.valid:
             for warning in report.warnings:
                 click.echo(str(warning), err=True)
-            click.echo(f"{report.path}: valid")
+            if strict and (count := len(report.warnings)):
+                click.echo(f"{report.path}: {count} warning{'s' if count != 1 else ''} and --strict given: "
+                           "not valid", err=True)
+            else:
+                click.echo(f"{report.path}: valid")
     if not result.valid:
         click.echo("\n".join(str(problem) for problem in result.problems), err=True)
         sys.exit(InvalidBriefError.exit_code)
+    if strict and any(report.warnings for report in result.briefs):
+        sys.exit(StrictWarningsError.exit_code)
 
 
 @main.command()

@@ -16,6 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from briefgen.cli import main
+from briefgen.errors import StrictWarningsError
 from briefgen.view.markdown import MAX_NESTING
 from conftest import FIXTURES, ROOT, SAMPLE
 
@@ -140,3 +141,38 @@ def test_a_file_in_no_encoding_or_in_utf32_is_named_so(tmp_path: Path, data: byt
     brief.write_bytes(data)
     result = CliRunner().invoke(main, ["validate", str(brief)])
     assert (result.exit_code, result.stderr) == (2, f"{brief}:{message}\n")
+
+
+def test_validate_reports_what_build_would_refuse_or_warn_about_before_any_layout(tmp_path: Path) -> None:
+    data = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))
+    data["languages"] = ["en", "fr"]
+    data["title"] = {"en": "Minimal brief", "fr": "Note minimale"}
+    data["subtitle"] = {"en": "In English only"}
+    data["issues"][0]["summary"] = "A private-use character \ue000 no font can know."
+    data["letter"] = {"to": {"name": "The Prime Minister"}, "subject": "A subject", "salutation": "Dear Sir,",
+                      "opening": "We write.", "closing": "Sincerely,"}
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    lines = brief.read_text(encoding="utf-8").splitlines()
+    # Where each key is, and the column of its value.
+    line_of = {key: next(f"{number}:{line.find(': ') + 3 if ': ' in line else 1}"
+                         for number, line in enumerate(lines, 1) if line.lstrip(" -").startswith(key))
+               for key in ("subtitle:", "summary:", "letter:")}
+    result = CliRunner().invoke(main, ["validate", str(brief)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{brief}:{line_of['summary:']}: issues[0].summary: U+E000 PRIVATE USE CHARACTER is covered by no "
+        "installed font; it is a private-use character: replace it\n")
+
+    data["issues"][0]["summary"] = "A summary."
+    brief.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(brief)])
+    assert (result.exit_code, result.stdout) == (0, f"{brief}: valid\n")
+    assert result.stderr == (
+        f"{brief}:{line_of['subtitle:']}: subtitle: warning: no French text; the English is used\n"
+        f"{brief}:{line_of['letter:']}: letter: warning: the letter has no e-mail address to be sent from, so "
+        "briefgen letters will refuse it; add an email to letter.contact (or to prepared_by.contact)\n")
+
+    strict = CliRunner().invoke(main, ["validate", "--strict", str(brief)])
+    assert (strict.exit_code, strict.stdout) == (StrictWarningsError.exit_code, "")
+    assert strict.stderr == result.stderr + f"{brief}: 2 warnings and --strict given: not valid\n"

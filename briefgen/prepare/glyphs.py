@@ -16,7 +16,7 @@ import unicodedata
 
 from pydantic import BaseModel
 
-from briefgen.errors import BuildError, MissingGlyphError
+from briefgen.errors import BuildError, MissingGlyphError, Problem
 from briefgen.load.yamlfile import LineMap
 from briefgen.model.brief import Localized
 from briefgen.model.validate import model_values
@@ -86,11 +86,15 @@ def _texts(brief: BaseModel):
             yield key_path, value
 
 
+def glyph_problems(brief: BaseModel, line_map: LineMap) -> list[Problem]:
+    """A problem for each character no installed font covers, once per field it is in."""
+    return [line_map.problem(key_path, message, value=True)
+            for key_path, text in _texts(brief) for message in uncovered(text)]
+
+
 def check_glyphs(brief: BaseModel, line_map: LineMap) -> None:
     """Raise :class:`MissingGlyphError` listing each uncovered character, once per field it is in."""
-    problems = [line_map.problem(key_path, message, value=True)
-                for key_path, text in _texts(brief) for message in uncovered(text)]
-    if problems:
+    if problems := glyph_problems(brief, line_map):
         raise MissingGlyphError("\n".join(map(str, problems)))
 
 
