@@ -221,6 +221,7 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Overview", borders="rows", **TABLE_STYLE),
     StyleSpec("Programme", borders="rows", **TABLE_STYLE),
     StyleSpec("Asks", borders="rows", **TABLE_STYLE),
+    StyleSpec("Text Table", borders="rows", **TABLE_STYLE),  # a Markdown table in a text
 )
 
 _KINDS = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER, "table": WD_STYLE_TYPE.TABLE}

@@ -2,7 +2,7 @@
 
 Every model forbids unknown keys and describes every field: the JSON Schema for editors
 and the format reference are generated from these descriptions. Fields whose
-description says they hold Markdown accept paragraphs, emphasis, lists and links.
+description says they hold Markdown accept paragraphs, emphasis, lists, links and tables.
 Fields marked ``internal`` reach only documents for the ``officials`` audience.
 
 A text field holds either one string, the same in every language of the brief, or one

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, PlainValidator, ValidationError
 
 from briefgen.errors import InvalidBriefError, Problem
 from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path
-from briefgen.model.brief import TIME_PATTERN, URL_PATTERN, Brief
+from briefgen.model.brief import TIME_PATTERN, URL_PATTERN, Brief, Localized, Markdown
 from briefgen.text import EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN
+from briefgen.view.markdown import unsupported
 
 
 def model_values(value: Any, key_path: KeyPath = ()):
@@ -36,10 +38,54 @@ def model_values(value: Any, key_path: KeyPath = ()):
 
 
 def find_warnings(brief: Brief, line_map: LineMap) -> list[Problem]:
-    """What is valid but probably a mistake: sources that no fact cites."""
+    """What is valid but probably a mistake: sources that no fact cites, Markdown that would
+    print as typed (a heading, an image, HTML…)."""
     cited = {ref for issue in brief.issues for fact in issue.facts for ref in fact.sources}
-    return [line_map.problem(("sources", index), f"warning: source '{source.id}' is not cited by any fact")
-            for index, source in enumerate(brief.sources) if source.id not in cited]
+    warnings = [line_map.problem(("sources", index), f"warning: source '{source.id}' is not cited by any fact")
+                for index, source in enumerate(brief.sources) if source.id not in cited]
+    for key_path, text in markdown_texts(brief):
+        warnings += [line_map.problem(key_path, f"warning: {message}", value=True) for message in unsupported(text)]
+    return sorted(warnings, key=lambda warning: (warning.line, warning.column))
+
+
+def markdown_texts(value: Any, key_path: KeyPath = ()):
+    """Every Markdown text of a model with its key path, each language of a text on its own."""
+    if isinstance(value, BaseModel):
+        markdown = _markdown_fields(type(value))
+        for name in type(value).model_fields:
+            field = getattr(value, name)
+            if name not in markdown:
+                yield from markdown_texts(field, (*key_path, name))
+                continue
+            items = (list(enumerate(field)) if isinstance(field, list) else [(None, field)])
+            for index, text in items:
+                path = (*key_path, name) if index is None else (*key_path, name, index)
+                if isinstance(text, Localized):
+                    yield from (((*path, language), each) for language, each in text.items())
+                elif isinstance(text, str):
+                    yield path, text
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from markdown_texts(item, (*key_path, index))
+
+
+#: What marks a field of the model as Markdown: the validator of the Markdown type.
+_MARKDOWN_VALIDATOR = next(item for item in Markdown.__metadata__ if isinstance(item, PlainValidator))
+
+
+@functools.cache
+def _markdown_fields(model_class: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model_class`` that hold Markdown (or a list of it)."""
+    return frozenset(name for name, info in model_class.model_fields.items()
+                     if _is_markdown(info.annotation, info.metadata))
+
+
+def _is_markdown(annotation: Any, metadata: Any = ()) -> bool:
+    if any(item is _MARKDOWN_VALIDATOR for item in metadata):
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_markdown(typing.get_args(annotation)[0], annotation.__metadata__)
+    return any(_is_markdown(argument) for argument in typing.get_args(annotation))
 
 
 def validate_brief(data: Any, line_map: LineMap) -> Brief:

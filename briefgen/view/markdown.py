@@ -2,7 +2,11 @@
 
 Raw HTML is off, so ``<script>`` in a brief prints as text; links keep only ``http``,
 ``https`` and ``mailto`` targets; block constructs that would break the document outline
-or fall outside the HTML subset (headings, code blocks, images, tables, rules) are off.
+or fall outside the HTML subset (headings, code blocks, images, rules) are off, and
+:func:`unsupported` names each one a text holds, for a warning at its line. Tables are on:
+officials use them; a table is of the class ``text-table`` (a Word table style of that name),
+its header cells are column headers and their alignment a class (``align-right``,
+``align-center``) that both formats read.
 
 A text may nest emphasis, quotes and lists at most :data:`MAX_NESTING` deep
 (:func:`nesting_problem`, which the model asks of every Markdown field when a brief is
@@ -72,16 +76,36 @@ def _render_text(renderer, tokens: list[Token], index: int, options, env) -> str
     return escapeHtml(token.content)
 
 
+def _render_cell(renderer, tokens: list[Token], index: int, options, env) -> str:
+    """A table cell with its alignment as a class, not a style attribute (the HTML subset
+    has no inline styles), and a header cell marked as the header of its column."""
+    token = tokens[index]
+    align = (token.attrs.pop("style", None) or "").removeprefix("text-align:")
+    if align in ("right", "center"):
+        token.attrSet("class", f"align-{align}")
+    if token.type == "th_open":
+        token.attrSet("scope", "col")
+    return renderer.renderToken(tokens, index, options, env)
+
+
+def _render_table(renderer, tokens: list[Token], index: int, options, env) -> str:
+    tokens[index].attrSet("class", "text-table")
+    return renderer.renderToken(tokens, index, options, env)
+
+
 def _make_parser(language: str) -> MarkdownIt:
     # The parser stops reading blocks maxNesting levels deep and drops what is deeper without a
     # word (the commonmark preset's 20 cut lists 10 deep). A list level counts two (list and
     # item), a quote one: lists and quotes both MAX_NESTING deep stay within 4 * MAX_NESTING.
     parser = MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": 4 * MAX_NESTING,
                                        "quotes": QUOTES[language]})
-    parser.enable("replacements").enable("smartquotes")
+    parser.enable(["replacements", "smartquotes", "table"])
     parser.disable(["heading", "lheading", "code", "fence", "hr", "image", "html_block", "html_inline"])
     parser.core.ruler.push("briefgen_typography", _typeset_text)
     parser.add_render_rule("text", _render_text)
+    parser.add_render_rule("table_open", _render_table)
+    parser.add_render_rule("th_open", _render_cell)
+    parser.add_render_rule("td_open", _render_cell)
     parser.validateLink = _is_safe_link
     # The parser compiles its chains of rules when it first parses: done here, so that a render
     # interrupted by briefgen's limits can never leave them half made.
@@ -128,3 +152,37 @@ def nesting_problem(text: str) -> str | None:
         return None
     return (f"{kind} nested {depth} deep; briefgen lays out at most {MAX_NESTING} levels of nesting: "
             "simplify the text")
+
+
+#: What a text may not hold, by the token that starts it: what it is, and what to write instead.
+_UNSUPPORTED = {
+    "heading_open": ("a heading", "headings are not allowed in a text; write the line as a paragraph, in bold "
+                                  "(**…**) if it must stand out"),
+    "hr": ("a rule (---)", "rules are not allowed in a text; leave a blank line between paragraphs"),
+    "fence": ("a code block (```)", "code blocks are not allowed in a text; write the text as a paragraph"),
+    "html_block": ("HTML", "HTML is not allowed in a text; use Markdown: **bold**, *italic*, [words](https://…)"),
+    "html_inline": ("HTML", "HTML is not allowed in a text; use Markdown: **bold**, *italic*, [words](https://…)"),
+    "image": ("an image", "images are not allowed in a text; a theme's template (--templates) can show one"),
+}
+#: Every construct on, the way a reader of the brief's Markdown would read it; "code" stays off,
+#: as in the rendering parser: YAML texts are often indented.
+_READER = MarkdownIt("commonmark", {"html": True}).enable("table").disable("code")
+
+
+def unsupported(text: str) -> list[str]:
+    """A message for each kind of Markdown construct in ``text`` that briefgen does not lay out
+    (a heading, a rule, a code block, HTML, an image), which would print as typed; once each."""
+    if not any(mark in text for mark in "#-*_=`~<!"):
+        return []
+    found: dict[str, str] = {}
+
+    def visit(tokens: list[Token]) -> None:
+        for token in tokens:
+            if token.type in _UNSUPPORTED:
+                what, advice = _UNSUPPORTED[token.type]
+                found.setdefault(what, f"{what} prints as typed: {advice}")
+            if token.children:
+                visit(token.children)
+
+    visit(_READER.parse(text))
+    return list(found.values())

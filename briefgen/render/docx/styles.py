@@ -25,7 +25,7 @@ from briefgen.render.docx.elements import classes
 
 PARAGRAPH, CHARACTER, TABLE = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
 _SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote",
-                              "nowrap", "tight"})
+                              "nowrap", "tight", "align-right", "align-center"})
 _KIND_NAMES = {PARAGRAPH: "paragraph", CHARACTER: "character", TABLE: "table", WD_STYLE_TYPE.LIST: "numbering"}
 _STYLE_KINDS = {"paragraph": PARAGRAPH, "character": CHARACTER, "table": TABLE, "numbering": WD_STYLE_TYPE.LIST}
 _ON = frozenset({"1", "true", "on"})  # the true values of an on/off attribute (ST_OnOff)

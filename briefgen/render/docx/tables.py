@@ -1,6 +1,7 @@
 """Tables: ``<table>`` with its caption, header rows, cells and column spans.
 
-Header rows (``<thead>``) repeat on every page, and ``<th>`` is bold. The columns share
+Header rows (``<thead>``) repeat on every page, and ``<th>`` is bold; a cell of the class
+``align-right`` or ``align-center`` (a Markdown table's aligned column) is aligned so. The columns share
 the width of the page, or of the cell that holds the table, by the length of their text,
 as a browser's automatic table layout shares it. The content of a cell is laid out as
 any other, by the writer's :meth:`~briefgen.render.docx.blocks.Writer.flow`, as pandoc's
@@ -13,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import lxml.html
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Length
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 # leaves room for the wide letters (capitals, bold) of a column's longest word.
 _TABLE_CHARACTERS = 90
 _CELL_PADDING = 3
+#: The classes of an aligned cell, as templates/briefgen.css aligns them in the PDF.
+_ALIGNMENTS = {"align-right": WD_ALIGN_PARAGRAPH.RIGHT, "align-center": WD_ALIGN_PARAGRAPH.CENTER}
 
 
 def table(writer: Writer, el: lxml.html.HtmlElement, ctx: Context) -> None:
@@ -174,5 +178,9 @@ def _cell(writer: Writer, cell: pythondocx.Cell, el: lxml.html.HtmlElement, ctx:
     blocks = [child for child in tc if child.tag in (qn("w:p"), qn("w:tbl"))]
     if len(blocks) > 1:
         tc.remove(placeholder)
+    alignment = next((_ALIGNMENTS[name] for name in el.classes if name in _ALIGNMENTS), None)
+    if alignment is not None:
+        for paragraph in cell.paragraphs:
+            paragraph.alignment = alignment
     if blocks[-1].tag == qn("w:tbl"):
         cell.add_paragraph()  # Word requires a cell to end with a paragraph
