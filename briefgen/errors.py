@@ -7,6 +7,7 @@ prints it as it is, without a traceback, and maps the class to an exit code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class BriefgenError(Exception):
@@ -103,7 +104,18 @@ class UnsafeDraftError(BuildError):
 
 
 class PageBudgetError(BuildError):
-    """Raised when a laid-out document, or an issue note in it, has more pages than its budget."""
+    """Raised when a laid-out document, or an issue note in it, has more pages than its budget.
+
+    ``overrun`` says what is over (see :class:`briefgen.render.budgets.Overrun`), so that the
+    command, which knows where each text is in the brief, can point at the longest one.
+    """
+
+    def __init__(self, message: str, overrun: Any = None):
+        self.overrun = overrun
+        super().__init__(message)
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.overrun))
 
 
 class StrictWarningsError(BuildError):

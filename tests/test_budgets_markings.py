@@ -28,7 +28,13 @@ def test_an_issue_note_over_budget_fails_and_leaves_earlier_outputs_untouched(tm
     data["issues"][0]["background"] = "\n\n".join([LONG_PARAGRAPH] * 12)
     result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(out))
     assert result.returncode == 1
-    assert result.stderr == "briefing-pack: issue note 'first-issue': 3 pages, budget 2\n"
+    brief = tmp_path / "brief.yaml"
+    line = next(number for number, text in enumerate(brief.read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("  background: "))
+    assert result.stderr == (
+        f"{brief}:{line}:15: issues[0].background: briefing-pack.pdf: the note on issue 'first-issue' is 3 pages, "
+        "over its budget of 2 (the default); this is its longest text (9,370 characters): shorten it, or allow "
+        "more pages in the brief (page_budgets: {issue-note: 3})\n")
     assert result.stdout == ""
     assert snapshot(out) == before
 
@@ -48,7 +54,12 @@ def test_a_document_over_budget_names_the_document(tmp_path: Path) -> None:
     data["page_budgets"] = {"letter": 1}
     result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
-    assert result.stderr == "letter: 2 pages, budget 1\n"
+    brief = tmp_path / "brief.yaml"
+    line = next(number for number, text in enumerate(brief.read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("  body: "))
+    assert result.stderr == (
+        f"{brief}:{line}:9: letter.body: letter.pdf is 2 pages, over its budget of 1; this is its longest text "
+        "(3,122 characters): shorten it, or allow more pages in the brief (page_budgets: {letter: 2})\n")
     assert not (tmp_path / "out").exists()
 
 
@@ -104,3 +115,19 @@ def test_documents_picks_a_subset(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in (out / "minimal").iterdir()) == [
         ".briefgen-build.json", "leave-behind.docx", "leave-behind.pdf"]
+
+
+def test_a_french_note_over_the_briefs_own_budget_points_at_its_french_text(tmp_path: Path) -> None:
+    data = minimal_brief()
+    data["languages"] = ["en", "fr"]
+    data["issues"][0]["background"] = {"en": "Short.", "fr": "\n\n".join([LONG_PARAGRAPH] * 6)}
+    data["page_budgets"] = {"issue-note": 1}
+    brief = write_brief(tmp_path, data)
+    result = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--lang", "fr", "--format", "pdf")
+    assert result.returncode == 1
+    line = next(number for number, text in enumerate(brief.read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("    fr: "))
+    assert result.stderr == (
+        f"{brief}:{line}:9: issues[0].background.fr: briefing-pack.fr.pdf: the note on issue 'first-issue' is 2 "
+        "pages, over its budget of 1; this is its longest text (4,684 characters): shorten it, or allow more pages "
+        "in the brief (page_budgets: {issue-note: 2})\n")

@@ -61,7 +61,9 @@ def test_its_page_budget_comes_from_its_entry_and_a_brief_may_change_it(fact_she
     theme_vars.write_text("{% set repeat = 30 %}{% set lorem = '" + long["lorem"] + "' %}" + FACT_SHEET,
                           encoding="utf-8")
     options = briefgen.BuildOptions(output_dir=tmp_path / "out", templates=fact_sheet, formats=("pdf",))
-    with pytest.raises(PageBudgetError, match=r"^fact-sheet: \d+ pages, budget 1$"):
+    with pytest.raises(PageBudgetError, match=r"^[^:]+/brief\.yaml:1:1: fact-sheet\.pdf is \d+ pages, over its budget "
+                                              r"of 1 \(the default\): shorten its texts, or allow it more pages in "
+                                              r"the brief \(page_budgets: \{fact-sheet: \d+\}\)$"):
         briefgen.build(brief_with_fact_sheet(tmp_path), options)
     assert not (tmp_path / "out").exists()
     result = briefgen.build(brief_with_fact_sheet(tmp_path, page_budgets={"fact-sheet": 50}), options)

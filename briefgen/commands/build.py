@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from briefgen.errors import Problem
+from briefgen.errors import PageBudgetError, Problem
 from briefgen.model.brief import Brief
 from briefgen.prepare.brief import LanguageChoice, PreparedBrief, prepare_brief
 from briefgen.prepare.glyphs import check_glyphs
 from briefgen.render import PDF_VARIANTS
+from briefgen.render.budgets import located
 from briefgen.render.document import RenderedDocument, RenderedFile, render_document
 from briefgen.render.html import template_search_path
 from briefgen.workers import cores, run_jobs, worker_pool
@@ -90,8 +91,11 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
         import briefgen.render.docx  # noqa: F401
         import briefgen.render.pdf  # noqa: F401
-    with _fewer_collections(), worker_pool(workers, one_job_each=True) as pool:
-        return list(run_jobs(pool, _render_job if pool else _render_one, jobs))
+    try:
+        with _fewer_collections(), worker_pool(workers, one_job_each=True) as pool:
+            return list(run_jobs(pool, _render_job if pool else _render_one, jobs))
+    except PageBudgetError as error:
+        raise located(error, prepared.brief, prepared.line_map) from None
 
 
 @contextlib.contextmanager

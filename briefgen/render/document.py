@@ -12,17 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from briefgen.errors import PageBudgetError, Problem
+from briefgen.errors import Problem
 from briefgen.model.brief import Brief
-from briefgen.model.registry import DocumentType, document
+from briefgen.model.registry import document
+from briefgen.render.budgets import check_page_budgets
 from briefgen.render.html import find_theme_file, render_html
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
 
-if TYPE_CHECKING:
-    import weasyprint
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
             tighter_layout = layout_pdf(tighter_html, confinement)
             if len(tighter_layout.pages) < len(laid_out.pages):
                 html, laid_out = tighter_html, tighter_layout  # the .docx is made from the same HTML
-        check_page_budgets(brief, declared, laid_out)
+        check_page_budgets(brief, declared, language, laid_out)
         page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                         for anchor in page.anchors}
         rendered.append(RenderedFile(document_id, "pdf", folder / output_name(document_id, language, "pdf"),
@@ -102,32 +100,3 @@ def tighter(html: str) -> str:
         return f'<body class="tight"{attributes}>'
     head_end = html.find("</head>") + 1  # a stylesheet or a title may spell "<body" too
     return html[:head_end] + re.sub(r"<body(\s[^>]*)?>", add_class, html[head_end:], count=1)
-
-
-def check_page_budgets(brief: Brief, declared: DocumentType, laid_out: weasyprint.Document) -> None:
-    """Raise :class:`PageBudgetError` if ``laid_out`` or one of its budgeted sections is over budget."""
-    budgets = brief.budgets
-    pages = len(laid_out.pages)
-    if declared.id in budgets and pages > budgets[declared.id]:
-        raise PageBudgetError(f"{declared.id}: {pages} pages, budget {budgets[declared.id]}")
-    issue_ids = [issue.id for issue in brief.issues]
-    sections = {anchor: section for section in declared.sections for anchor in section.anchors(issue_ids)}
-    if not any(section.budget for section in sections.values()):
-        return
-    # Every section starts on a page of its own, so it runs from the page of its own anchor to
-    # the page before the next section's.
-    section_starts = sorted((index, anchor) for index, page in enumerate(laid_out.pages)
-                            for anchor in page.anchors if anchor in sections)
-    for (start, anchor), (next_start, _) in zip(section_starts, section_starts[1:] + [(pages, "")]):
-        section, section_pages = sections[anchor], next_start - start
-        if section.budget and section_pages > budgets[section.budget]:
-            raise PageBudgetError(f"{declared.id}: {_section_name(section, anchor)}: "
-                                  f"{section_pages} pages, budget {budgets[section.budget]}")
-
-
-def _section_name(section, anchor: str) -> str:
-    """How a budget message names a section: ``issue note 'tibet'`` for ``issue-tibet``."""
-    if section.per_issue:
-        prefix = section.anchor.partition("{id}")[0]
-        return f"{section.budget.replace('-', ' ')} '{anchor.removeprefix(prefix)}'"
-    return f"section '{anchor}'"
