@@ -20,10 +20,8 @@ from pathlib import Path
 import click
 
 from briefgen import __version__
-from briefgen.commands.new import write_starter
 from briefgen.commands.validate import validate
 from briefgen.errors import BriefgenError, InvalidBriefError, StrictWarningsError, UsageError
-from briefgen.model.schema import brief_schema_text
 from briefgen.render import PDF_VARIANTS, subsetting_warning
 from briefgen.text import LANGUAGES
 from briefgen.workers import stop_all
@@ -131,6 +129,7 @@ def validate_command(briefs: tuple[Path, ...], strict: bool) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of brief format v1."""
+    from briefgen.model.schema import brief_schema_text
     click.echo(brief_schema_text(), nl=False)
 
 
@@ -141,6 +140,7 @@ def schema() -> None:
               show_default=True, help="Language, or two for a bilingual brief.")
 def new(path: Path, title: str, language: str) -> None:
     """Write a commented starter brief at PATH that validates and builds."""
+    from briefgen.commands.new import write_starter  # Jinja: for this command only
     for written in write_starter(path, title, language.split(",")):
         click.echo(f"wrote {written}")
 

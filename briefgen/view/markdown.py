@@ -21,6 +21,7 @@ typed, and the address an autolink shows breaks only after ``/ . @``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from markdown_it import MarkdownIt
@@ -113,19 +114,22 @@ def _make_parser(language: str) -> MarkdownIt:
     return parser
 
 
-_PARSERS = {language: _make_parser(language) for language in QUOTES}
-_PARSER = _PARSERS["en"]
+@functools.cache
+def _parser(language: str) -> MarkdownIt:
+    """The parser of ``language`` (English for a language of no quotes of its own), made when
+    first asked: validating a brief, which renders nothing, makes none."""
+    return _make_parser(language if language in QUOTES else "en")
 
 
 def render_block(text: str | None, language: str = "en") -> Markup:
     """Render Markdown paragraphs (and lists, quotes, emphasis, links) to HTML, typeset for ``language``."""
-    return Markup(_PARSERS.get(language, _PARSER).render(text)) if text else Markup("")
+    return Markup(_parser(language).render(text)) if text else Markup("")
 
 
 def render_inline(text: str | None, language: str = "en") -> Markup:
     """Render one line of Markdown (emphasis, links) to inline HTML without a paragraph, typeset
     for ``language``."""
-    return Markup(_PARSERS.get(language, _PARSER).renderInline(text)) if text else Markup("")
+    return Markup(_parser(language).renderInline(text)) if text else Markup("")
 
 
 def _deepest(tokens: list[Token], deepest: dict[str, int]) -> None:
@@ -146,7 +150,7 @@ def nesting_problem(text: str) -> str | None:
     if sum(map(text.count, _MARKER_CHARACTERS)) <= MAX_NESTING or len(_MARKERS.findall(text)) <= MAX_NESTING:
         return None
     deepest = dict.fromkeys(_KINDS.values(), 0)
-    _deepest(_PARSER.parse(text), deepest)
+    _deepest(_parser("en").parse(text), deepest)
     kind, depth = max(deepest.items(), key=lambda item: item[1])
     if depth <= MAX_NESTING:
         return None
