@@ -88,6 +88,9 @@ def test_a_workbook_is_read_like_a_csv_file(tmp_path: Path) -> None:
       "title, city"]),
     ('name,organization\n"Jane\nDoe",Org\n',
      ["signons.csv:2: name: must be on one line; remove the line break (U+000A) in it"]),
+    ("name,city\nJane Doe,Ottawa \ue000\n",
+     ["signons.csv:2: city: U+E000 PRIVATE USE CHARACTER is covered by no installed font; it is a private-use "
+      "character: replace it"]),
 ])
 def test_bad_rows_are_reported_file_line_column(tmp_path: Path, monkeypatch, content: str,
                                                 expected: list[str] | None) -> None:
@@ -138,18 +141,23 @@ def test_a_changed_sign_on_list_builds_again_and_an_unchanged_one_does_not(tmp_p
     assert build().startswith("up to date:")
 
 
-def test_forty_sign_ons_keep_the_letter_on_its_pages(tmp_path: Path) -> None:
+def test_forty_sign_ons_keep_the_letter_and_the_leave_behind_on_their_pages(tmp_path: Path) -> None:
     rows = ["name,organization,title,city"] + [
-        f",Organisation Number {i},,Toronto" if i % 5 == 0 else f"Person {i} Surname,Org {i},Director,Montréal"
+        f",Organisation Number {i},,Toronto" if i % 2 == 0 else f"Person {i} Surname,Org {i},Director,Montréal"
         for i in range(40)]
     (tmp_path / "signons.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    brief = brief_with(tmp_path)
+    brief = brief_with(tmp_path, documents=["leave-behind", "letter"])
     result = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--lang", "all")
     assert result.returncode == 0, result.stderr
+    out = tmp_path / "out" / "letter-test"
+    for name in ("letter.pdf", "letter.fr.pdf", "leave-behind.pdf", "leave-behind.fr.pdf"):
+        assert pdf_pages(out / name) == 1, name
     for name in ("letter.pdf", "letter.fr.pdf"):
-        path = tmp_path / "out" / "letter-test" / name
-        assert pdf_pages(path) == 1, name
-        text = pdf_text(path)
-        assert "Person 39 Surname, Director, Org 39, Montréal" in text
-    assert "Signed by 9 organizations and 32 individuals:" in pdf_text(tmp_path / "out/letter-test/letter.pdf")
-    assert "Person 39 Surname, Director, Org 39, Montréal" in docx_text(tmp_path / "out/letter-test/letter.docx")
+        assert "Person 39 Surname, Director, Org 39, Montréal" in pdf_text(out / name)
+    assert "Signed by 21 organizations and 20 individuals:" in pdf_text(out / "letter.pdf")
+    assert "Person 39 Surname, Director, Org 39, Montréal" in docx_text(out / "letter.docx")
+    # The leave-behind names a dozen organisations and counts the rest.
+    assert ("Who asks 21 organizations and 20 individuals: A Group · Organisation Number 0 · "
+            "Organisation Number 2") in pdf_text(out / "leave-behind.pdf")
+    assert "Organisation Number 20 and 9 others Contact" in pdf_text(out / "leave-behind.pdf")
+    assert "Organisation Number 20 et 9 autres Personne-ressource" in pdf_text(out / "leave-behind.fr.pdf")

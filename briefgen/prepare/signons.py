@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefgen.errors import InvalidBriefError, RowProblem
-from briefgen.load.signons import SUFFIXES, SignOn, load_sign_ons
+from briefgen.load.signons import COLUMNS, SUFFIXES, SignOn, load_sign_ons
 from briefgen.load.yamlfile import LineMap
 from briefgen.model.brief import Brief, Localized, Signatory
+from briefgen.prepare.glyphs import uncovered
 
 
 def sign_on_file(brief: Brief, line_map: LineMap, folder: Path) -> Path | None:
@@ -48,7 +49,8 @@ def join_sign_ons(brief: Brief, line_map: LineMap, folder: Path) -> tuple[Brief,
     list's path (an input of the build); ``brief`` as it is when it has no list.
 
     Raises :class:`~briefgen.errors.InvalidBriefError` for a list that cannot be read or has
-    bad rows (``FILE:LINE: column: message``), or that names a signatory of the letter again.
+    bad rows (``FILE:LINE: column: message``): a row that names a signatory of the letter
+    again, or a character no installed font covers.
     """
     path = sign_on_file(brief, line_map, folder)
     if path is None:
@@ -61,6 +63,9 @@ def join_sign_ons(brief: Brief, line_map: LineMap, folder: Path) -> tuple[Brief,
     problems = [RowProblem(shown, sign_on.line, "organization" if not sign_on.name else "name",
                            f"'{sign_on}' signs the letter already (letter.signed_by); delete the row")
                 for sign_on in sign_ons if _key(str(sign_on)) in signing]
+    # Checked here, not with the brief's texts, so that a problem names the row it is on.
+    problems += [RowProblem(shown, sign_on.line, column, message) for sign_on in sign_ons
+                 for column in COLUMNS if (text := getattr(sign_on, column)) for message in uncovered(text)]
     if problems:
         raise InvalidBriefError(problems)  # type: ignore[arg-type]
     taken = {signatory.id for signatory in brief.signatories}
