@@ -161,3 +161,22 @@ def test_forty_sign_ons_keep_the_letter_and_the_leave_behind_on_their_pages(tmp_
             "Organisation Number 2") in pdf_text(out / "leave-behind.pdf")
     assert "Organisation Number 20 and 9 others Contact" in pdf_text(out / "leave-behind.pdf")
     assert "Organisation Number 20 et 9 autres Personne-ressource" in pdf_text(out / "leave-behind.fr.pdf")
+
+
+def test_a_brief_without_a_letter_has_nothing_for_sign_ons_to_sign(tmp_path: Path) -> None:
+    (tmp_path / "signons.csv").write_text("name\nJane Doe\n", encoding="utf-8")
+    data = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))
+    del data["letter"]
+    brief = write_brief(tmp_path, {**data, "sign_ons": "signons.csv"})
+    (problem,) = problems(brief)
+    assert problem.endswith(": sign_ons: a sign-on list signs the letter, but the brief has no letter")
+
+
+def test_validate_prints_the_bad_rows_and_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "signons.csv").write_text("name,organization\n,\nJane Doe,\n,,\n ,Org\nJane Doe,\n",
+                                          encoding="utf-8")
+    result = run_briefgen("validate", "brief.yaml", cwd=brief_with(tmp_path).parent)
+    assert result.returncode == 2
+    assert result.stderr == ("signons.csv:6: name: 'Jane Doe' is listed twice (first on line 3); "
+                             "delete one of the rows\n")
+    assert result.stdout == ""
