@@ -96,3 +96,17 @@ def test_the_html_body_says_what_the_plain_body_says(drafts: Path) -> None:
         html_text = normalise(" ".join(element.text_content() for element in page.body))
         plain_text = normalise(re.sub(r"(?m)^(\d+\.|-) ", "", plain))
         assert html_text == plain_text
+
+
+def test_the_blocks_are_those_after_the_subject_line_without_what_only_prints() -> None:
+    from briefgen.mail.drafts import letter_blocks
+
+    html = ('<html><body><section class="letter"><div class="head"><p>Coalition, 1 Main St</p>'
+            '<img src="logo.png" alt="Logo"></div><div class="addressee"><p>The PM</p></div>'
+            '<p class="letter-date">13 January 2026</p><h1 class="letter-subject">Re: Rights</h1>'
+            '<p data-per-recipient>Dear PM,</p><p>We write<span class="footnote">A note.</span> now.</p>'
+            '<ol><li>Act.</li></ol><div class="signer"><img src="sig.png" alt="Signature"><p>Ann Lee</p>'
+            '<p class="running-footer">Page 1</p></div><p><a href="mailto:a@b.org" class="x">a@b.org</a></p>'
+            '</section></body></html>')
+    assert letter_blocks(html) == ("<p>Dear PM,</p>", "<p>We write now.</p>", "<ol><li>Act.</li></ol>",
+                                   "<p>Ann Lee</p>", '<p><a href="mailto:a@b.org">a@b.org</a></p>')

@@ -64,27 +64,34 @@ class DraftContent:
     attachment: str | None = None
 
 
-#: The blocks of the letter that the e-mail carries, and what of them it leaves out: what is
-#: said in the headers already (the addressee, the date, the subject) and what only prints.
+#: The blocks of the letter that the e-mail carries: those after its subject line (the letterhead,
+#: the addressee and the date before it are for paper; the headers say who and when), except the
+#: running headers and footers, which only print.
 _BLOCKS = {"p", "ol", "ul", "h2", "h3", "h4", "blockquote"}
-_NOT_IN_EMAIL = {"addressee", "letter-date", "letter-subject", "letterhead", "running-header", "running-footer"}
+_NOT_IN_EMAIL = {"running-header", "running-footer"}
 _KEPT_ATTRIBUTES = {"href", "lang", "dir"}
 
 
 def letter_blocks(html: str) -> tuple[str, ...]:
-    """The HTML of each paragraph and list of the letter in ``html`` (its ``section.letter``),
-    in order, without footnotes, images or attributes other than links' and languages'."""
+    """The HTML of each paragraph and list of the letter in ``html`` (its ``section.letter``)
+    after its subject line, in order, without footnotes, images or attributes other than
+    links' and languages'."""
     root = lxml_html.document_fromstring(html)
     sections = root.xpath('//section[contains(concat(" ", normalize-space(@class), " "), " letter ")]')
     if not sections:
         return ()
     blocks: list[str] = []
+    after_subject = False
 
     def walk(element) -> None:
+        nonlocal after_subject
         for child in element:
-            if not isinstance(child.tag, str) or _NOT_IN_EMAIL & set(child.get("class", "").split()):
+            classes = set(child.get("class", "").split()) if isinstance(child.tag, str) else set()
+            if "letter-subject" in classes:
+                after_subject = True
+            elif not isinstance(child.tag, str) or _NOT_IN_EMAIL & classes:
                 continue
-            if child.tag in _BLOCKS:
+            elif child.tag in _BLOCKS and after_subject:
                 blocks.append(_clean(child))
             elif child.tag in ("div", "section", "footer", "header"):
                 walk(child)
