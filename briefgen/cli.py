@@ -278,16 +278,19 @@ def _parse_server(_ctx: click.Context, _param: click.Parameter, value: str) -> t
               help="Also send the drafts whose delivery was left uncertain (a dropped connection, a crash).")
 @click.option("--resend-changed", is_flag=True,
               help="Also send a changed letter to those who were sent an earlier version of it.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="Send at most N messages in this run (a provider's daily cap); run again to go on.")
 def send_command(drafts_dir: Path, server: tuple[str, int], starttls: bool, use_ssl: bool, cafile: Path | None,
                  user: str | None, dry_run: bool, rate: int | None, timeout: float, data_timeout: float,
-                 resend_uncertain: bool, resend_changed: bool) -> None:
+                 resend_uncertain: bool, resend_changed: bool, limit: int | None) -> None:
     """Deliver the drafts in DRAFTS_DIR through an SMTP server, each person at most once.
 
     Only the drafts that `briefgen letters` wrote there are sent, each to the address the
     recipients file gives, never to one read from the draft. A journal in DRAFTS_DIR records
     every outcome, so running the command again after a failure sends only what is left, and
     a letter written again (a typo fixed) is not sent to whoever had the earlier version,
-    unless --resend-changed. Exit 0 when everyone has the letter.
+    unless --resend-changed. With --limit N, it stops after N messages and the next run goes
+    on. Exit 0 when everyone has the letter, or all but those --limit left for the next run.
     """
     from briefgen.commands.send import send
     from briefgen.mail.send import PASSWORD_VARIABLE, SmtpOptions
@@ -303,15 +306,20 @@ def send_command(drafts_dir: Path, server: tuple[str, int], starttls: bool, use_
                           security="starttls" if starttls else "ssl" if use_ssl else "none",
                           user=user, password=password if user else None, cafile=cafile, per_minute=rate,
                           timeout=timeout, data_timeout=data_timeout, resend_uncertain=resend_uncertain,
-                          resend_changed=resend_changed)
+                          resend_changed=resend_changed, limit=limit)
     with _progress_bar("sending") as progress:
         report = send(drafts_dir, options, dry_run=dry_run, progress=progress)
     if dry_run:
         for draft in report.left:
-            click.echo(f"would send {draft.path.name} to {draft.recipient}")
+            if draft not in report.held:
+                click.echo(f"would send {draft.path.name} to {draft.recipient}")
     *problems, counts = report.summary()
     for line in problems:
         click.echo(line, err=True)
     click.echo(counts)
-    if not dry_run and not report.delivered_all:
+    if dry_run and report.held:
+        click.echo(f"would stop at the limit of {limit}: {len(report.held)} left for the next run")
+    elif note := report.limit_note():
+        click.echo(note)
+    if not dry_run and not report.done_within_limit:
         sys.exit(1)

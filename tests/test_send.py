@@ -354,3 +354,38 @@ def test_a_server_that_never_greets_is_given_up_after_the_timeout(drafts) -> Non
     assert result.stderr == (f"stopped: 127.0.0.1:{port} did not answer within 0.5 s; check the server, or give it "
                              "longer with --timeout\n")
     assert result.stdout == "5 drafts: 0 sent now, 0 sent before, 0 refused, 5 left to send\n"
+
+
+def test_limit_stops_after_n_messages_and_the_next_run_goes_on_from_the_journal(drafts, smtp_server) -> None:
+    mailbox = Mailbox()
+    port = smtp_server(mailbox)
+    first = send(drafts, port, "--limit", "2")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == ("5 drafts: 2 sent now, 0 sent before, 0 refused, 3 left to send\n"
+                            "stopped at the limit of 2 messages: 2 sent now, 3 left to send; "
+                            "run briefgen send again to go on\n")
+    assert first.stderr == ""
+    assert mailbox.delivered_to() == Counter(address for _, address in RECIPIENTS[:2])
+    dry = send(drafts, port, "--limit", "2", "--dry-run")
+    assert dry.stdout.splitlines()[:2] == ["would send cleo.eml to cleo@example.org",
+                                           "would send dev.eml to dev@example.org"]
+    assert dry.stdout.splitlines()[-1] == "would stop at the limit of 2: 1 left for the next run"
+    second = send(drafts, port, "--limit", "2")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("5 drafts: 2 sent now, 2 sent before, 0 refused, 1 left to send\n"
+                                    "stopped at the limit of 2 messages: 2 sent now, 1 left to send;")
+    third = send(drafts, port, "--limit", "2")
+    assert third.returncode == 0, third.stderr
+    assert third.stdout == "5 drafts: 1 sent now, 4 sent before, 0 refused, 0 left to send\n"
+    # Everyone once over the runs, nobody twice; the envelopes the server received.
+    assert mailbox.delivered_to() == Counter(address for _, address in RECIPIENTS)
+    assert [(sender, addresses) for sender, addresses, _ in mailbox.messages] == [
+        ("casey@coalition.example", [address]) for _, address in RECIPIENTS]
+    fourth = send(drafts, port, "--limit", "2")
+    assert fourth.stdout == "5 drafts: 0 sent now, 5 sent before, 0 refused, 0 left to send\n"
+
+
+def test_limit_is_a_count_of_one_or_more(drafts) -> None:
+    result = send(drafts, free_port(), "--limit", "0")
+    assert result.returncode == 2
+    assert "Invalid value for '--limit': 0 is not in the range x>=1." in result.stderr

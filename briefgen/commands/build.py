@@ -145,7 +145,7 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
 
     documents = render_prepared(prepared, options)
     files = [file for document in documents for file in document.files]
-    read_files = {name for document in documents for name in document.read_files}
+    read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
     outputs = {str(file.relative_path): sha256(file.data) for file in files}
     with Staging(options.output_dir, brief.id) as staging:

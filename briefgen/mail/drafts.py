@@ -1,10 +1,13 @@
 """E-mail drafts of a personalised letter: one RFC 5322 message per recipient, as ``.eml`` bytes.
 
-The body carries the key content of the letter, not only the attachment: the salutation,
-the opening paragraph and the asks, as ``text/plain`` with a ``text/html`` alternative; the
-letter itself is attached as a PDF. The ``Message-ID`` is derived from the brief, the
-recipient and the letter's content, so the same letter to the same person always has the
-same id: that is what ``briefgen send`` journals to never send a draft twice.
+The body carries the whole letter, not only the attachment: every paragraph and list the letter
+prints after its subject line (the salutation, opening, body, asks, closing, the signatories
+with their count, the contact), taken from the letter's own HTML so that the e-mail says what
+the PDF says, as ``text/plain`` with a ``text/html`` alternative; then a line naming the PDF
+attached, and the sender. Footnotes (a coalition's members) stay in the PDF. The
+``Message-ID`` is derived from the brief, the recipient and the letter's content, so the same
+letter to the same person always has the same id: that is what ``briefgen send`` journals to
+never send a draft twice.
 
 The headers with people's names and the subject are written by :mod:`briefgen.mail.headers`,
 and every draft is read back before it is written: its headers must be exactly the ones
@@ -44,7 +47,12 @@ _ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 
 @dataclass(frozen=True)
 class DraftContent:
-    """What one e-mail says, in the letter's language; ``opening`` and ``asks`` are Markdown."""
+    """What one e-mail says, in the letter's language; ``opening`` and ``asks`` are Markdown.
+
+    ``blocks``, the HTML of the letter's paragraphs and lists (:func:`letter_blocks`), are the
+    body when given, in place of the salutation, opening, asks and closing; ``attachment``
+    names the PDF attached, in a line after them.
+    """
 
     language: str
     subject: str
@@ -52,6 +60,65 @@ class DraftContent:
     opening: str | None
     asks: tuple[str, ...]
     closing: str
+    blocks: tuple[str, ...] = ()
+    attachment: str | None = None
+
+
+#: The blocks of the letter that the e-mail carries: those after its subject line (the letterhead,
+#: the addressee and the date before it are for paper; the headers say who and when), except the
+#: running headers and footers, which only print.
+_BLOCKS = {"p", "ol", "ul", "h2", "h3", "h4", "blockquote"}
+_NOT_IN_EMAIL = {"running-header", "running-footer"}
+_KEPT_ATTRIBUTES = {"href", "lang", "dir"}
+
+
+def letter_blocks(html: str) -> tuple[str, ...]:
+    """The HTML of each paragraph and list of the letter in ``html`` (its ``section.letter``)
+    after its subject line, in order, without footnotes, images or attributes other than
+    links' and languages'."""
+    root = lxml_html.document_fromstring(html)
+    sections = root.xpath('//section[contains(concat(" ", normalize-space(@class), " "), " letter ")]')
+    if not sections:
+        return ()
+    blocks: list[str] = []
+    after_subject = False
+
+    def walk(element) -> None:
+        nonlocal after_subject
+        for child in element:
+            classes = set(child.get("class", "").split()) if isinstance(child.tag, str) else set()
+            if "letter-subject" in classes:
+                after_subject = True
+            elif not isinstance(child.tag, str) or _NOT_IN_EMAIL & classes:
+                continue
+            elif child.tag in _BLOCKS and after_subject:
+                blocks.append(_clean(child))
+            elif child.tag in ("div", "section", "footer", "header"):
+                walk(child)
+
+    walk(sections[0])
+    return tuple(block for block in blocks if block)
+
+
+def _clean(block) -> str:
+    """``block`` as e-mail HTML: no footnotes, images, classes or data attributes; '' if it says nothing."""
+    for footnote in block.xpath('.//span[contains(concat(" ", normalize-space(@class), " "), " footnote ")]'
+                                "|.//img"):
+        footnote.drop_tree()
+    for element in block.iter():
+        for name in list(element.attrib):
+            if name not in _KEPT_ATTRIBUTES:
+                del element.attrib[name]
+    block.tail = None
+    return lxml_html.tostring(block, encoding="unicode").strip() if block.text_content().strip() else ""
+
+
+def attachment_line(language: str, file_name: str) -> str:
+    """The line of the e-mail that names the letter attached, in ``language``."""
+    from briefgen.view.translations import translations
+
+    _ = translations(language).gettext
+    return _("The letter is attached as a PDF: %(file)s") % {"file": file_name}
 
 
 def message_id(brief_id: str, recipient_email: str, content_hash: str, domain: str) -> str:
@@ -76,13 +143,15 @@ def letter_draft(brief_id: str, sender: Sender, recipient: Recipient, context: d
     # The texts as the letter prints them, typeset by the view: the subject too, with its curly
     # apostrophes and French spaces (Unicode text, which the Subject header carries encoded).
     printed_salutation = (context["recipient"] or {}).get("salutation")
+    attachment_name = f"{brief_id}-letter.pdf"
     content = DraftContent(language=context["language"], subject=letter["subject"],
                            salutation=printed_salutation or letter["salutation"], opening=letter["opening"],
-                           asks=tuple(ask["text"] for ask in letter["asks"]), closing=letter["closing"])
+                           asks=tuple(ask["text"] for ask in letter["asks"]), closing=letter["closing"],
+                           blocks=letter_blocks(html), attachment=attachment_name)
     content_hash = hashlib.sha256(html.encode()).hexdigest()
     identifier = message_id(brief_id, recipient.email, content_hash, sender.email.rpartition("@")[2])
     return LetterDraft(build_draft(sender=sender, recipient_name=recipient.name, recipient_email=recipient.email,
-                                   content=content, pdf=pdf, attachment_name=f"{brief_id}-letter.pdf",
+                                   content=content, pdf=pdf, attachment_name=attachment_name,
                                    message_id=identifier, date=drafted), identifier)
 
 
@@ -132,13 +201,20 @@ def _body(content: DraftContent, sender: Sender) -> MIMEPart:
 
 
 def _body_html(content: DraftContent, sender: Sender) -> Markup:
-    parts = [Markup("<p>{}</p>\n").format(content.salutation), render_block(content.opening, content.language)]
-    if content.asks:
-        items = Markup("").join(Markup("<li>{}</li>\n").format(render_inline(ask, content.language))
-                                for ask in content.asks)
-        parts.append(Markup("<ol>\n{}</ol>\n").format(items))
     signature = Markup("<br>\n").join(line for line in (sender.name, sender.organization) if line)
-    parts.append(Markup("<p>{}</p>\n<p>{}</p>\n").format(content.closing, signature))
+    if content.blocks:
+        # The letter's own HTML, rendered and escaped by its template.
+        parts = [Markup(block) + "\n" for block in content.blocks]
+    else:
+        parts = [Markup("<p>{}</p>\n").format(content.salutation), render_block(content.opening, content.language)]
+        if content.asks:
+            items = Markup("").join(Markup("<li>{}</li>\n").format(render_inline(ask, content.language))
+                                    for ask in content.asks)
+            parts.append(Markup("<ol>\n{}</ol>\n").format(items))
+        parts.append(Markup("<p>{}</p>\n").format(content.closing))
+    if content.attachment:
+        parts.append(Markup("<p>{}</p>\n").format(attachment_line(content.language, content.attachment)))
+    parts.append(Markup("<p>{}</p>\n").format(signature))
     return Markup("").join(parts)
 
 

@@ -9,7 +9,8 @@ Every event is appended to the journal (:mod:`briefgen.mail.journal`) and forced
 before sending goes on: ``sending`` before the DATA command, then the outcome. So a run
 stopped by a crash, a dropped connection, a full disk or a temporary (``4xx``) refusal can
 simply be run again: it sends only what the server has not accepted or refused for good
-(``5xx``, at RCPT or after DATA). The journal also knows who has had an earlier version of
+(``5xx``, at RCPT or after DATA); a run given a ``limit`` sends that many and leaves the rest
+to the next. The journal also knows who has had an earlier version of
 the letter: once a typo is fixed and the letters are written again, their new drafts are
 skipped (with ``resend_changed``, sent too).
 
@@ -66,6 +67,8 @@ class SmtpOptions:
     data_timeout: float = 600.0
     resend_uncertain: bool = False
     resend_changed: bool = False
+    #: Send at most this many messages in a run (providers cap a day at 500 or 2,000); None for all.
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,27 @@ class SendReport:
     skipped: list[tuple[Draft, str]] = field(default_factory=list)
     left: list[Draft] = field(default_factory=list)
     stopped: str | None = None
+    #: The drafts the limit held back for another run (they are in ``left`` too), and the limit.
+    held: list[Draft] = field(default_factory=list)
+    limit: int | None = None
 
     @property
     def delivered_all(self) -> bool:
         """Whether every recipient now has the letter (this version, or an earlier one skipped)."""
         return len(self.sent) + len(self.sent_before) + len(self.skipped) == self.total
+
+    @property
+    def done_within_limit(self) -> bool:
+        """Whether everyone has the letter but those the limit held back for another run."""
+        return len(self.sent) + len(self.sent_before) + len(self.skipped) + len(self.held) == self.total
+
+    def limit_note(self) -> str | None:
+        """What the limit held back, and how to go on; None when it held back nothing."""
+        if not self.held:
+            return None
+        messages = f"{self.limit} message{'s' if self.limit != 1 else ''}"
+        return (f"stopped at the limit of {messages}: {len(self.sent)} sent now, {len(self.left)} left to send; "
+                "run briefgen send again to go on")
 
     def summary(self) -> list[str]:
         """What went wrong or was skipped, one line each, then the counts."""
@@ -168,8 +187,12 @@ def send_drafts(folder: Path, options: SmtpOptions, *, dry_run: bool = False,
     journal = Journal.read(folder) if dry_run else Journal.open(folder)
     try:
         report = _plan(drafts, journal.entries, outbox, options)
+        if options.limit is not None and len(report.left) > options.limit:
+            report.left, report.held = report.left[:options.limit], report.left[options.limit:]
+            report.limit = options.limit
         if not dry_run and report.left:
             _deliver(report, _Recorder(journal, outbox), options, progress)
+        report.left += report.held
         return report
     finally:
         journal.close()

@@ -259,6 +259,24 @@ class Signatory(Model):
         "organization", description="What kind of signatory this is.")
     url: Url | None = Field(None, description="Web site (http:// or https://).")
     contact: Contact | None = Field(None, description="Who to contact at this signatory.")
+    # Issue 18: coalition members, and what a sign-on form says of a person who signs.
+    members: list[Text] = Field(
+        default_factory=list, description="The members of a coalition, printed in a footnote to its name in the "
+                                          "letter.")
+    title: Text | None = Field(None, description="An individual's position, e.g. 'Director'.")
+    organization: Text | None = Field(None, description="The organisation an individual belongs to.")
+    city: Text | None = Field(None, description="The city the signatory is from.")
+
+
+class Delegate(Model):
+    """A person who attends the delegation's meetings, and what they do there."""
+
+    name: Text = Field(description="Full name.")
+    organization: Text | None = Field(None, description="The organisation they come from.")
+    role: Literal["lead", "speaks", "notes", "attends"] = Field(
+        "attends", description="What they do in the meeting: lead (opens, makes the asks, closes), speaks (on the "
+                               "issues given), notes (takes the notes and sends the follow-up), attends.")
+    issues: list[Slug] = Field(default_factory=list, description="Ids of the issues they speak on.")
 
 
 class Addressee(Model):
@@ -319,6 +337,11 @@ class Brief(Model):
     issues: list[Issue] = Field(default_factory=list, description="The issues at stake.")
     asks: list[Ask] = Field(default_factory=list, description="What is asked of the government.")
     signatories: list[Signatory] = Field(default_factory=list, description="Who makes the asks.")
+    sign_ons: Plain | None = Field(
+        None, description="A sign-on list beside the brief, .csv or .xlsx, with the columns name, organization, "
+                          "title and city: each row signs the letter after letter.signed_by.")
+    delegation: list[Delegate] = Field(
+        default_factory=list, description="Who attends the delegation's meetings, shown on its meeting sheet.")
     letter: Letter | None = Field(None, description="The open letter.")
     sources: list[Source] = Field(default_factory=list, description="The sources facts cite.")
     documents: list[DocumentId] | None = Field(

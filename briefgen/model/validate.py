@@ -14,6 +14,7 @@ import functools
 import re
 import types
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, PlainValidator, ValidationError
@@ -253,6 +254,7 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
         index = data["documents"].index("letter")
         problems.append(line_map.problem(("documents", index), "the letter is listed but the brief has no letter",
                                          value=True))
+    problems.extend(_check_signatories_and_delegation(data, line_map, check))
     problems.extend(_check_languages(data, line_map))
     if data.get("id") in RESERVED_NAMES:
         problems.append(line_map.problem(("id",), f"'{data['id']}' is a reserved file name on Windows; "
@@ -260,6 +262,23 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
     visit = data.get("visit")
     if isinstance(visit, dict):
         problems.extend(_check_visit_dates(visit, line_map))
+    return problems
+
+
+def _check_signatories_and_delegation(data: dict, line_map: LineMap, check: Callable[..., None]) -> list[Problem]:
+    """Members only for a coalition; each delegate's issues known, and a speaker's given."""
+    problems = []
+    for i, signatory in _items(data.get("signatories")):
+        if signatory.get("members") and signatory.get("kind") != "coalition":
+            problems.append(line_map.problem(
+                ("signatories", i, "members"), "only a coalition has members; add kind: coalition"))
+    for i, delegate in _items(data.get("delegation")):
+        for j, ref in _list_items(delegate.get("issues")):
+            check(("delegation", i, "issues", j), ref, "issues", "issue")
+        if delegate.get("role") == "speaks" and not delegate.get("issues"):
+            problems.append(line_map.problem(
+                ("delegation", i, "role"), "a delegate who speaks needs the issues they speak on: "
+                                           "issues: [issue-id]", value=True))
     return problems
 
 

@@ -11,6 +11,7 @@ from briefgen.errors import Problem, StrictWarningsError, UsageError
 from briefgen.load.yamlfile import LineMap, load_yaml
 from briefgen.model.brief import Brief, Localized
 from briefgen.model.validate import find_warnings, model_values, validate_brief
+from briefgen.prepare.signons import join_sign_ons
 from briefgen.text import LANGUAGE_NAMES
 
 #: Languages asked for: some of the brief's, ``"all"`` of them, or None for its default.
@@ -24,6 +25,8 @@ class LoadedBrief:
     brief: Brief
     line_map: LineMap
     warnings: list[Problem]
+    #: The files besides the brief that went into it (its sign-on list): inputs of a build.
+    inputs: tuple[Path, ...] = ()
 
 
 def load_brief(path: Path, *, display_path: str | None = None) -> LoadedBrief:
@@ -33,7 +36,8 @@ def load_brief(path: Path, *, display_path: str | None = None) -> LoadedBrief:
     """
     data, line_map = load_yaml(path, display_path=display_path)
     brief = validate_brief(data, line_map)
-    return LoadedBrief(brief, line_map, find_warnings(brief, line_map))
+    brief, sign_ons = join_sign_ons(brief, line_map, Path(path).parent)
+    return LoadedBrief(brief, line_map, find_warnings(brief, line_map), (sign_ons,) if sign_ons else ())
 
 
 def missing_translations(brief: Brief, line_map: LineMap, language: str) -> list[Problem]:
@@ -54,6 +58,8 @@ class PreparedBrief:
     line_map: LineMap
     languages: list[str]
     warnings: list[Problem]
+    #: The files besides the brief that went into it (its sign-on list): inputs of a build.
+    inputs: tuple[Path, ...] = ()
 
     @property
     def folder(self) -> Path:
@@ -80,4 +86,4 @@ def prepare_brief(path: Path | str, languages: LanguageChoice = None, *, strict:
                                   for warning in missing_translations(brief, loaded.line_map, language)]
     if strict and warnings:
         raise StrictWarningsError(warnings)
-    return PreparedBrief(path, brief, loaded.line_map, chosen, warnings)
+    return PreparedBrief(path, brief, loaded.line_map, chosen, warnings, loaded.inputs)
