@@ -46,7 +46,8 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> SyntaxProblem:
         found = SyntaxProblem(start.line + 1, start.column + 1,
                               f"the list opened with '{opener}' here is not closed; end it with "
                               f"'{_CLOSERS.get(opener, ']')}' after its last item")
-    elif context == "while scanning a simple key" and error.context_mark:
+    elif context == "while scanning a simple key" and error.context_mark \
+            and ":" not in lines[error.context_mark.line]:
         found = _missing_colon(error.context_mark.line, lines)
     elif problem == "mapping values are not allowed here":
         found = _unexpected_colon(line, column, lines)
@@ -117,7 +118,7 @@ def _unexpected_colon(index: int, column: int, lines: list[str]) -> SyntaxProble
     above = _content_above(index, lines)
     if above is None:
         return None
-    if _key(lines[above]) is None:
+    if _key(lines[above]) is None and ":" not in lines[above]:
         return _missing_colon(above, lines)
     return _indented_more(index, above, lines)
 

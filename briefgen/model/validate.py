@@ -101,11 +101,29 @@ def validate_brief(data: Any, line_map: LineMap) -> Brief:
         brief = Brief.model_validate(data)
     except ValidationError as error:
         errors = error.errors()
-        # A misspelt required key gives two errors; "did you mean" already says both.
+        # A misspelt required key gives two errors; "did you mean" already says both. So does a
+        # key indented under the wrong parent, whose texts ({en: …}) came along as keys too.
         suggested = {(*err["loc"][:-1], _suggest_key(err["loc"])) for err in errors
                      if err["type"] == "extra_forbidden"}
-        problems.extend(_problem_from_pydantic(err, line_map) for err in errors
-                        if not (err["type"] == "missing" and tuple(err["loc"]) in suggested))
+        misplaced = {tuple(err["loc"]): owner for err in errors if err["type"] == "extra_forbidden"
+                     if (owner := _owner(tuple(err["loc"]))) is not None}
+        suggested |= {(*owner, loc[-1]) for loc, owner in misplaced.items()}
+        moved_into = {loc[:-1] for loc in misplaced}
+        for err in errors:
+            loc = tuple(err["loc"])
+            if err["type"] == "missing" and loc in suggested:
+                continue
+            if err["type"] == "extra_forbidden" and loc[:-1] in moved_into and loc[-1] in LANGUAGES:
+                continue
+            if loc in misplaced:
+                owner = misplaced[loc]
+                problems.append(line_map.problem(loc, (
+                    f"'{loc[-1]}' is a key of {format_key_path(owner) or 'the brief'}, not of "
+                    f"{format_key_path(loc[:-1])}: indent it like the other keys of "
+                    f"{format_key_path(owner) or 'the brief'}" + (f" ('{loc[-2]}')" if isinstance(loc[-2], str)
+                                                                   and len(loc) - len(owner) == 2 else ""))))
+            else:
+                problems.append(_problem_from_pydantic(err, line_map))
     problems.extend(cross_check(data, line_map))
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
@@ -185,6 +203,17 @@ def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
     return line_map.problem(loc, message, value=True)
+
+
+def _owner(loc: KeyPath) -> KeyPath | None:
+    """For an unknown key that no known key resembles: the nearest mapping above its own that
+    has it (a key indented one level too far), or None."""
+    if _suggest_key(loc) is not None:
+        return None
+    for end in range(len(loc) - 2, -1, -1):
+        if loc[-1] in _allowed_keys(loc[:end]):
+            return loc[:end]
+    return None
 
 
 def _suggest_key(loc: KeyPath) -> str | None:
