@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from briefgen import __version__
+from briefgen import __version__, timings
 from briefgen.commands.validate import validate
 from briefgen.errors import BriefgenError, InvalidBriefError, StrictWarningsError, UsageError
 from briefgen.render import PDF_VARIANTS, subsetting_warning
@@ -51,6 +51,7 @@ class _Commands(click.Group):
     """The command group: a user's mistake is one message and an exit code, a bug a traceback."""
 
     def invoke(self, ctx: click.Context):
+        timings.command_started()
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
@@ -62,6 +63,9 @@ class _Commands(click.Group):
                 stop_all()
                 discard_unfinished()
             _report(error)
+        finally:
+            if timings.enabled():
+                click.echo(timings.report(), err=True)
 
 
 @contextlib.contextmanager
@@ -160,9 +164,14 @@ def new(path: Path, title: str, language: str) -> None:
               help="PDF flavour: accessible PDF/UA, or PDF/A for archiving.")
 @click.option("--force", is_flag=True, help="Render even if nothing changed since the last build.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes laying out PDFs; default one per core.")
+@click.option("--timings", "show_timings", is_flag=True,
+              help="Print how long each stage took on stderr (any command: BRIEFGEN_TIMINGS=1).")
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
-                  language: str | None, strict: bool, pdf_variant: str, force: bool, jobs: int | None) -> None:
+                  language: str | None, strict: bool, pdf_variant: str, force: bool, jobs: int | None,
+                  show_timings: bool) -> None:
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
+    if show_timings:
+        timings.turn_on()
     # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
     from briefgen.commands.build import BuildOptions, build
     if "pdf" in formats and (warning := subsetting_warning()):

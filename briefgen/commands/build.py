@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from briefgen import timings
 from briefgen.errors import PageBudgetError, Problem
 from briefgen.model.brief import Brief
 from briefgen.prepare.brief import LanguageChoice, PreparedBrief, prepare_brief
 from briefgen.prepare.glyphs import check_glyphs
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.budgets import located
-from briefgen.render.document import RenderedDocument, RenderedFile, render_document
+from briefgen.render.document import RenderedDocument, RenderedFile, output_name, render_document
 from briefgen.render.html import template_search_path
 from briefgen.workers import cores, run_jobs, worker_pool
 from briefgen.write.files import Staging
@@ -82,20 +83,27 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
     :class:`~briefgen.errors.PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
     :class:`~briefgen.errors.TemplateError` when a document cannot be produced.
     """
-    check_glyphs(prepared.brief, prepared.line_map)
+    with timings.stage("glyph check"):
+        check_glyphs(prepared.brief, prepared.line_map)
     jobs = [(prepared, options, language, document_id)
             for language in prepared.languages for document_id in prepared.brief.document_ids]
     workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
-    if workers > 1:
+    if {"pdf", "docx"} & set(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
-        import briefgen.render.docx  # noqa: F401
-        import briefgen.render.pdf  # noqa: F401
+        with timings.stage("import WeasyPrint and python-docx"):
+            import briefgen.render.docx  # noqa: F401
+            import briefgen.render.pdf  # noqa: F401
     try:
-        with _fewer_collections(), worker_pool(workers, one_job_each=True) as pool:
-            return list(run_jobs(pool, _render_job if pool else _render_one, jobs))
+        with timings.stage(f"render {len(jobs)} document{'s' if len(jobs) != 1 else ''} "
+                           f"({workers} process{'es' if workers != 1 else ''})"), \
+                _fewer_collections(), worker_pool(workers, one_job_each=True) as pool:
+            documents = list(run_jobs(pool, _render_job if pool else _render_one, jobs))
     except PageBudgetError as error:
         raise located(error, prepared.brief, prepared.line_map) from None
+    for (_, _, language, document_id), rendered in zip(jobs, documents):
+        timings.add(output_name(document_id, language, "").rstrip("."), rendered.timings)
+    return documents
 
 
 @contextlib.contextmanager
@@ -129,7 +137,8 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     ``up_to_date``.
     """
     brief_path = Path(brief_path)
-    prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
+    with timings.stage("load and validate the brief"):
+        prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     brief = prepared.brief
     search_path = template_search_path(options.templates)
     settings = {**asdict(options), "languages": prepared.languages, "output_dir": None, "force": None,
@@ -139,8 +148,10 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     if damaged:
         prepared.warnings.append(Problem(str(options.output_dir / brief.id / MANIFEST_NAME), 1, 1, "", damaged))
     entry = manifest.get(key, {})
-    if not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
-            brief_path, search_path, settings, current_read_files(entry))):
+    with timings.stage("compare with the last build"):
+        up_to_date = not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
+            brief_path, search_path, settings, current_read_files(entry)))
+    if up_to_date:
         return BuildResult(brief, prepared.warnings, up_to_date=True)
 
     documents = render_prepared(prepared, options)
@@ -148,7 +159,7 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
     outputs = {str(file.relative_path): sha256(file.data) for file in files}
-    with Staging(options.output_dir, brief.id) as staging:
+    with timings.stage("write the files"), Staging(options.output_dir, brief.id) as staging:
         for file in files:
             staging.write(file.relative_path.relative_to(brief.id), file.data)
         staging.write(MANIFEST_NAME, updated_manifest(

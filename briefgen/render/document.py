@@ -10,9 +10,10 @@ kept so when that saves the page: in both formats, since both come from the same
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from briefgen import timings
 from briefgen.errors import Problem
 from briefgen.model.brief import Brief
 from briefgen.model.registry import document
@@ -41,6 +42,8 @@ class RenderedDocument:
     files: list[RenderedFile]
     warnings: list[Problem]
     read_files: set[str]
+    #: How long each stage of it took, when timings are on (see :mod:`briefgen.timings`).
+    timings: list[tuple[str, float]] = field(default_factory=list)
 
 
 def output_name(document_id: str, language: str, extension: str) -> str:
@@ -60,35 +63,42 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     from briefgen.render.docx import docx_bytes, html_to_docx
     from briefgen.render.pdf import layout_pdf, pdf_bytes
 
+    start = timings.mark()
     declared = document(document_id)
-    html = render_html(declared.template, build_context(brief, document_id, language=language), search_path)
+    with timings.stage("HTML"):
+        html = render_html(declared.template, build_context(brief, document_id, language=language), search_path)
     folder = Path(brief.id)
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
     page_numbers = None
     if "pdf" in formats:
-        laid_out = layout_pdf(html, confinement)
+        with timings.stage("layout"):
+            laid_out = layout_pdf(html, confinement)
         if declared.fits_tighter and len(laid_out.pages) > 1:
             tighter_html = tighter(html)
-            tighter_layout = layout_pdf(tighter_html, confinement)
+            with timings.stage("tighter layout"):
+                tighter_layout = layout_pdf(tighter_html, confinement)
             if len(tighter_layout.pages) < len(laid_out.pages):
                 html, laid_out = tighter_html, tighter_layout  # the .docx is made from the same HTML
         check_page_budgets(brief, declared, language, laid_out)
         page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                         for anchor in page.anchors}
+        with timings.stage("PDF"):
+            data = pdf_bytes(laid_out, variant=pdf_variant)
         rendered.append(RenderedFile(document_id, "pdf", folder / output_name(document_id, language, "pdf"),
-                                     pdf_bytes(laid_out, variant=pdf_variant), pages=len(laid_out.pages)))
+                                     data, pages=len(laid_out.pages)))
     if "docx" in formats:
-        docx = html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
-                            template_name=declared.template, page_numbers=page_numbers,
-                            images=confinement.local_path)
+        with timings.stage(".docx"):
+            docx = docx_bytes(html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
+                                           template_name=declared.template, page_numbers=page_numbers,
+                                           images=confinement.local_path))
         rendered.append(RenderedFile(document_id, "docx", folder / output_name(document_id, language, "docx"),
-                                     docx_bytes(docx)))
+                                     docx))
     if "html" in formats:  # the HTML both formats were made from, first as ever
         rendered.insert(0, RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
                                         html.encode()))
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
-    return RenderedDocument(rendered, warnings, set(confinement.read))
+    return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start))
 
 
 def tighter(html: str) -> str:
