@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import types
 import typing
@@ -369,22 +370,25 @@ def check_images(data: dict, line_map: LineMap, folder: Path) -> list[Problem]:
             message = None
             real = (root / src).resolve()
             if re.match(r"^[a-z][a-z0-9+.-]*://", src, re.I):
-                message = (f"{_show(src)} is a web address; briefgen reads images only from the brief's folder "
+                message = (f"'{src}' is a web address; briefgen reads images only from the brief's folder "
                            f"({root}): save the image there and give its file name")
+            elif not real.is_relative_to(root) and Path(os.path.normpath(root / src)).is_relative_to(root):
+                message = (f"'{src}' is a link to {real}, outside the brief's folder ({root}); briefgen "
+                           "reads images only from there: copy the image itself into it")
             elif not real.is_relative_to(root):
-                message = (f"{_show(src)} leads outside the brief's folder ({root}); briefgen reads images only "
+                message = (f"'{src}' leads outside the brief's folder ({root}); briefgen reads images only "
                            "from there: copy the image into it and give its name")
             elif not real.is_file():
-                message = (f"{_show(src)}: no such file in the brief's folder ({root}); check the name, or copy "
+                message = (f"'{src}': no such file in the brief's folder ({root}); check the name, or copy "
                            "the image there")
             else:
                 try:
                     found = image_format(real)
                 except OSError as error:
-                    message = f"{_show(src)} cannot be read ({error.strerror}); check its permissions"
+                    message = f"'{src}' cannot be read ({error.strerror}); check its permissions"
                 else:
                     if found is None:
-                        message = f"{_show(src)} is not a {formats} image; save it as one of these"
+                        message = f"'{src}' is not a {formats} image; save it as one of these"
             if message:
                 problems.append(line_map.problem(key_path, message, value=True))
     return problems
