@@ -168,6 +168,9 @@ def test_pdfua_finds_no_error_in_documents_with_images(built) -> None:
      "check the name, or copy the image there"),
     ({"letter.signer.signature.src": "notes.png"}, "text",
      "98:12: letter.signer.signature.src: 'notes.png' is not a PNG, JPEG or GIF image; save it as one of these"),
+    ({"letter.signer.signature.src": "cut.png"}, "truncated",
+     "98:12: letter.signer.signature.src: 'cut.png' is a damaged PNG file (image file is truncated); open it in an "
+     "image editor and save it again"),
     ({"letter.letterhead.logo.src": "https://coalition.example/logo.png"}, None,
      "69:12: letter.letterhead.logo.src: 'https://coalition.example/logo.png' is a web address; briefgen reads "
      "images only from the brief's folder ({folder}): save the image there and give its file name"),
@@ -175,7 +178,7 @@ def test_pdfua_finds_no_error_in_documents_with_images(built) -> None:
      "68:5: letter.letterhead.logo.alt: an image needs alt text: add alt: with what it shows, e.g. alt: Logo of "
      "the organisation (screen readers read it in the PDF and in Word)"),
     ({"prepared_by.logo.alt": ""}, None, "12:10: prepared_by.logo.alt: must not be empty"),
-], ids=["dot-dot", "absolute", "link-out", "missing", "not-an-image", "web", "no-alt", "empty-alt"])
+], ids=["dot-dot", "absolute", "link-out", "missing", "not-an-image", "truncated", "web", "no-alt", "empty-alt"])
 def test_each_bad_image_is_a_located_error_saying_what_to_do_from_validate_and_build(
         tmp_path, change, make, message) -> None:
     folder, outside = tmp_path / "brief", tmp_path / "outside"
@@ -186,6 +189,8 @@ def test_each_bad_image_is_a_located_error_saying_what_to_do_from_validate_and_b
         os.symlink(outside / "logo.png", folder / "link.png")
     elif make == "text":
         (folder / "notes.png").write_text("not an image\n", encoding="utf-8")
+    elif make == "truncated":
+        (folder / "cut.png").write_bytes((FIXTURES / "letterhead" / "logo.png").read_bytes()[:20_000])
     change = {key: value.format(outside=outside) if isinstance(value, str) else value
               for key, value in change.items()}
     brief = images_brief(folder, **change)

@@ -343,6 +343,22 @@ def image_format(path: Path) -> str | None:
     return next((name for signature, name in _SIGNATURES.items() if start.startswith(signature)), None)
 
 
+def image_damage(path: Path) -> str | None:
+    """What stops the image at ``path`` being decoded whole, or None if nothing does.
+
+    A truncated PNG stops python-docx (UnexpectedEndOfFileError) where WeasyPrint embeds what it
+    can read of it: found here first, when the brief is read, it is one located problem.
+    """
+    from PIL import Image as PILImage  # WeasyPrint's own dependency; only a brief with images pays for it
+
+    try:
+        with PILImage.open(path) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError) as error:
+        return str(error) or type(error).__name__
+    return None
+
+
 def _image_sources(data: Any, path: tuple[str, ...], key_path: KeyPath = ()):
     """(key path, src) of each image at ``path`` in raw brief data that gives a src as text."""
     if not path:
@@ -389,6 +405,9 @@ def check_images(data: dict, line_map: LineMap, folder: Path) -> list[Problem]:
                 else:
                     if found is None:
                         message = f"'{src}' is not a {formats} image; save it as one of these"
+                    elif (damage := image_damage(real)) is not None:
+                        message = (f"'{src}' is a damaged {found} file ({damage}); open it in an image editor "
+                                   "and save it again")
             if message:
                 problems.append(line_map.problem(key_path, message, value=True))
     return problems
