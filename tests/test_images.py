@@ -96,6 +96,7 @@ def pictures(path: Path) -> list[tuple[str, str]]:
 
 
 def media(path: Path) -> list[str]:
+    """The media parts (the images' files) of the .docx at ``path``, by name."""
     with zipfile.ZipFile(path) as archive:
         return sorted(name for name in archive.namelist() if name.startswith("word/media/"))
 

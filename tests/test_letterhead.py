@@ -38,6 +38,7 @@ SIGNED_STYLES = ["Closing", "Signer Name", "Signer", "Signer", "Cc", "Signed By"
 
 
 def suffix(language: str) -> str:
+    """What an output file's name has for ``language`` before its extension: nothing for English."""
     return "" if language == "en" else f".{language}"
 
 
