@@ -3,7 +3,9 @@
 Two passes, both run so that one report lists everything: pydantic checks the shape and
 types, and :func:`cross_check` checks what pydantic cannot (unique ids, references
 between sections, dates in order). It reads the raw data defensively, so it still works
-when parts of the brief are malformed.
+when parts of the brief are malformed. Given the brief's folder, :func:`check_images` reads the
+images it names where the documents will: inside that folder only, each a PNG, JPEG or GIF that
+decodes.
 """
 
 from __future__ import annotations
