@@ -208,6 +208,21 @@ STYLES: tuple[StyleSpec, ...] = (
     StyleSpec("Letter Contact"),
     StyleSpec("Signed By", bold=True, space_before=1.2 * BODY_SIZE, space_after=0.3 * BODY_SIZE,
               keep_with_next=True),
+    # The letterhead, the signer and the copies (.letterhead, .signer, .cc), and the packs' images.
+    StyleSpec("Letterhead", font=SANS, size=8.5, line_height=1.3, color=GREY, space_after=0),
+    # A paragraph that holds an image has single line spacing: LibreOffice cuts an image off at a
+    # line height under the font's own.
+    StyleSpec("Letterhead Logo", based_on="Letterhead", space_after=4, line_height=NOTO_LINE),
+    StyleSpec("Letterhead Organization", based_on="Letterhead", size=11, bold=True, color=DARK_BLUE, space_after=1),
+    StyleSpec("Letterhead Last", based_on="Letterhead", space_after=12, rule_below=True),
+    StyleSpec("Signer", space_after=0),
+    StyleSpec("Signature", based_on="Signer", space_before=0.6 * BODY_SIZE, space_after=2, keep_with_next=True,
+              line_height=NOTO_LINE),
+    StyleSpec("Signer Name", based_on="Signer", bold=True),
+    StyleSpec("Cc", space_before=0.9 * BODY_SIZE),
+    StyleSpec("Cover Logo", space_after=0.5 * CM, line_height=NOTO_LINE),
+    StyleSpec("Photo", space_before=0.6 * BODY_SIZE, space_after=0.3 * BODY_SIZE, keep_with_next=True,
+              line_height=NOTO_LINE),
     # .leave-behind { font-size: 9.5pt; line-height: 1.3 } and its p { margin-bottom: 0.3em }
     StyleSpec("Leave Behind", size=9.5, line_height=1.3, space_after=0.3 * 9.5),
     # .leave-behind h1, h2 and li; its headings keep the line height of the section.

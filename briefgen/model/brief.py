@@ -138,6 +138,41 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# -- Images, the letterhead and the signer (issue 18) ----------------------------------
+
+#: The image formats both a PDF and a Word document embed as they are.
+IMAGE_FORMATS = ("PNG", "JPEG", "GIF")
+
+
+class Image(Model):
+    """An image in a file in the brief's folder (a logo, a photo, a signature) and the text that
+    stands for it: the alt text screen readers read, in the PDF and in Word."""
+
+    src: Plain = Field(description="The image file (PNG, JPEG or GIF), in the brief's folder or a folder "
+                                   "inside it, relative to the brief: logo.png, images/logo.png.")
+    alt: Text = Field(description="What the image shows, for a reader who cannot see it, e.g. 'Logo of the "
+                                  "Canadian Coalition on Human Rights in China'. Required.")
+
+
+class Letterhead(Model):
+    """The sender's letterhead at the top of the letter's first page."""
+
+    organization: Text = Field(description="The organisation whose letter it is.")
+    address: list[Text] = Field(default_factory=list, description="Postal address, one line per item.")
+    phone: Plain | None = Field(None, description="Telephone number, as it should be printed.")
+    web: Url | None = Field(None, description="Web site (http:// or https://).")
+    logo: Image | None = Field(None, description="The organisation's logo, with its alt text.")
+
+
+class Signer(Model):
+    """The person who signs the letter, under the closing."""
+
+    name: Text = Field(description="Full name.")
+    title: Text | None = Field(None, description="Position, e.g. 'Executive Director'.")
+    organization: Text | None = Field(None, description="Organisation the signer speaks for.")
+    signature: Image | None = Field(None, description="An image of the handwritten signature, with its alt text.")
+
+
 class Contact(Model):
     """A person to contact about the brief or the letter."""
 
@@ -151,6 +186,8 @@ class PreparedBy(Model):
 
     organization: Text = Field(description="Department or organisation that prepared the brief.")
     contact: Contact | None = Field(None, description="The person to contact about it.")
+    logo: Image | None = Field(None, description="The department's or organisation's logo, on the cover of the "
+                                                 "briefing pack.")
 
 
 class Principal(Model):
@@ -167,6 +204,9 @@ class Counterpart(Model):
     native_name: Text | None = Field(None, description="Name in its own script, e.g. 习近平.")
     title: Text | None = Field(None, description="Office held.")
     bio: Markdown | None = Field(None, description="Short biography (Markdown).")
+    photo: Image | None = internal(
+        "A photo above the biography, with its alt text, where biographies are shown (the briefing pack).",
+        default=None)
 
 
 class ProgrammeItem(Model):
@@ -301,6 +341,11 @@ class Letter(Model):
     signed_by_note: Text | None = Field(
         None, description="A note printed under the signatories, e.g. that the list is incomplete.")
     contact: Contact | None = Field(None, description="The contact person for the letter.")
+    letterhead: Letterhead | None = Field(None, description="The sender's letterhead: organisation, address, "
+                                                            "phone, web site and logo.")
+    signer: Signer | None = Field(None, description="Who signs the letter: name, title, organisation and an "
+                                                    "optional signature image.")
+    cc: list[Text] = Field(default_factory=list, description="Who else receives a copy, one name per item.")
 
 
 class Source(Model):

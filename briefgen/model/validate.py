@@ -3,7 +3,9 @@
 Two passes, both run so that one report lists everything: pydantic checks the shape and
 types, and :func:`cross_check` checks what pydantic cannot (unique ids, references
 between sections, dates in order). It reads the raw data defensively, so it still works
-when parts of the brief are malformed.
+when parts of the brief are malformed. Given the brief's folder, :func:`check_images` reads the
+images it names where the documents will: inside that folder only, each a PNG, JPEG or GIF that
+decodes.
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import os
 import re
 import types
 import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, PlainValidator, ValidationError
 
 from briefgen.errors import InvalidBriefError, Problem
 from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path
-from briefgen.model.brief import TIME_PATTERN, URL_PATTERN, Brief, Localized, Markdown
+from briefgen.model.brief import IMAGE_FORMATS, TIME_PATTERN, URL_PATTERN, Brief, Localized, Markdown
 from briefgen.text import EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN
 from briefgen.view.markdown import unsupported
 
@@ -89,8 +93,11 @@ def _is_markdown(annotation: Any, metadata: Any = ()) -> bool:
     return any(_is_markdown(argument) for argument in typing.get_args(annotation))
 
 
-def validate_brief(data: Any, line_map: LineMap) -> Brief:
-    """Validate loaded ``data`` against brief format v1; raises :class:`InvalidBriefError` listing every problem."""
+def validate_brief(data: Any, line_map: LineMap, folder: Path | None = None) -> Brief:
+    """Validate loaded ``data`` against brief format v1; raises :class:`InvalidBriefError` listing every problem.
+
+    With ``folder`` (the brief's), the images the brief names are checked there too (:func:`check_images`).
+    """
     if not isinstance(data, dict):
         found = "empty" if data is None else f"a {_kind(data)}"
         raise InvalidBriefError([line_map.problem(
@@ -125,6 +132,8 @@ def validate_brief(data: Any, line_map: LineMap) -> Brief:
             else:
                 problems.append(_problem_from_pydantic(err, line_map))
     problems.extend(cross_check(data, line_map))
+    if folder is not None:
+        problems.extend(check_images(data, line_map, folder))
     if problems:
         problems.sort(key=lambda p: (p.line, p.column))
         raise InvalidBriefError(_unique(problems))
@@ -172,6 +181,9 @@ def _problem_from_pydantic(err: dict, line_map: LineMap) -> Problem:
         suggestion = _suggest_key(loc)
         message = f"unknown key '{loc[-1]}'" + (f"; did you mean '{suggestion}'?" if suggestion else "")
         return line_map.problem(loc, message)
+    if kind == "missing" and loc[-1] == "alt" and len(loc) > 1 and loc[-2] in IMAGE_FIELDS:
+        line, column = line_map.locate(loc[:-1])
+        return Problem(line_map.path, line, column, format_key_path(loc), ALT_MISSING)
     if kind == "missing":
         line, column = line_map.locate(loc[:-1])
         return Problem(line_map.path, line, column, format_key_path(loc), "required key is missing")
@@ -410,3 +422,97 @@ def _collect_ids(data: dict, section: str, line_map: LineMap, problems: list[Pro
         else:
             seen[value] = line
     return seen
+
+
+# -- Images ---------------------------------------------------------------------------
+
+#: The keys whose value is an image ``{src, alt}``.
+IMAGE_FIELDS = ("logo", "photo", "signature")
+#: Where the brief's images are: key paths, ``[]`` standing for every item of a list.
+IMAGE_PATHS: tuple[tuple[str, ...], ...] = (
+    ("prepared_by", "logo"),
+    ("visit", "counterparts", "[]", "photo"),
+    ("letter", "letterhead", "logo"),
+    ("letter", "signer", "signature"),
+)
+ALT_MISSING = ("an image needs alt text: add alt: with what it shows, e.g. alt: Logo of the organisation "
+               "(screen readers read it in the PDF and in Word)")
+_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF", b"GIF89a": "GIF"}
+
+
+def image_format(path: Path) -> str | None:
+    """The format of the image file at ``path`` (one of :data:`IMAGE_FORMATS`), from its first bytes; None if
+    it is none of them."""
+    with path.open("rb") as file:
+        start = file.read(8)
+    return next((name for signature, name in _SIGNATURES.items() if start.startswith(signature)), None)
+
+
+def image_damage(path: Path) -> str | None:
+    """What stops the image at ``path`` being decoded whole, or None if nothing does.
+
+    A truncated PNG stops python-docx (UnexpectedEndOfFileError) where WeasyPrint embeds what it
+    can read of it: found here first, when the brief is read, it is one located problem.
+    """
+    from PIL import Image as PILImage  # WeasyPrint's own dependency; only a brief with images pays for it
+
+    try:
+        with PILImage.open(path) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError) as error:
+        return str(error) or type(error).__name__
+    return None
+
+
+def _image_sources(data: Any, path: tuple[str, ...], key_path: KeyPath = ()):
+    """(key path, src) of each image at ``path`` in raw brief data that gives a src as text."""
+    if not path:
+        if isinstance(data, dict) and isinstance(data.get("src"), str) and data["src"].strip():
+            yield (*key_path, "src"), data["src"].strip()
+        return
+    head, rest = path[0], path[1:]
+    if head == "[]":
+        for index, item in _list_items(data):
+            yield from _image_sources(item, rest, (*key_path, index))
+    elif isinstance(data, dict):
+        yield from _image_sources(data.get(head), rest, (*key_path, head))
+
+
+def check_images(data: dict, line_map: LineMap, folder: Path) -> list[Problem]:
+    """Each image the brief names is an image file (PNG, JPEG or GIF) inside ``folder``, the brief's.
+
+    Read as the documents read it: every link followed first, so a link to a file elsewhere is outside.
+    """
+    root = folder.resolve()
+    formats = ", ".join(IMAGE_FORMATS[:-1]) + f" or {IMAGE_FORMATS[-1]}"
+    problems = []
+    for image_path in IMAGE_PATHS:
+        for key_path, src in _image_sources(data, image_path):
+            message = None
+            real = (root / src).resolve()
+            if re.match(r"^[a-z][a-z0-9+.-]*://", src, re.I):
+                message = (f"'{src}' is a web address; briefgen reads images only from the brief's folder "
+                           f"({root}): save the image there and give its file name")
+            elif not real.is_relative_to(root) and Path(os.path.normpath(root / src)).is_relative_to(root):
+                message = (f"'{src}' is a link to {real}, outside the brief's folder ({root}); briefgen "
+                           "reads images only from there: copy the image itself into it")
+            elif not real.is_relative_to(root):
+                message = (f"'{src}' leads outside the brief's folder ({root}); briefgen reads images only "
+                           "from there: copy the image into it and give its name")
+            elif not real.is_file():
+                message = (f"'{src}': no such file in the brief's folder ({root}); check the name, or copy "
+                           "the image there")
+            else:
+                try:
+                    found = image_format(real)
+                except OSError as error:
+                    message = f"'{src}' cannot be read ({error.strerror}); check its permissions"
+                else:
+                    if found is None:
+                        message = f"'{src}' is not a {formats} image; save it as one of these"
+                    elif (damage := image_damage(real)) is not None:
+                        message = (f"'{src}' is a damaged {found} file ({damage}); open it in an image editor "
+                                   "and save it again")
+            if message:
+                problems.append(line_map.problem(key_path, message, value=True))
+    return problems

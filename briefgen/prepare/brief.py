@@ -35,7 +35,7 @@ def load_brief(path: Path, *, display_path: str | None = None) -> LoadedBrief:
     Raises :class:`~briefgen.errors.InvalidBriefError` listing every problem, each located in the file.
     """
     data, line_map = load_yaml(path, display_path=display_path)
-    brief = validate_brief(data, line_map)
+    brief = validate_brief(data, line_map, folder=path.resolve().parent)
     brief, sign_ons = join_sign_ons(brief, line_map, Path(path).parent)
     return LoadedBrief(brief, line_map, find_warnings(brief, line_map), (sign_ons,) if sign_ons else ())
 

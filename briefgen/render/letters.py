@@ -75,7 +75,8 @@ def render_letters(brief: Brief, language: str, recipients: list[Recipient], *, 
         from briefgen.render.docx import docx_bytes, html_to_docx
 
         reference = find_theme_file("reference.docx", search_path)
-        docx_files = [docx_bytes(html_to_docx(html, reference=reference, template_name=template)) for html in htmls]
+        docx_files = [docx_bytes(html_to_docx(html, reference=reference, template_name=template,
+                                              images=confinement.local_path)) for html in htmls]
     return [RenderedLetter(recipient, context, html, composed.pdf, composed.pages, docx_file, fallback)
             for recipient, context, html, composed, docx_file, fallback
             in zip(recipients, contexts, htmls, pdfs, docx_files, composition.fallbacks)]
