@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefgen import timings
 from briefgen.errors import PageBudgetError, Problem
@@ -21,10 +22,11 @@ from briefgen.prepare.brief import LanguageChoice, PreparedBrief, prepare_brief
 from briefgen.prepare.glyphs import check_glyphs
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.budgets import located
-from briefgen.render.document import RenderedDocument, RenderedFile, output_name, render_document
-from briefgen.render.html import template_search_path
+from briefgen.render.resources import template_search_path
 from briefgen.workers import cores, run_jobs, worker_pool
 from briefgen.write.files import Staging
+if TYPE_CHECKING:
+    from briefgen.render.document import RenderedDocument, RenderedFile
 from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, options_key,
                                      read_manifest, sha256, updated_manifest)
 
@@ -70,6 +72,8 @@ def _render_job(job: tuple) -> RenderedDocument:
 
 
 def _render_one(job: tuple) -> RenderedDocument:
+    from briefgen.render.document import render_document
+
     prepared, options, language, document_id = job
     return render_document(prepared.brief, document_id, language, options.formats,
                            search_path=template_search_path(options.templates), brief_dir=prepared.folder,
@@ -101,6 +105,8 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
             documents = list(run_jobs(pool, _render_job if pool else _render_one, jobs))
     except PageBudgetError as error:
         raise located(error, prepared.brief, prepared.line_map) from None
+    from briefgen.render.document import output_name
+
     for (_, _, language, document_id), rendered in zip(jobs, documents):
         timings.add(output_name(document_id, language, "").rstrip("."), rendered.timings)
     return documents

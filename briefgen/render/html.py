@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from briefgen.errors import BuildError, TemplateAccessError, TemplateError, TemplateLimitError
 from briefgen.render.limits import LimitedEnvironment, render_limited
-from briefgen.render.resources import confined
+from briefgen.render.resources import confined, default_theme_dir, template_search_path  # noqa: F401
 from briefgen.render.subset import HTML_SUBSET
 from briefgen.text import script_language
 from briefgen.view.dates import date_range, day_heading, long_date
@@ -32,20 +32,8 @@ from briefgen.view.markdown import render_block, render_inline
 from briefgen.view.translations import translations
 from briefgen.view.typography import breakable_address, format_count, unbreakable
 
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: What names the default theme's file in a template of the user's: ``default/letter.html.j2``.
 DEFAULT_PREFIX = "default/"
-
-
-def default_theme_dir() -> Path:
-    """The default theme: inside the package when installed from a wheel, else the repository's."""
-    shipped = _PACKAGE_DIR / "templates"
-    return shipped if shipped.is_dir() else _PACKAGE_DIR.parent / "templates"
-
-
-def template_search_path(user_dir: Path | None = None) -> list[Path]:
-    """The folders searched for a template file, most specific first."""
-    return ([user_dir] if user_dir else []) + [default_theme_dir()]
 
 
 def _theme_file(name: str, search_path: list[Path], what: str | None = None) -> Path | None:

@@ -20,6 +20,20 @@ from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
 
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the package when installed from a wheel, else the repository's."""
+    shipped = _PACKAGE_DIR / "templates"
+    return shipped if shipped.is_dir() else _PACKAGE_DIR.parent / "templates"
+
+
+def template_search_path(user_dir: Path | None = None) -> list[Path]:
+    """The folders searched for a template file, most specific first."""
+    return ([user_dir] if user_dir else []) + [default_theme_dir()]
+
+
 def confined(path: Path, roots: Sequence[Path]) -> Path | None:
     """The real path of ``path`` (every link followed) if it lies inside one of ``roots``, else None.
 
