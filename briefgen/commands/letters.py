@@ -53,6 +53,10 @@ class LetterOptions:
     jobs: int | None = None
     docx: bool = False
     templates: Path | None = None
+    #: ``--columns``: which column of the recipients file is which field, ``{field: column}``.
+    columns: dict[str, str] | None = None
+    #: ``--where``: the rows to write to, ``(column, value)`` pairs.
+    where: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def letters(brief_path: Path | str, recipients_path: Path | str, options: Letter
     # The workers start first and import WeasyPrint (half a second) while this process checks
     # the inputs; it never imports WeasyPrint itself. On any failure they are stopped.
     with worker_pool(workers, initializer=_start_worker) as pool:
-        prepared = prepare_letters(brief_path, recipients_path)
+        prepared = prepare_letters(brief_path, recipients_path, columns=options.columns, where=list(options.where))
         brief = prepared.prepared.brief
         folder = options.output_dir / brief.id / LETTERS_FOLDER
         if journal.in_use(folder):

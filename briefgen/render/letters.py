@@ -2,7 +2,8 @@
 
 Each copy's HTML comes from the letter's template through the same path as any document
 (:func:`~briefgen.render.html.render_html`, subset check included). The letter is laid
-out once and each recipient's addressee and salutation composed onto it
+out once and each recipient's addressee, salutation, closing and the paragraphs naming
+their fields composed onto it
 (:func:`~briefgen.render.mailmerge.compose_letters`); the copies whose parts do not fit
 are laid out together as one document and split into one PDF each.
 """
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from briefgen.load.recipients import Recipient
 from briefgen.model.brief import Brief
 from briefgen.model.registry import mail_merged
+from briefgen.prepare.greetings import greeting
 from briefgen.render.html import find_theme_file, render_html
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
@@ -40,8 +42,17 @@ class RenderedLetter:
 
 
 def letter_context(brief: Brief, recipient: Recipient, language: str) -> dict[str, Any]:
-    """The template context of ``recipient``'s copy of the letter in ``language``."""
-    return build_context(brief, mail_merged().id, recipient.letter_fields(), language=language)
+    """The template context of ``recipient``'s copy of the letter in ``language``: their
+    salutation (given or built) and the closing that goes with it
+    (:func:`~briefgen.prepare.greetings.greeting`), their fields in the letter's placeholders."""
+    found = greeting(recipient, language)
+    fields = recipient.letter_fields()
+    fields["salutation"] = found.salutation
+    fields["fields"] = {**fields["fields"], "salutation": found.salutation}
+    context = build_context(brief, mail_merged().id, fields, language=language)
+    if found.closing is not None:
+        context["brief"]["letter"]["closing"] = found.closing
+    return context
 
 
 def check_letter_template(brief: Brief, recipient: Recipient, language: str, search_path: list[Path]) -> None:

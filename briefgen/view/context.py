@@ -23,6 +23,7 @@ from briefgen import __version__
 from briefgen.model.brief import Brief, Localized, Typeset, in_language
 from briefgen.model.registry import Audience, document
 from briefgen.view.markings import localize_marking
+from briefgen.view.placeholders import letter_texts
 from briefgen.view.typography import typeset
 
 #: The recipient's fields a letter prints, typeset as the brief's texts are.
@@ -118,6 +119,7 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
         letter["asks"] = [asks_by_id[ref] for ref in chosen]
         letter["signed_by"] = [signatory for ref in letter["signed_by"]
                                for signatory in data["signatories"] if signatory["id"] == ref]
+        letter_texts(letter, recipient, language)
     return {
         "brief": data,
         "document": {"id": document_id, "audience": audience},
