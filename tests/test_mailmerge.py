@@ -187,6 +187,7 @@ def test_the_notices_name_ten_letters_per_reason_and_count_the_others() -> None:
         "notice: 1 letter laid out whole, about ten times slower: its data-per-recipient part has other elements than "
         "the others' (a title, a constituency or an address line more or fewer): dev-das",
         "notice: 12 letters laid out whole, about ten times slower: their data-per-recipient part is laid out "
-        "otherwise than the others' (a name or an address that wraps): member-001, member-002, member-003, "
-        "member-004, member-005, member-006, member-007, member-008, member-009, member-010 and 2 more",
+        "otherwise than the others' (a name, an address or a paragraph naming a recipient's field that wraps "
+        "otherwise): member-001, member-002, member-003, member-004, member-005, member-006, member-007, "
+        "member-008, member-009, member-010 and 2 more",
     ]
