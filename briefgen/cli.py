@@ -217,10 +217,12 @@ def _progress_bar(description: str) -> Iterator[Callable[[int, int], None] | Non
 @click.option("--recipients", "recipients", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="CSV, Excel (.xlsx) or YAML file: name (or first and last name), email, title, salutation, "
                    "language, constituency, address…; see docs/recipients.md.")
-@click.option("--columns", "columns", multiple=True, metavar="FIELD=COLUMN[,FIELD=COLUMN…]",
-              help="Which column of the file is which field, e.g. email=Courriel,name=\"Nom complet\".")
+@click.option("--columns", "columns", multiple=True, metavar="FIELD=COL,…",
+              help="Which column of the file is which field: FIELD=COLUMN[,FIELD=COLUMN…], "
+                   "e.g. email=Courriel,name=\"Nom complet\".")
 @click.option("--where", "where", multiple=True, metavar="COLUMN=VALUE",
-              help="Write only to the rows whose COLUMN is VALUE (case aside); repeat it to pick more.")
+              help="Write only to the rows whose COLUMN is VALUE (case and accents aside); repeat it for "
+                   "more values or columns.")
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("out"), show_default=True, help="Folder the letters are written under.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes; default one per core.")
