@@ -276,7 +276,7 @@ def test_a_letter_text_missing_in_a_recipients_language_is_warned_with_its_line(
                 if text.strip().startswith("closing:"))
     assert result.stderr == f"{path}:{line}:3: letter.closing: warning: no French text; the English is used\n"
     # A French recipient's closing is the formula that repeats her salutation, not the brief's closing.
-    assert ("Veuillez agréer, Madame la Députée, l’expression de nos sentiments distingués."
+    assert ("Veuillez agréer, Madame la Députée, l'expression de nos sentiments distingués."
             in pdf_text(tmp_path / "letter-test" / "letters" / "cleo-cote.pdf"))
     assert "Sincerely," in pdf_text(tmp_path / "letter-test" / "letters" / "ann-arbour.pdf")
 

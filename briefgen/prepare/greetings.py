@@ -84,10 +84,14 @@ def greeting(recipient: Recipient, language: str) -> Greeting:
     elif language == "fr":
         if gender:
             # The office, else Madame or Monsieur alone: never the family name (see the module's docstring).
-            context = "salutation to a woman" if gender == "f" else "salutation to a man"
-            salutation = catalog.pgettext(context, {"mp": "Dear Member of Parliament,",
-                                                    "senator": "Dear Senator,"}.get(office, "Dear Sir or Madam,"))
-            built = Built.HONORIFIC
+            pgettext = catalog.pgettext
+            forms = {("f", "mp"): pgettext("salutation to a woman", "Dear Member of Parliament,"),
+                     ("m", "mp"): pgettext("salutation to a man", "Dear Member of Parliament,"),
+                     ("f", "senator"): pgettext("salutation to a woman", "Dear Senator,"),
+                     ("m", "senator"): pgettext("salutation to a man", "Dear Senator,"),
+                     ("f", None): pgettext("salutation to a woman", "Dear Sir or Madam,"),
+                     ("m", None): pgettext("salutation to a man", "Dear Sir or Madam,")}
+            salutation, built = forms[gender, office], Built.HONORIFIC
         else:
             salutation, built = _("Dear Sir or Madam,"), Built.NEUTRAL
     elif courtesy in _COURTESY and recipient.last_name:
