@@ -8,7 +8,9 @@ brief's default language, and typeset in the language they are in
 (:func:`~briefgen.view.typography.typeset`: quotes, apostrophes, French spacing): every text
 the model marks :data:`~briefgen.model.brief.TYPESET`, and the recipient's name, title,
 salutation, constituency and address. Markdown is typeset by its parser; ids, e-mail
-addresses, URLs, times and phone numbers stay exactly as the brief gives them.
+addresses, URLs, times and phone numbers stay exactly as the brief gives them. The
+placeholders ``{column}`` of the letter's opening and body are filled with the recipient's
+fields, or the addressee's (:mod:`briefgen.view.placeholders`).
 """
 
 from __future__ import annotations
@@ -93,7 +95,8 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
     """The context for rendering ``document_id`` of ``brief`` in ``language`` (default: the
     brief's first), filtered for its audience.
 
-    ``recipient`` (name, title, salutation, constituency, address, …) personalises a letter.
+    ``recipient`` (name, title, salutation, constituency, address, …, and ``fields``, all of
+    them as text for the placeholders) personalises a letter.
     """
     audience = document(document_id).audience
     language = language or brief.langs[0]
