@@ -251,3 +251,23 @@ def test_reading_recipients_imports_no_openpyxl_unless_a_workbook_is_read(tmp_pa
             f"load_recipients(Path({str(path)!r})); print('openpyxl' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout == "False\n"
+
+
+def test_a_yaml_list_takes_the_same_names_and_keeps_its_other_keys(tmp_path: Path) -> None:
+    path = tmp_path / "mps.yaml"
+    path.write_text("- Name: Ann Arbour\n  Courriel: ann@example.org\n  Riding: Ottawa Centre\n  committee: Finance\n",
+                    encoding="utf-8")
+    assert load_recipients(path) == [Recipient("Ann Arbour", "ann@example.org", constituency="Ottawa Centre", line=1,
+                                               extra=(("committee", "Finance"),))]
+
+
+def test_a_second_column_for_a_field_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "mps.csv"
+    path.write_text("Name,Email,Courriel\nAnn Arbour,ann@example.org,ann@other.example\n", encoding="utf-8")
+    found = read_recipients(path)
+    assert found.recipients == [Recipient("Ann Arbour", "ann@example.org", line=2)]
+    assert [str(warning) for warning in found.warnings] == [
+        f"{path}:1: Courriel: warning: 'Email' is already the email column, so this one is ignored; to use it "
+        "instead, give --columns email=Courriel"]
+    chosen = read_recipients(path, columns={"email": "courriel"})
+    assert chosen.recipients[0].email == "ann@other.example"
