@@ -167,3 +167,23 @@ def test_the_letter_build_writes_prints_the_addressees_fields_and_marks_the_othe
         assert ("As the Member for [constituency], you sit on the [committee] committee. {Braces} stay." in text)
         assert "Dear Prime Minister," in text and "Sincerely," in text
         assert "{" + "constituency}" not in text
+
+
+def test_letters_whose_paragraph_wraps_alike_are_composed_on_a_layout_of_their_own(tmp_path: Path) -> None:
+    long_committee = "Citizenship, Immigration, Foreign Affairs, International Development and Trade"
+    people = [[f"Member {number}", f"member{number}@example.org", "en", "Member of Parliament", "", "",
+               "Dear Member,", "Ottawa Centre", long_committee if number % 2 else "Finance"] for number in range(4)]
+    recipients = write_people(tmp_path, people)
+    brief = personal_brief(tmp_path)
+    result = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path / "out"),
+                          "--jobs", "1")
+    # No notice: the two whose paragraph takes a line more share a second layout.
+    assert (result.returncode, result.stderr) == (0, "")
+    letters = tmp_path / "out" / "letter-test" / "letters"
+    loaded = load_brief(brief).brief
+    for index, recipient in enumerate(read_recipients(recipients).recipients):
+        html = render_html("letter.html.j2", letter_context(loaded, recipient, "en"), [default_theme_dir()])
+        alone = tmp_path / f"alone-{index}.pdf"
+        alone.write_bytes(pdf_bytes(layout_pdf(html, Confinement(default_theme_dir(), [default_theme_dir()]))))
+        assert pdf_text(letters / f"member-{index}.pdf") == pdf_text(alone)
+    assert long_committee in pdf_text(letters / "member-1.pdf")
