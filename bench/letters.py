@@ -38,6 +38,10 @@ SAMPLE = ROOT / "briefs" / "carney-china-2026.yaml"
 MPS = 343
 
 
+#: With --personal, real constituencies, of the lengths they have (a long one may wrap the sentence naming it).
+RIDINGS = ("Nunavut", "Ottawa Centre", "Laurier—Sainte-Marie", "Sackville—Bedford—Preston",
+           "Abitibi—Baie-James—Nunavik—Eeyou", "Mississauga—Streetsville", "Avignon—La Mitis—Matane—Matapédia",
+           "Calgary Centre")
 #: With --personal, a sentence of the recipient's own added to the body in each language.
 PERSONAL = {"en": "As the Member for {constituency}, you sit on the {committee} committee.",
             "fr": "En tant que députée de {constituency}, vous siégez au comité {committee}."}
@@ -47,8 +51,9 @@ def write_inputs(folder: Path, n: int, personal: bool = False) -> tuple[Path, Pa
     """The sample brief with a letter contact, and ``n`` synthetic recipients, written in ``folder``.
 
     With ``personal``, the recipients have no salutation (it is built from their courtesy title
-    and last name, or a neutral one for every fourth), an extra column ``committee``, and the
-    letter's body a paragraph naming ``{constituency}`` and ``{committee}``.
+    and last name, or a neutral one for every fourth), real constituencies (:data:`RIDINGS`),
+    an extra column ``committee``, and the letter's body a paragraph naming ``{constituency}``
+    and ``{committee}``.
     """
     brief = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     brief["letter"]["contact"] = {"name": "Casey Contact", "email": "casey@coalition.example"}
@@ -75,7 +80,7 @@ def write_inputs(folder: Path, n: int, personal: bool = False) -> tuple[Path, Pa
                 "House of Commons|Ottawa, Ontario K1A 0A6"
             if personal:
                 writer.writerow([f"Member {number:03d}", title, email, "" if number % 4 == 0 else "Ms.",
-                                 f"Member{number:03d}", language, riding, address,
+                                 f"Member{number:03d}", language, RIDINGS[number % len(RIDINGS)], address,
                                  ("Finance", "Foreign Affairs", "Health")[number % 3]])
             else:
                 writer.writerow([f"Member {number:03d}", title, email,
