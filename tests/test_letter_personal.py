@@ -187,3 +187,31 @@ def test_letters_whose_paragraph_wraps_alike_are_composed_on_a_layout_of_their_o
         alone.write_bytes(pdf_bytes(layout_pdf(html, Confinement(default_theme_dir(), [default_theme_dir()]))))
         assert pdf_text(letters / f"member-{index}.pdf") == pdf_text(alone)
     assert long_committee in pdf_text(letters / "member-1.pdf")
+
+
+def test_letters_to_the_rows_of_a_workbook_that_where_picks(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Honorific Title", "First Name", "Last Name", "Constituency", "Province / Territory", "Courriel",
+                  "Langue", "Committee", "Mailing Address"])
+    sheet.append(["Mme", "Cleo", "Côté", "Gatineau", "Québec", "cleo@example.org", "Français", "Justice",
+                  "Chambre des communes\nOttawa (Ontario) K1A 0A6"])
+    sheet.append(["Mr.", "Bob", "Roe", "Calgary Centre", "Alberta", "bob@example.org", "English", "Health", None])
+    recipients = tmp_path / "members.xlsx"
+    workbook.save(recipients)
+    result = run_briefgen("letters", str(personal_brief(tmp_path)), "--recipients", str(recipients),
+                          "--where", "province=quebec", "-o", str(tmp_path / "out"), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (f"{recipients}:2: salutation: warning: 1 recipient has no salutation, so one is built "
+                             "(from the courtesy title on line 2); write one in a salutation column to choose it\n")
+    letters = tmp_path / "out" / "letter-test" / "letters"
+    assert sorted(path.name for path in letters.glob("*.pdf")) == ["cleo-cote.pdf"]
+    assert pdf_text(letters / "cleo-cote.pdf").startswith(
+        "Cleo Côté Gatineau Chambre des communes Ottawa (Ontario) K1A 0A6 13 janvier 2026 Objet : Les droits de la "
+        "personne pendant votre visite Madame, Nous vous écrivons")
+    # No title column: Madame, without an office, and the closing repeats it.
+    text = pdf_text(letters / "cleo-cote.pdf")
+    assert "En tant que député de Gatineau, vous siégez au comité Justice." in text
+    assert "Veuillez agréer, Madame, l'expression de nos sentiments distingués." in text
