@@ -251,9 +251,12 @@ def _read_yaml(path: Path, shown: str, mapping: dict[str, str]) -> tuple[Header,
     header = resolve_header(names, mapping, shown, first_line[names[0]] if names else 1)
     header.warnings = [RowProblem(w.path, first_line.get(w.column, w.line), w.column, w.message)
                        for w in header.warnings]
+    if header.problems:
+        # Every item would repeat the same complaint.
+        return header, [], list(header.problems)
     key_of = dict(zip(names, header.keys))
     rows: list[_Row] = []
-    problems: list[RowProblem] = list(header.problems)
+    problems: list[RowProblem] = []
     for index, item in enumerate(data):
         line = line_map.locate((index,))[0]
         if not isinstance(item, dict):
