@@ -131,14 +131,32 @@ def test_a_placeholder_naming_no_column_is_an_error_of_the_brief_before_any_layo
     brief = personal_brief(tmp_path, opening={"en": "We write to {Riding} and {comitee}.", "fr": "Nous écrivons."})
     recipients = write_people(tmp_path, PEOPLE[:1])
     result = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path / "out"))
-    line = next(number for number, text in enumerate(brief.read_text(encoding="utf-8").splitlines(), start=1)
-                if "{comitee}" in text)
+    line, column = next((number, text.index("{comitee}") + 1) for number, text
+                        in enumerate(brief.read_text(encoding="utf-8").splitlines(), start=1) if "{comitee}" in text)
     assert result.returncode == 2
     assert result.stderr == (
-        f"{brief}:{line}:9: letter.opening.en: {{comitee}} names no column of the recipients file {recipients}; its "
-        "columns are name, email, language, title, honorific, last_name, salutation, constituency, committee "
-        "(write {{ and }} for a brace)\n")
+        f"{brief}:{line}:{column}: letter.opening.en: {{comitee}} names no column of the recipients file "
+        f"{recipients}; its columns are name, email, language, title, honorific, last_name, salutation, "
+        "constituency, committee (write {{ and }} for a brace)\n")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_placeholder_in_a_literal_block_is_located_on_its_own_line(tmp_path: Path) -> None:
+    body = ("  body:\n    en: The situation has worsened. We ask you to act.\n"
+            "    fr: La situation s'est aggravée. Nous vous demandons d'agir.\n")
+    text = LETTER_BRIEF.read_text(encoding="utf-8")
+    assert body in text
+    brief = tmp_path / "brief.yaml"
+    literal = ("  body:\n    en: |\n      The situation has worsened.\n\n      As the Member for {riding},\n"
+               "      we ask you to act on {comittee} now.\n    fr: Agissez.\n")
+    brief.write_text(text.replace(body, literal), encoding="utf-8")
+    recipients = write_people(tmp_path, PEOPLE[:1])
+    result = run_briefgen("letters", str(brief), "--recipients", str(recipients), "-o", str(tmp_path / "out"))
+    lines = brief.read_text(encoding="utf-8").splitlines()
+    line = next(number for number, text in enumerate(lines, start=1) if "{comittee}" in text)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{brief}:{line}:{lines[line - 1].index('{comittee}') + 1}: letter.body.en: "
+                                    "{comittee} names no column of the recipients file")
 
 
 def test_an_empty_cell_for_a_placeholder_is_an_error_of_its_row(tmp_path: Path) -> None:

@@ -117,11 +117,27 @@ def check_recipient_glyphs(recipients: list[Recipient], shown: str, used: set[st
 Placeholders = dict[str, list[tuple[str, tuple[KeyPath, str]]]]
 
 
-def check_placeholders(brief: Brief, line_map: LineMap, columns: tuple[str, ...], shown: str) -> Placeholders:
+def _placeholder_problem(line_map: LineMap, source: list[str], key_path: KeyPath, written: str, text_line: int,
+                         message: str) -> Problem:
+    """A problem at the placeholder ``{written}`` on line ``text_line`` (from 0) of the text at
+    ``key_path``: on its own line and column when the brief's ``source`` lines show it (a text
+    on one line, or a literal block ``|``), else where the text starts."""
+    start = line_map.problem(key_path, message, value=True)
+    value = source[start.line - 1][start.column - 1:] if 0 < start.line <= len(source) else ""
+    # A literal block's lines are the text's, from the line after the "|"; a folded or plain
+    # text's lines are not.
+    line = start.line + 1 + text_line if value.startswith("|") else start.line if text_line == 0 else None
+    column = source[line - 1].find("{" + written + "}") if line and line <= len(source) else -1
+    return Problem(start.path, line, column + 1, start.key_path, message) if column >= 0 else start
+
+
+def check_placeholders(brief: Brief, line_map: LineMap, columns: tuple[str, ...], shown: str,
+                       source: list[str] = ()) -> Placeholders:
     """The placeholders of the letter's opening and body in each language of the brief.
 
     Raises :class:`~briefgen.errors.InvalidBriefError` for each that names no column of the
-    recipients file (``shown``, whose ``columns`` are listed), located in the brief.
+    recipients file (``shown``, whose ``columns`` are listed), located in the brief (whose
+    lines ``source`` are, if given, to find the placeholder's own line and column).
     """
     available = [*columns, *(["salutation"] if "salutation" not in columns else [])]
     found: Placeholders = {language: [] for language in brief.langs}
@@ -130,13 +146,13 @@ def check_placeholders(brief: Brief, line_map: LineMap, columns: tuple[str, ...]
         value = getattr(brief.letter, name)
         for language, text in (value.items() if isinstance(value, Localized) else [(None, value)]):
             key_path = ("letter", name) if language is None else ("letter", name, language)
-            for written, _ in placeholders.placeholders(text):
+            for written, text_line in placeholders.placeholders(text):
                 key = placeholders.key(written)
                 if key not in available:
-                    problems.append(line_map.problem(key_path, (
+                    problems.append(_placeholder_problem(line_map, list(source), key_path, written, text_line, (
                         f"{{{written}}} names no column of the recipients file {shown}; its columns are "
                         f"{', '.join(available)} (write {{{{ and }}}} for a brace)" if written.strip() else
-                        "{} names no column; write {{ and }} for a brace"), value=True))
+                        "{} names no column; write {{ and }} for a brace")))
         # A letter in a language its text lacks prints the text of the fallback language.
         for language in brief.langs:
             text = in_language(value, brief.fallbacks(language))
@@ -213,7 +229,8 @@ def prepare_letters(brief_path: Path | str, recipients_path: Path | str, *, colu
     shown = str(recipients_path)
     found = read_recipients(recipients_path, columns=columns, where=list(where))
     recipients = found.recipients
-    used = check_placeholders(brief, loaded.line_map, found.columns, shown)
+    used = check_placeholders(brief, loaded.line_map, found.columns, shown,
+                              brief_path.read_text(encoding="utf-8-sig").splitlines())
     languages, warnings = choose_languages(brief, recipients, shown)
     check_placeholder_cells(recipients, languages, used, shown)
     check_recipient_glyphs(recipients, shown, {key for keys in used.values() for key, _ in keys})
