@@ -232,25 +232,35 @@ def _progress_bar(description: str) -> Iterator[Callable[[int, int], None] | Non
 @main.command(name="letters")
 @click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--recipients", "recipients", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="CSV or YAML file: name, title, email, salutation, language, constituency, address.")
+              help="CSV, Excel (.xlsx) or YAML file: name (or first and last name), email, title, salutation, "
+                   "language, constituency, address…; see docs/recipients.md.")
+@click.option("--columns", "columns", multiple=True, metavar="FIELD=COL,…",
+              help="Which column of the file is which field: FIELD=COLUMN[,FIELD=COLUMN…], "
+                   "e.g. email=Courriel,name=\"Nom complet\".")
+@click.option("--where", "where", multiple=True, metavar="COLUMN=VALUE",
+              help="Write only to the rows whose COLUMN is VALUE (case and accents aside); repeat it for "
+                   "more values or columns.")
 @click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("out"), show_default=True, help="Folder the letters are written under.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes; default one per core.")
 @click.option("--docx", is_flag=True, help="Also write a Word .docx of each letter.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Folder whose files override the default theme's files of the same name.")
-def letters_command(brief: Path, recipients: Path, output_dir: Path, jobs: int | None, docx: bool,
-                    templates: Path | None) -> None:
+def letters_command(brief: Path, recipients: Path, columns: tuple[str, ...], where: tuple[str, ...],
+                    output_dir: Path, jobs: int | None, docx: bool, templates: Path | None) -> None:
     """Write a personalised letter (PDF) and an e-mail draft (.eml) for each recipient
     into OUTPUT/<brief id>/letters/."""
     from briefgen.commands.letters import LetterOptions, letters
+    from briefgen.load.columns import parse_columns
+    from briefgen.load.recipients import parse_where
 
     if warning := subsetting_warning():
         click.echo(warning, err=True)
     started = time.monotonic()
     with _progress_bar("letters") as progress:
         result = letters(brief, recipients, LetterOptions(output_dir=output_dir, jobs=jobs, docx=docx,
-                                                                templates=templates), progress)
+                                                          templates=templates, columns=parse_columns(columns),
+                                                          where=tuple(parse_where(where))), progress)
     for warning in result.warnings:
         click.echo(str(warning), err=True)
     if result.removed:

@@ -22,7 +22,8 @@ from briefgen.render.html import default_theme_dir, render_html
 from briefgen.render.pdf import layout_pdf, pdf_bytes
 from briefgen.render.resources import Confinement
 from briefgen.prepare.brief import load_brief
-from briefgen.view.context import build_context
+from briefgen.load.recipients import Recipient
+from briefgen.render.letters import letter_context
 from conftest import (LETTER_BRIEF, PEOPLE, Mailbox, docx_text, minimal_brief, normalise, pdf_text, require_tool,
                       run_briefgen, send, write_brief, write_recipients)
 
@@ -50,7 +51,10 @@ def test_each_recipient_gets_a_pdf_a_docx_and_a_draft(merged) -> None:
     assert re.fullmatch(rf"wrote 5 letters \(PDF, \.docx and e-mail draft each\) to {re.escape(str(letters))} "
                         r"in \d+\.\d s\n", result.stdout)
     # Two workers: Ann Arbour's letter and Dev Das's are one batch, and he has no address.
-    assert result.stderr == ("notice: 1 letter laid out whole, about ten times slower: its data-per-recipient part "
+    assert result.stderr == (f"{letters.parent.parent.parent / 'recipients.csv'}:5: salutation: warning: 1 "
+                             "recipient has no salutation, so one is built (neutral on line 5); write one in a "
+                             "salutation column to choose it\n"
+                             "notice: 1 letter laid out whole, about ten times slower: its data-per-recipient part "
                              "has other elements than the others' (a title, a constituency or an address line more or "
                              "fewer): dev-das\n")
 
@@ -65,7 +69,8 @@ def test_each_letter_is_personalised_in_the_recipients_language(merged, index: i
     assert text.startswith(address + " ")
     french = person["language"] == "fr"
     subject = "Les droits de la personne pendant votre visite" if french else "Human rights during your visit"
-    salutation = person["salutation"] or ("Monsieur le Premier Ministre," if french else "Dear Prime Minister,")
+    # Eve Ng has no salutation and no title: hers is built, never the brief's "Dear Prime Minister,".
+    salutation = person["salutation"] or ("Madame, Monsieur," if french else f"Dear {person['name']},")
     assert f"{subject} {salutation}" in text
     assert ("Soulevez le premier enjeu" if french else "Raise the first issue") in text
     assert address in docx_text(letters / f"{slug}.docx")
@@ -75,10 +80,9 @@ def test_a_merged_letter_is_the_same_as_the_letter_rendered_alone(merged, tmp_pa
     letters, _ = merged
     brief = load_brief(LETTER_BRIEF).brief
     person = PEOPLE[1]
-    recipient = {"name": person["name"], "title": person["title"], "salutation": person["salutation"],
-                 "constituency": person["constituency"], "address": person["address"].split("|")}
-    html = render_html("letter.html.j2", build_context(brief, "letter", recipient, language="fr"),
-                       [default_theme_dir()])
+    recipient = Recipient(person["name"], person["email"], person["title"], person["salutation"], "fr",
+                          person["constituency"], tuple(person["address"].split("|")))
+    html = render_html("letter.html.j2", letter_context(brief, recipient, "fr"), [default_theme_dir()])
     alone = tmp_path / "alone.pdf"
     alone.write_bytes(pdf_bytes(layout_pdf(html, Confinement(default_theme_dir(), [default_theme_dir()]))))
     assert pdf_text(letters / "cleo-cote.pdf") == pdf_text(alone)
@@ -116,7 +120,8 @@ def test_each_draft_parses_and_carries_the_key_content_and_that_recipients_pdf(m
     assert [part.get_content_type() for part in message.walk()] == [
         "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
     plain = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    salutation = person["salutation"] or ("Monsieur le Premier Ministre," if french else "Dear Prime Minister,")
+    # Eve Ng has no salutation and no title: hers is built, never the brief's "Dear Prime Minister,".
+    salutation = person["salutation"] or ("Madame, Monsieur," if french else f"Dear {person['name']},")
     assert plain.startswith(salutation + "\n\n")
     if french:
         assert "1. Soulevez le premier enjeu auprès de votre homologue.\n2. Rendez compte au Parlement." in plain
@@ -270,13 +275,16 @@ def test_a_letter_text_missing_in_a_recipients_language_is_warned_with_its_line(
     line = next(number for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
                 if text.strip().startswith("closing:"))
     assert result.stderr == f"{path}:{line}:3: letter.closing: warning: no French text; the English is used\n"
-    assert "Sincerely," in pdf_text(tmp_path / "letter-test" / "letters" / "cleo-cote.pdf")
+    # A French recipient's closing is the formula that repeats her salutation, not the brief's closing.
+    assert ("Veuillez agréer, Madame la Députée, l'expression de nos sentiments distingués."
+            in pdf_text(tmp_path / "letter-test" / "letters" / "cleo-cote.pdf"))
+    assert "Sincerely," in pdf_text(tmp_path / "letter-test" / "letters" / "ann-arbour.pdf")
 
 
 @pytest.mark.parametrize(("body", "streams"), [
-    # The default letter and a postscript: the addressee and salutation are composed onto one
-    # layout (the page's stream between q and Q, then one stream for each).
-    ('{{ letter_block(brief.letter, brief.date|date, "h1", recipient) }}<p>P.S. See you in Ottawa.</p>', 5),
+    # The default letter and a postscript: the addressee, salutation and closing are composed onto
+    # one layout (the page's stream between q and Q, then one stream for each).
+    ('{{ letter_block(brief.letter, brief.date|date, "h1", recipient) }}<p>P.S. See you in Ottawa.</p>', 6),
     # A letter of its own, nothing marked per recipient: each letter is laid out whole.
     ("<p>To {{ recipient.name }}</p><p>{{ brief.letter.opening|markdown }}</p><p>P.S. See you in Ottawa.</p>", 1),
 ], ids=["composed", "laid-out-whole"])
@@ -330,8 +338,8 @@ def test_letters_whose_name_wraps_are_named_once_in_a_notice_of_their_whole_layo
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
         "notice: 2 letters laid out whole, about ten times slower: their data-per-recipient part is laid out "
-        "otherwise than the others' (a name or an address that wraps): "
-        "ann-arbour-honourable-member-for-a-riding-with-a-very-long-n, "
+        "otherwise than the others' (a name, an address or a paragraph naming a recipient's field that wraps "
+        "otherwise): ann-arbour-honourable-member-for-a-riding-with-a-very-long-n, "
         "bea-bell-honourable-member-for-a-riding-with-a-very-long-nam\n")
     letters = tmp_path / "out" / "letter-test" / "letters"
     assert pdf_text(letters / "bea-bell-honourable-member-for-a-riding-with-a-very-long-nam.pdf").startswith(

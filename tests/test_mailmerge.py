@@ -187,6 +187,21 @@ def test_the_notices_name_ten_letters_per_reason_and_count_the_others() -> None:
         "notice: 1 letter laid out whole, about ten times slower: its data-per-recipient part has other elements than "
         "the others' (a title, a constituency or an address line more or fewer): dev-das",
         "notice: 12 letters laid out whole, about ten times slower: their data-per-recipient part is laid out "
-        "otherwise than the others' (a name or an address that wraps): member-001, member-002, member-003, "
-        "member-004, member-005, member-006, member-007, member-008, member-009, member-010 and 2 more",
+        "otherwise than the others' (a name, an address or a paragraph naming a recipient's field that wraps "
+        "otherwise): member-001, member-002, member-003, member-004, member-005, member-006, member-007, "
+        "member-008, member-009, member-010 and 2 more",
     ]
+
+
+def test_a_letter_that_differs_outside_its_parts_is_laid_out_whole_and_said_so() -> None:
+    # A theme printing the name in a part it does not mark: composing would print the first
+    # recipient's name in every letter.
+    letters = [f'<!DOCTYPE html><html lang="en"><head><title>Letter</title></head><body>'
+               f"<p data-per-recipient>{name}</p><p>Dear {name},</p><p>Body.</p></body></html>"
+               for name in ("Ann Arbour", "Bea Bell")]
+    composition = compose_letters(letters, CONFINEMENT)
+    assert composition.letters[0] is not None and composition.letters[1] is None
+    assert composition.fallbacks == [None, Fallback.OUTSIDE]
+    assert fallback_notices("letter.html.j2", [("ann-arbour", None), ("bea-bell", Fallback.OUTSIDE)]) == [
+        "notice: 1 letter laid out whole, about ten times slower: its letter differs from the others' outside its "
+        "data-per-recipient parts (the template prints a recipient's field where it marks no part): bea-bell"]

@@ -7,9 +7,10 @@ letters folder as it was.
 
 Where the time goes (profiled with cProfile; ``bench/letters.py`` measures it): laying out
 and drawing a two-page letter in WeasyPrint takes ~110 ms of CPU, the e-mail draft ~6 ms.
-So the letter is laid out once per batch and each recipient's addressee and salutation
-composed onto it (:mod:`briefgen.render.mailmerge`), the body of the drafts is made once
-per salutation, and the batches run in parallel worker processes. Per letter, that leaves
+So the letter is laid out once per batch and each recipient's addressee, salutation, closing
+and paragraphs naming their fields composed onto it (:mod:`briefgen.render.mailmerge`), the
+body of the drafts is made once per salutation, and the batches run in parallel worker
+processes. Per letter, that leaves
 ~7 ms of layout, ~2 ms of drawing, ~2 ms of composing the PDF and ~3 ms for the draft.
 """
 
@@ -53,6 +54,10 @@ class LetterOptions:
     jobs: int | None = None
     docx: bool = False
     templates: Path | None = None
+    #: ``--columns``: which column of the recipients file is which field, ``{field: column}``.
+    columns: dict[str, str] | None = None
+    #: ``--where``: the rows to write to, ``(column, value)`` pairs.
+    where: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,7 @@ def letters(brief_path: Path | str, recipients_path: Path | str, options: Letter
     # The workers start first and import WeasyPrint (half a second) while this process checks
     # the inputs; it never imports WeasyPrint itself. On any failure they are stopped.
     with worker_pool(workers, initializer=_start_worker) as pool:
-        prepared = prepare_letters(brief_path, recipients_path)
+        prepared = prepare_letters(brief_path, recipients_path, columns=options.columns, where=list(options.where))
         brief = prepared.prepared.brief
         folder = options.output_dir / brief.id / LETTERS_FOLDER
         if journal.in_use(folder):

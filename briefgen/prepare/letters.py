@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import InvalidBriefError, InvalidRecipientsError, Problem, RowProblem
-from briefgen.load.recipients import Recipient, load_recipients
+from briefgen.load.recipients import Recipient, read_recipients
 from briefgen.load.yamlfile import KeyPath, LineMap
 from briefgen.model.brief import Brief, Contact, Localized, in_language
 from briefgen.prepare.brief import PreparedBrief, load_brief, missing_translations
 from briefgen.prepare.glyphs import check_glyphs, uncovered
-from briefgen.text import header_text_problem
+from briefgen.prepare.greetings import built_salutations_warning, greeting
+from briefgen.text import header_text_problem, one_line_problem
+from briefgen.view import placeholders
 
 
 @dataclass(frozen=True)
@@ -95,15 +97,92 @@ def choose_languages(brief: Brief, recipients: list[Recipient],
     return chosen, warnings
 
 
-def check_recipient_glyphs(recipients: list[Recipient], shown: str) -> None:
+def check_recipient_glyphs(recipients: list[Recipient], shown: str, used: set[str] = frozenset()) -> None:
     """Raise :class:`InvalidRecipientsError` for recipients with a character no installed font
-    can print (it would print as a box), once per cell it is in."""
+    can print (it would print as a box), once per cell it is in: the cells the letter prints,
+    those of the ``used`` placeholders' columns among them."""
+    printed = ("name", "title", "salutation", "constituency")
     problems = [RowProblem(shown, recipient.line, column, message)
                 for recipient in recipients
-                for column, texts in (("name", [recipient.name]), ("title", [recipient.title]),
-                                      ("salutation", [recipient.salutation]),
-                                      ("constituency", [recipient.constituency]), ("address", recipient.address))
+                for column, texts in ([(column, [getattr(recipient, column)]) for column in printed]
+                                      + [("address", recipient.address)]
+                                      + [(key, [recipient.fields().get(key)]) for key in sorted(used)
+                                         if key not in printed and key != "address"])
                 for text in texts if text for message in uncovered(text)]
+    if problems:
+        raise InvalidRecipientsError(problems)
+
+
+#: Where each placeholder of the letter is: ``{language: [(key, (text's key path, name as written))]}``.
+Placeholders = dict[str, list[tuple[str, tuple[KeyPath, str]]]]
+
+
+def _placeholder_problem(line_map: LineMap, source: list[str], key_path: KeyPath, written: str, text_line: int,
+                         message: str) -> Problem:
+    """A problem at the placeholder ``{written}`` on line ``text_line`` (from 0) of the text at
+    ``key_path``: on its own line and column when the brief's ``source`` lines show it (a text
+    on one line, or a literal block ``|``), else where the text starts."""
+    start = line_map.problem(key_path, message, value=True)
+    value = source[start.line - 1][start.column - 1:] if 0 < start.line <= len(source) else ""
+    # A literal block's lines are the text's, from the line after the "|"; a folded or plain
+    # text's lines are not.
+    line = start.line + 1 + text_line if value.startswith("|") else start.line if text_line == 0 else None
+    column = source[line - 1].find("{" + written + "}") if line and line <= len(source) else -1
+    return Problem(start.path, line, column + 1, start.key_path, message) if column >= 0 else start
+
+
+def check_placeholders(brief: Brief, line_map: LineMap, columns: tuple[str, ...], shown: str,
+                       source: list[str] = ()) -> Placeholders:
+    """The placeholders of the letter's opening and body in each language of the brief.
+
+    Raises :class:`~briefgen.errors.InvalidBriefError` for each that names no column of the
+    recipients file (``shown``, whose ``columns`` are listed), located in the brief (whose
+    lines ``source`` are, if given, to find the placeholder's own line and column).
+    """
+    available = [*columns, *(["salutation"] if "salutation" not in columns else [])]
+    found: Placeholders = {language: [] for language in brief.langs}
+    problems = []
+    for name in placeholders.TEXTS:
+        value = getattr(brief.letter, name)
+        for language, text in (value.items() if isinstance(value, Localized) else [(None, value)]):
+            key_path = ("letter", name) if language is None else ("letter", name, language)
+            for written, text_line in placeholders.placeholders(text):
+                key = placeholders.key(written)
+                if key not in available:
+                    problems.append(_placeholder_problem(line_map, list(source), key_path, written, text_line, (
+                        f"{{{written}}} names no column of the recipients file {shown}; its columns are "
+                        f"{', '.join(available)} (write {{{{ and }}}} for a brace)" if written.strip() else
+                        "{} names no column; write {{ and }} for a brace")))
+        # A letter in a language its text lacks prints the text of the fallback language.
+        for language in brief.langs:
+            text = in_language(value, brief.fallbacks(language))
+            key_path = ("letter", name) if not isinstance(value, Localized) else (
+                "letter", name, next(each for each in brief.fallbacks(language) if each in value))
+            found[language] += [(placeholders.key(written), (key_path, written))
+                                for written, _ in placeholders.placeholders(text)]
+    if problems:
+        raise InvalidBriefError(sorted(problems, key=lambda problem: (problem.line, problem.column)))
+    return found
+
+
+def check_placeholder_cells(recipients: list[Recipient], languages: list[str], used: Placeholders,
+                            shown: str) -> None:
+    """Raise :class:`InvalidRecipientsError` for each recipient whose cell for a placeholder of
+    their letter is empty, or not text on one line."""
+    problems = []
+    for recipient, language in zip(recipients, languages):
+        fields = recipient.fields()
+        reported = set()
+        for key, (key_path, written) in used.get(language, []):
+            if key == "salutation" or key in reported:
+                continue
+            reported.add(key)
+            text = ".".join(key_path[:2])
+            if not fields.get(key):
+                problems.append(RowProblem(shown, recipient.line, key, (
+                    f"empty, but {text} uses {{{written}}}: fill it in, or take {{{written}}} out of the letter")))
+            elif message := one_line_problem(fields[key]):
+                problems.append(RowProblem(shown, recipient.line, key, message))
     if problems:
         raise InvalidRecipientsError(problems)
 
@@ -123,8 +202,12 @@ class PreparedLetters:
     warnings: list[RowProblem | Problem]
 
 
-def prepare_letters(brief_path: Path | str, recipients_path: Path | str) -> PreparedLetters:
-    """Load and check the brief, its letter and sender, and the recipients.
+def prepare_letters(brief_path: Path | str, recipients_path: Path | str, *, columns: dict[str, str] | None = None,
+                    where: list[tuple[str, str]] = ()) -> PreparedLetters:
+    """Load and check the brief, its letter and sender, and the recipients (their columns
+    mapped by ``columns``, ``{field: column}``, and picked by ``where``, ``(column, value)``
+    pairs), the letter's placeholders against the recipients' columns, and build the
+    salutation of each recipient who has none (with one warning naming them).
 
     Raises :class:`~briefgen.errors.InvalidBriefError` for a bad brief, one without a letter
     or without a contact e-mail address, :class:`~briefgen.errors.MissingGlyphError` for a
@@ -144,9 +227,18 @@ def prepare_letters(brief_path: Path | str, recipients_path: Path | str) -> Prep
     check_header_texts(brief, loaded.line_map)
     check_glyphs(brief, loaded.line_map)
     shown = str(recipients_path)
-    recipients = load_recipients(recipients_path)
-    check_recipient_glyphs(recipients, shown)
+    found = read_recipients(recipients_path, columns=columns, where=list(where))
+    recipients = found.recipients
+    used = check_placeholders(brief, loaded.line_map, found.columns, shown,
+                              brief_path.read_text(encoding="utf-8-sig").splitlines())
     languages, warnings = choose_languages(brief, recipients, shown)
+    check_placeholder_cells(recipients, languages, used, shown)
+    check_recipient_glyphs(recipients, shown, {key for keys in used.values() for key, _ in keys})
+    warnings = [*found.warnings, *warnings]
+    if built := built_salutations_warning(recipients, [greeting(recipient, language) for recipient, language
+                                                       in zip(recipients, languages)]):
+        first = next(recipient.line for recipient in recipients if not recipient.salutation)
+        warnings.append(RowProblem(shown, first, "salutation", built))
     used = sorted(set(languages))
     warnings += [warning for language in used if language != brief.langs[0]
                  for warning in missing_translations(brief, loaded.line_map, language)

@@ -2,9 +2,12 @@
 
 Each copy's HTML comes from the letter's template through the same path as any document
 (:func:`~briefgen.render.html.render_html`, subset check included). The letter is laid
-out once and each recipient's addressee and salutation composed onto it
-(:func:`~briefgen.render.mailmerge.compose_letters`); the copies whose parts do not fit
-are laid out together as one document and split into one PDF each.
+out once and each recipient's addressee, salutation, closing and the paragraphs naming
+their fields composed onto it
+(:func:`~briefgen.render.mailmerge.compose_letters`); the copies whose parts are laid out
+otherwise than the first's (a paragraph a line longer) are composed in turn on a layout of
+one of theirs, and those that still do not fit are laid out together as one document and
+split into one PDF each.
 """
 
 from __future__ import annotations
@@ -17,12 +20,18 @@ from typing import TYPE_CHECKING, Any
 from briefgen.load.recipients import Recipient
 from briefgen.model.brief import Brief
 from briefgen.model.registry import mail_merged
+from briefgen.prepare.greetings import greeting
 from briefgen.render.html import find_theme_file, render_html
 from briefgen.render.resources import Confinement
 from briefgen.view.context import build_context
 
 if TYPE_CHECKING:
     from briefgen.render.mailmerge import ComposedLetter, Fallback
+
+
+#: Layouts of the letter at most for the letters whose parts are laid out otherwise than the
+#: first's: each costs a layout of the whole letter, and saves one for each letter it takes.
+RECOMPOSE_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -40,8 +49,17 @@ class RenderedLetter:
 
 
 def letter_context(brief: Brief, recipient: Recipient, language: str) -> dict[str, Any]:
-    """The template context of ``recipient``'s copy of the letter in ``language``."""
-    return build_context(brief, mail_merged().id, recipient.letter_fields(), language=language)
+    """The template context of ``recipient``'s copy of the letter in ``language``: their
+    salutation (given or built) and the closing that goes with it
+    (:func:`~briefgen.prepare.greetings.greeting`), their fields in the letter's placeholders."""
+    found = greeting(recipient, language)
+    fields = recipient.letter_fields()
+    fields["salutation"] = found.salutation
+    fields["fields"] = {**fields["fields"], "salutation": found.salutation}
+    context = build_context(brief, mail_merged().id, fields, language=language)
+    if found.closing is not None:
+        context["brief"]["letter"]["closing"] = found.closing
+    return context
 
 
 def check_letter_template(brief: Brief, recipient: Recipient, language: str, search_path: list[Path]) -> None:
@@ -57,14 +75,26 @@ def render_letters(brief: Brief, language: str, recipients: list[Recipient], *, 
     Templates come from ``search_path``; relative references in the letter start from
     ``brief_dir``, the only folder besides the templates' that it may read.
     """
-    from briefgen.render.mailmerge import compose_letters
+    from briefgen.render.mailmerge import Fallback, compose_letters
 
     template = mail_merged().template
     contexts = [letter_context(brief, recipient, language) for recipient in recipients]
     htmls = [render_html(template, context, search_path) for context in contexts]
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     composition = compose_letters(htmls, confinement)
-    pdfs = composition.letters
+    pdfs, fallbacks = list(composition.letters), list(composition.fallbacks)
+    # A paragraph naming a recipient's field wraps onto a line more for some recipients (a long
+    # constituency): those letters may share another layout, on which they are composed in turn.
+    for _ in range(RECOMPOSE_ROUNDS):
+        rest = [index for index, fallback in enumerate(fallbacks) if fallback is Fallback.SIZE]
+        if len(rest) < 2:
+            break
+        again = compose_letters([htmls[index] for index in rest], confinement)
+        if all(composed is None for composed in again.letters):
+            break
+        for index, composed in zip(rest, again.letters):
+            if composed is not None:
+                pdfs[index], fallbacks[index] = composed, None
     alone = [index for index, composed in enumerate(pdfs) if composed is None]
     if alone:
         for index, composed in zip(alone, _laid_out_together([htmls[index] for index in alone], confinement)):
@@ -79,7 +109,7 @@ def render_letters(brief: Brief, language: str, recipients: list[Recipient], *, 
                                               images=confinement.local_path)) for html in htmls]
     return [RenderedLetter(recipient, context, html, composed.pdf, composed.pages, docx_file, fallback)
             for recipient, context, html, composed, docx_file, fallback
-            in zip(recipients, contexts, htmls, pdfs, docx_files, composition.fallbacks)]
+            in zip(recipients, contexts, htmls, pdfs, docx_files, fallbacks)]
 
 
 def _laid_out_together(htmls: list[str], confinement: Confinement) -> Iterator[ComposedLetter]:

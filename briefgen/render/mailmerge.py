@@ -7,12 +7,13 @@ Two ways, the second much faster, the first for what the second cannot take:
   with ``Document.copy``: the set-up of a document is shared, the layout of each letter is not.
 - :func:`compose_letters` lays out the letter ONCE. A letter to each of 343 MPs is the same
   letter but for its parts marked ``data-per-recipient`` in the template: the addressee
-  block and the salutation. The letter is laid out with one recipient's parts holding their
-  place without being drawn (``visibility: hidden``), and after it, on pages of their own,
-  every recipient's parts (a part many share, such as the salutation, once), each block in a
-  stacking context of its own (so that its drawing is a ``q ... Q`` group of the page's
-  content that can be cut out). WeasyPrint makes one
-  tagged PDF of it all, its fonts subset once. Each recipient's PDF is then put together from
+  block, the salutation, the closing (which in French repeats the salutation) and the
+  paragraphs that name a recipient's field (``{constituency}``). The letter is laid out
+  with one recipient's parts holding their place without being drawn (``visibility:
+  hidden``), and after it, on pages of their own, every recipient's parts (a part many
+  share, such as the salutation, once), each block in a stacking context of its own (so
+  that its drawing is a ``q ... Q`` group of the page's content that can be cut out).
+  WeasyPrint makes one tagged PDF of it all, its fonts subset once. Each recipient's PDF is then put together from
   the objects of that PDF: the letter's pages, drawing also that recipient's parts (their
   drawing moved onto the held parts' places), whose structure elements take the held ones'
   places in the structure tree: the words, their places, the tagged reading order and the
@@ -114,7 +115,9 @@ class Fallback(Enum):
     SHAPE = ("{their} data-per-recipient part has other elements than the others' "
              "(a title, a constituency or an address line more or fewer)")
     SIZE = ("{their} data-per-recipient part is laid out otherwise than the others' "
-            "(a name or an address that wraps)")
+            "(a name, an address or a paragraph naming a recipient's field that wraps otherwise)")
+    OUTSIDE = ("{their} letter differs from the others' outside its data-per-recipient parts (the template "
+               "prints a recipient's field where it marks no part)")
     ANNOTATED = "{their} data-per-recipient part holds a link, or is laid out beside one, and links are not composed"
     UNCUT = ("{their} data-per-recipient part draws no text, or cannot be drawn apart from what is laid out "
              "around it")
@@ -142,13 +145,19 @@ def compose_letters(letters: list[str], confinement: Confinement) -> Composition
     differ only inside their ``data-per-recipient`` elements), laid out once and composed per
     letter, and the reason for each letter that has to be laid out on its own.
     """
-    parts = [lxml_html.document_fromstring(letter).xpath(f"//*[@{PER_RECIPIENT}]") for letter in letters]
+    documents = [lxml_html.document_fromstring(letter) for letter in letters]
+    parts = [document.xpath(f"//*[@{PER_RECIPIENT}]") for document in documents]
     # The letter is laid out with the most common shape of its parts: the others cannot fit.
     shapes = [tuple(tuple(element.tag for element in part.iter()) for part in found) for found in parts]
     common = Counter(shapes).most_common(1)[0][0]
     if not common:
         return Composition([None] * len(letters), [Fallback.NO_PART] * len(letters))
     chosen = [index for index, shape in enumerate(shapes) if shape == common]
+    # Only the parts are composed: a letter that differs elsewhere (a theme printing a
+    # recipient's field in a part it does not mark) must be laid out as itself.
+    frames = {index: _frame(documents[index], parts[index]) for index in chosen}
+    outside = {index for index in chosen if frames[index] != frames[chosen[0]]}
+    chosen = [index for index in chosen if index not in outside]
     # A part that many letters share (the same salutation) is laid out once.
     unique: dict[tuple, tuple[str, object]] = {}
     labels = {index: [unique.setdefault(_part_key(number, part), (f"{number}-{len(unique)}", part))[0]
@@ -159,9 +168,25 @@ def compose_letters(letters: list[str], confinement: Confinement) -> Composition
 
     composed = compose(layout_tree(_layout_document(letters[chosen[0]], list(unique.values())), confinement),
                        labels, len(common))
-    outcomes = [composed.get(index, Fallback.SHAPE) for index in range(len(letters))]
+    outcomes = [composed.get(index, Fallback.OUTSIDE if index in outside else Fallback.SHAPE)
+                for index in range(len(letters))]
     return Composition([None if isinstance(outcome, Fallback) else outcome for outcome in outcomes],
                        [outcome if isinstance(outcome, Fallback) else None for outcome in outcomes])
+
+
+def _frame(document, parts: list) -> bytes:
+    """``document`` (an lxml document) as HTML with each of its ``parts`` left out."""
+    stubs = []
+    for part in parts:
+        stub = part.makeelement("template", {})
+        stub.tail = part.tail
+        part.getparent().replace(part, stub)
+        stubs.append(stub)
+    try:
+        return lxml_html.tostring(document)
+    finally:
+        for part, stub in reversed(list(zip(parts, stubs))):
+            stub.getparent().replace(stub, part)
 
 
 def _part_key(number: int, part) -> tuple:

@@ -8,7 +8,9 @@ brief's default language, and typeset in the language they are in
 (:func:`~briefgen.view.typography.typeset`: quotes, apostrophes, French spacing): every text
 the model marks :data:`~briefgen.model.brief.TYPESET`, and the recipient's name, title,
 salutation, constituency and address. Markdown is typeset by its parser; ids, e-mail
-addresses, URLs, times and phone numbers stay exactly as the brief gives them.
+addresses, URLs, times and phone numbers stay exactly as the brief gives them. The
+placeholders ``{column}`` of the letter's opening and body are filled with the recipient's
+fields, or the addressee's (:mod:`briefgen.view.placeholders`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from briefgen import __version__
 from briefgen.model.brief import Brief, Localized, Typeset, in_language
 from briefgen.model.registry import Audience, document
 from briefgen.view.markings import localize_marking
+from briefgen.view.placeholders import letter_texts
 from briefgen.view.typography import typeset
 
 #: The recipient's fields a letter prints, typeset as the brief's texts are.
@@ -92,7 +95,8 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
     """The context for rendering ``document_id`` of ``brief`` in ``language`` (default: the
     brief's first), filtered for its audience.
 
-    ``recipient`` (name, title, salutation, constituency, address, …) personalises a letter.
+    ``recipient`` (name, title, salutation, constituency, address, …, and ``fields``, all of
+    them as text for the placeholders) personalises a letter.
     """
     audience = document(document_id).audience
     language = language or brief.langs[0]
@@ -118,6 +122,7 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
         letter["asks"] = [asks_by_id[ref] for ref in chosen]
         letter["signed_by"] = [signatory for ref in letter["signed_by"]
                                for signatory in data["signatories"] if signatory["id"] == ref]
+        letter_texts(letter, recipient, language)
     return {
         "brief": data,
         "document": {"id": document_id, "audience": audience},

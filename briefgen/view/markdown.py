@@ -126,6 +126,21 @@ def render_block(text: str | None, language: str = "en") -> Markup:
     return Markup(_parser(language).render(text)) if text else Markup("")
 
 
+def render_marked_block(text: str, language: str, lines: set[int], attribute: str) -> Markup:
+    """:func:`render_block`, with ``attribute`` on each top-level block (paragraph, list,
+    quote) that holds one of ``lines`` of ``text`` (from 0)."""
+    parser = _parser(language)
+    if not lines:
+        return render_block(text, language)
+    env: dict = {}
+    tokens = parser.parse(text, env)
+    for token in tokens:
+        if token.level == 0 and token.nesting == 1 and token.map and any(
+                token.map[0] <= line < token.map[1] for line in lines):
+            token.attrSet(attribute, "")
+    return Markup(parser.renderer.render(tokens, parser.options, env))
+
+
 def render_inline(text: str | None, language: str = "en") -> Markup:
     """Render one line of Markdown (emphasis, links) to inline HTML without a paragraph, typeset
     for ``language``."""
