@@ -228,8 +228,9 @@ def test_letters_to_the_rows_of_a_workbook_that_where_picks(tmp_path: Path) -> N
     assert sorted(path.name for path in letters.glob("*.pdf")) == ["cleo-cote.pdf"]
     assert pdf_text(letters / "cleo-cote.pdf").startswith(
         "Cleo Côté Gatineau Chambre des communes Ottawa (Ontario) K1A 0A6 13 janvier 2026 Objet : Les droits de la "
-        "personne pendant votre visite Madame, Nous vous écrivons")
-    # No title column: Madame, without an office, and the closing repeats it.
+        "personne pendant votre visite Madame la Députée, Nous vous écrivons")
+    # No title column, but a riding: a Member of Parliament, as in the House of Commons export,
+    # and the closing repeats the salutation.
     text = pdf_text(letters / "cleo-cote.pdf")
     assert "En tant que député de Gatineau, vous siégez au comité Justice." in text
-    assert "Veuillez agréer, Madame, l'expression de nos sentiments distingués." in text
+    assert "Veuillez agréer, Madame la Députée, l'expression de nos sentiments distingués." in text

@@ -5,8 +5,10 @@ row says, in the language of their letter:
 
 - English: "Dear Ms. Smith," from a courtesy title (Mr., Ms., Mrs., Dr.…) and the last name;
   else a neutral one for the title ("Dear Member of Parliament,", "Dear Senator,"), else
-  "Dear Ann Smith,". A style such as "Hon." or "Right Hon." is no courtesy title: "Dear
-  Hon. Smith," is a mistake protocol offices point out, so it leads to the neutral form.
+  "Dear Ann Smith,". A row with a constituency and no title is taken for a Member of
+  Parliament's, as the House of Commons export gives its members without a title. A style
+  such as "Hon." or "Right Hon." is no courtesy title: "Dear Hon. Smith," is a mistake
+  protocol offices point out, so it leads to the neutral form.
 - French, as Canadian French correspondence writes it (the Office québécois de la langue
   française's *Banque de dépannage linguistique* and the federal Translation Bureau's
   guide): the salutation never holds the family name ("Madame Smith," is a calque of the
@@ -78,7 +80,9 @@ def greeting(recipient: Recipient, language: str) -> Greeting:
     _ = catalog.gettext
     courtesy = normalise(recipient.honorific or "")
     gender = _COURTESY.get(courtesy)
-    office = _office(recipient.title)
+    # A row with a riding and no title is a Member of Parliament's (the House of Commons
+    # export and Represent's data name no office): they are written to as one.
+    office = _office(recipient.title) or ("mp" if not recipient.title and recipient.constituency else None)
     if recipient.salutation:
         salutation, built = recipient.salutation, Built.GIVEN
     elif language == "fr":
