@@ -17,8 +17,10 @@ For each document (``letter.html``, ``letter.fr.html``, as ``build`` names its H
   or, while the brief has problems, ``409`` and the problems in plain text.
 
 Laying a document out takes most of a second (the sample's briefing pack), so it is done
-only for a document asked for, once per build, and kept with the build; after a rebuild the
-documents asked for in the one before are laid out at once, for the pages that are open.
+only for a document asked for, once per build, and kept with the build. The reload script
+says which page it polls for (``/__build?page=/letter.html``): after a rebuild, the documents
+whose pages are open are laid out at once, the one polled for last first, so that each page
+finds its document laid out, or nearly, when it reloads.
 
 Under load, connections wait in a listen queue of :data:`LISTEN_BACKLOG` rather than being
 dropped, and each is served by a thread of its own, which a client holds for at most
@@ -39,7 +41,7 @@ import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import click
 import watchfiles
@@ -57,6 +59,8 @@ HOST = "127.0.0.1"
 #: The path the reload script polls; it answers the token of the latest build.
 BUILD_PATH = "/__build"
 POLL_MILLISECONDS = 250
+#: A page that has polled within this time is open: its document is laid out as soon as it is rebuilt.
+OPEN_SECONDS = 2.0
 #: Connections the system holds until the server accepts them: a burst of requests (a browser
 #: opening pages in parallel, a test sending 200 at once) waits in it rather than being dropped
 #: (the system caps it at net.core.somaxconn).
@@ -68,8 +72,11 @@ REQUEST_SECONDS = 5.0
 _RELOAD_SCRIPT = """<script>
 (function () {
   var shown = %s;
+  var build = "%s?page=" + encodeURIComponent(location.pathname + location.search);
+  // A page left is no longer open: its document need not be laid out at the next build.
+  addEventListener("pagehide", function () { fetch(build + "&closed", {cache: "no-store", keepalive: true}); });
   function poll() {
-    fetch("%s", {cache: "no-store"})
+    fetch(build, {cache: "no-store"})
       .then(function (response) { return response.text(); })
       .then(function (latest) { if (latest !== shown) { location.reload(); } else { setTimeout(poll, %d); } },
             function () { setTimeout(poll, 1000); });
@@ -135,16 +142,17 @@ class Site:
     prepared: PreparedBrief | None = None
     templates: Path | None = None
     layouts: dict[str, Layout | tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
-    #: The documents whose layout was asked for, to lay out again at once in the next build.
-    asked: set[str] = field(default_factory=set, compare=False, repr=False)
 
     def layout(self, name: str) -> Layout | tuple[str, ...]:
         """The layout of the document whose HTML is named ``name``, or the problems that stop it."""
-        self.asked.add(name)
-        with _LAYOUT_LOCK:
-            if name not in self.layouts:
-                self.layouts[name] = self._lay_out(self.documents[name])
-            return self.layouts[name]
+        # A layout done is answered at once, never behind another one being done.
+        layout = self.layouts.get(name)
+        if layout is None:
+            with _LAYOUT_LOCK:
+                if name not in self.layouts:
+                    self.layouts[name] = self._lay_out(self.documents[name])
+                layout = self.layouts[name]
+        return layout
 
     def _lay_out(self, file: RenderedFile) -> Layout | tuple[str, ...]:
         from briefgen.render.budgets import check_page_budgets, located
@@ -219,8 +227,10 @@ class Site:
         title = html.escape(_title(file))
         pages = f"{layout.pages} page{'s' if layout.pages != 1 else ''}"
         warning = f'<p class="problem">{html.escape(layout.over_budget)}</p>\n' if layout.over_budget else ""
+        # The document's language, for the browser's search, hyphenation and screen readers.
+        language = html.escape(lxml_html.document_fromstring(file.data).get("lang") or "en")
         return self._with_reload_script(
-            f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
+            f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
             f"<style>{_PAGES_STYLE}\n{layout.css}</style>\n</head>\n<body>\n"
             f'<nav class="preview">{title} ({pages}) <a href="/">Documents</a>'
             f'<a href="/{html.escape(name)}?flow">HTML</a><a href="/{html.escape(_pdf_name(name))}">PDF</a></nav>\n'
@@ -287,12 +297,22 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         url = urlsplit(self.path)
         if url.path == BUILD_PATH:
+            query = parse_qs(url.query, keep_blank_values=True)
+            shown = query.get("page", [""])[0]
+            if shown.startswith("/") and "?" not in shown:  # a paged view, not a document's HTML (?flow)
+                if "closed" in query:
+                    self.server.open_pages.pop(shown.removeprefix("/"), None)
+                else:
+                    self.server.open_pages[shown.removeprefix("/")] = time.monotonic()
             self._send(200, site.token, "text/plain")
         elif url.path.endswith(".pdf"):
             status, body, content_type = site.pdf(url.path)
             self._send_bytes(status, body, content_type)
         else:
-            self._send(*site.page(url.path, flow=url.query == "flow"), "text/html")
+            flow = url.query == "flow"
+            if not flow:  # open from now on, until its reload script stops polling
+                self.server.open_pages[url.path.removeprefix("/")] = time.monotonic()
+            self._send(*site.page(url.path, flow=flow), "text/html")
 
     def _send(self, status: int, text: str, content_type: str) -> None:
         self._send_bytes(status, text.encode(), f"{content_type}; charset=utf-8")
@@ -340,6 +360,8 @@ class PreviewServer(ThreadingHTTPServer):
         # Part of every token, so that a page left open across a restart of the server reloads too.
         self._run = secrets.token_hex(4)
         self._builds = 0
+        #: When the reload script of each open paged view (by document) last polled.
+        self.open_pages: dict[str, float] = {}
         self.site: Site | None = None
         self.rebuild()
 
@@ -367,13 +389,15 @@ class PreviewServer(ThreadingHTTPServer):
         if self.site and (documents, problems) == (self.site.documents, self.site.problems):
             return
         self._builds += 1
-        previous = self.site
         # Replacing the whole Site in one assignment lets request threads read it without a lock.
         self.site = site = Site(f"{self._run}.{self._builds}", self.brief_path, documents, problems, prepared,
                                 self.templates)
-        if previous and not problems:
-            # The pages open on the last build will ask for these again as soon as they reload.
-            open_now = [name for name in sorted(previous.asked) if name in documents]
+        now = time.monotonic()
+        open_now = sorted((name for name, polled in dict(self.open_pages).items()
+                           if now - polled < OPEN_SECONDS and name in documents),
+                          key=lambda name: -self.open_pages[name])
+        if open_now and not problems:
+            # The open pages ask for these as soon as they see the new build.
             threading.Thread(target=lambda: [site.layout(name) for name in open_now],
                              name="briefgen-layout", daemon=True).start()
         if problems:
