@@ -26,7 +26,7 @@ from test_weasyprint_internals import all_boxes, assumption
 SVG = "{http://www.w3.org/2000/svg}"
 #: A page with what the preview draws: margin boxes, a footnote, a table whose borders collapse
 #: (the table's top border, each cell's bottom one), a block with a background and a dashed
-#: border in the text's colour, hidden text, and an image.
+#: border in the text's colour, hidden text, an image, and links inside and outside the document.
 HTML = """<!DOCTYPE html><html lang="en"><head><title>Preview</title><style>
 @page { size: A6; margin: 20mm; @top-right { content: "TOP" } @bottom-right { content: "Page " counter(page) } }
 body { margin: 0; font: 10pt serif }
@@ -40,7 +40,8 @@ td { border-bottom: 3px solid #f00; padding: 0 }
 <div class="box">Boxed</div>
 <p style="visibility: hidden">Hidden</p>
 <p><img src="dot.png" alt="A dot" style="width: 40px; height: 20px"></p>
-<p style="break-before: page">Second page</p>
+<p><a href="#second">Inside</a> <a href="https://example.org/">outside</a></p>
+<p id="second" style="break-before: page">Second page</p>
 </body></html>"""
 
 
@@ -165,7 +166,8 @@ def test_each_page_is_drawn_at_its_size_with_its_texts_at_their_baselines(laid_o
     svg = pages[0].find(f"{SVG}svg")
     assert (svg.get("width"), svg.get("height"), svg.get("viewBox")) == (width, height, f"0 0 {width} {height}")
     texts = {text.text: text for text in svg.iter(f"{SVG}text")}
-    assert list(texts) == ["Called", "1", " here.", "A", "B", "Boxed", "1. ", "The note.", "TOP", "Page 1"]
+    assert list(texts) == ["Called", "1", " here.", "A", "B", "Boxed", "Inside", "outside", "1. ", "The note.", "TOP",
+                           "Page 1"]
     box = first(laid_out, boxes.TextBox, "Called")
     assert (texts["Called"].get("x"), texts["Called"].get("y"), texts["Called"].get("textLength")) == (
         number(box.position_x), number(box.position_y + box.baseline), number(box.width))
@@ -210,3 +212,10 @@ def test_borders_backgrounds_and_images_are_drawn_where_weasyprint_draws_them(la
 def test_an_image_outside_the_confinement_is_left_out(laid_out, tmp_path: Path) -> None:
     sections, _css = preview_pages(laid_out, Confinement(tmp_path, [tmp_path]))
     assert "<image" not in sections
+
+
+def test_the_text_of_a_link_is_a_link_to_the_page_of_its_anchor_or_beside_the_preview(laid_out, confinement) -> None:
+    sections, _css = preview_pages(laid_out, confinement)
+    svg = etree.fromstring(f"<pages>{sections}</pages>").find(f"section/{SVG}svg")
+    assert [(link.get("href"), link.get("target"), link.findtext(f"{SVG}text")) for link in svg.iter(f"{SVG}a")] == [
+        ("#page-2", None, "Inside"), ("https://example.org/", "_blank", "outside")]

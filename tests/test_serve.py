@@ -256,6 +256,22 @@ def test_an_invalid_brief_is_a_page_of_problems_and_its_pdfs_a_409_of_them(tmp_p
                "the fixed brief's PDF is served")
 
 
+def test_a_document_over_its_page_budget_is_shown_with_the_problem_and_its_pdf_is_a_409(tmp_path, serve):
+    brief = write_brief(brief_folder(tmp_path), {**minimal_brief(), "page_budgets": {"briefing-pack": 1}})
+    built = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--format", "pdf")
+    assert built.returncode == 1
+    expected = built.stderr.strip()
+    assert expected.endswith("briefing-pack.pdf is 6 pages, over its budget of 1: shorten its texts, or allow it "
+                             "more pages in the brief (page_budgets: {briefing-pack: 6})")
+    server = serve(brief)
+    status, page = server.get("/briefing-pack.html")
+    assert status == 200
+    assert f'<p class="problem">{html.escape(expected)}</p>' in page
+    assert len(re.findall(r'<section class="page"', page)) == 6
+    assert server.get_bytes("/briefing-pack.pdf") == (409, "text/plain; charset=utf-8", (expected + "\n").encode())
+    assert server.get_bytes("/leave-behind.pdf")[:2] == (200, "application/pdf")
+
+
 def test_documents_are_the_html_that_build_writes_with_only_the_reload_script_added(tmp_path, serve):
     brief = write_brief(brief_folder(tmp_path), minimal_brief())
     server = serve(brief)

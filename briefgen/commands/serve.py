@@ -14,7 +14,9 @@ For each document (``letter.html``, ``letter.fr.html``, as ``build`` names its H
   ``build`` does for the PDF, and :mod:`briefgen.render.preview` draws each page;
 - ``/letter.html?flow`` is its HTML, as ``build --format html`` writes it;
 - ``/letter.pdf`` is its PDF, the bytes ``build --format pdf`` writes (``application/pdf``),
-  or, while the brief has problems, ``409`` and the problems in plain text.
+  or, while the brief has problems (or the document is over its page budget, when ``build``
+  writes nothing), ``409`` and the problems in plain text; the pages of a document over
+  budget are shown, under the problem.
 
 Laying a document out takes most of a second (the sample's briefing pack), so it is done
 only for a document asked for, once per build, and kept with the build. The reload script
@@ -188,6 +190,8 @@ class Site:
         layout = self.layout(name)
         if isinstance(layout, tuple):
             return 409, "\n".join(layout).encode() + b"\n", "text/plain; charset=utf-8"
+        if layout.over_budget:  # build writes no PDF then; its pages are still shown, with the problem
+            return 409, layout.over_budget.encode() + b"\n", "text/plain; charset=utf-8"
         return 200, layout.pdf, "application/pdf"
 
     def page(self, path: str, flow: bool = False) -> tuple[int, str]:

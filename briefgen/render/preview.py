@@ -44,6 +44,8 @@ class _Drawing:
 
     styles: dict[tuple, str]
     confinement: Confinement | None
+    #: The page of each anchor of the document (``Page.anchors``, public), for its links.
+    anchors: dict[str, int]
     items: list[str] = field(default_factory=list)
 
 
@@ -54,12 +56,14 @@ def preview_pages(document: weasyprint.Document, confinement: Confinement | None
     Each section has the page's number in ``data-page`` and its size in CSS px; the boxes of the
     margin boxes are in an SVG group of class ``margin-box`` and the side's at-rule name (``top-right``),
     those of the footnote area in one of class ``footnote-area``; a footnote's call has the class
-    ``footnote-call``. Images are read through ``confinement`` (none without it).
+    ``footnote-call``. The text of a link is a link, to the page of its anchor (``#page-N``) for a
+    link inside the document. Images are read through ``confinement`` (none without it).
     """
     styles: dict[tuple, str] = {}
+    anchors = {name: number for number, page in enumerate(document.pages, start=1) for name in page.anchors}
     sections = []
     for number, page in enumerate(document.pages, start=1):
-        drawing = _Drawing(styles, confinement)
+        drawing = _Drawing(styles, confinement, anchors)
         for child in page._page_box.children:
             if isinstance(child, weasyprint_boxes.MarginBox):
                 group = f'margin-box {child.at_keyword.lstrip("@")}'
@@ -69,7 +73,7 @@ def preview_pages(document: weasyprint.Document, confinement: Confinement | None
                 group = None
             if group:
                 drawing.items.append(f'<g class="{group}">')
-            _draw(child, drawing, collapsed=False)
+            _draw(child, drawing, collapsed=False, link=None)
             if group:
                 drawing.items.append("</g>")
         width, height = _number(page.width), _number(page.height)
@@ -81,11 +85,15 @@ def preview_pages(document: weasyprint.Document, confinement: Confinement | None
     return "\n".join(sections), css
 
 
-def _draw(box, drawing: _Drawing, collapsed: bool) -> None:
-    """Draw ``box`` and what it holds; ``collapsed`` for the boxes of a table whose borders collapse."""
+def _draw(box, drawing: _Drawing, collapsed: bool, link: str | None) -> None:
+    """Draw ``box`` and what it holds; ``collapsed`` for the boxes of a table whose borders
+    collapse, ``link`` the address of the link they are in."""
     if isinstance(box, weasyprint_boxes.TextBox):
-        _text(box, drawing)
+        _text(box, drawing, link)
         return
+    if box.element_tag == "a" and box.element is not None and box.element.get("href"):
+        href = box.element.get("href")
+        link = f"#page-{drawing.anchors[href[1:]]}" if href[1:] in drawing.anchors else href
     style = box.style
     if isinstance(box, weasyprint_boxes.TableBox):
         collapsed = style["border_collapse"] == "collapse"
@@ -96,10 +104,10 @@ def _draw(box, drawing: _Drawing, collapsed: bool) -> None:
             _image(box, drawing)
     inside = collapsed and not isinstance(box, weasyprint_boxes.TableCellBox)  # a cell's content is not the table's
     for child in getattr(box, "children", ()):
-        _draw(child, drawing, inside)
+        _draw(child, drawing, inside, link)
 
 
-def _text(box, drawing: _Drawing) -> None:
+def _text(box, drawing: _Drawing, link: str | None) -> None:
     style = box.style
     if style["visibility"] != "visible" or not box.text.strip():
         return
@@ -110,9 +118,13 @@ def _text(box, drawing: _Drawing) -> None:
     classes = name + (f" {generated}" if generated in ("footnote-call", "footnote-marker") else "")
     # WeasyPrint draws the text at its baseline; textLength keeps it to the width WeasyPrint measured.
     length = f' textLength="{_number(box.width)}"' if box.width > 0 else ""
-    drawing.items.append(
-        f'<text class="{classes}" x="{_number(box.position_x)}" y="{_number(box.position_y + box.baseline)}"'
-        f'{length}>{html.escape(box.text, quote=False)}</text>')
+    text = (f'<text class="{classes}" x="{_number(box.position_x)}" y="{_number(box.position_y + box.baseline)}"'
+            f'{length}>{html.escape(box.text, quote=False)}</text>')
+    if link is not None:
+        # Another site's page opens beside the preview, not in place of it.
+        target = "" if link.startswith("#") else ' target="_blank" rel="noopener"'
+        text = f'<a href="{html.escape(link)}"{target}>{text}</a>'
+    drawing.items.append(text)
 
 
 def _background(box, drawing: _Drawing) -> None:
