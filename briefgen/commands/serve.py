@@ -113,20 +113,31 @@ def render_pages(brief_path: Path, templates: Path | None = None,
     return prepared, [file for rendered in render_prepared(prepared, options) for file in rendered.files]
 
 
-@dataclass(frozen=True)
-class Layout:
-    """One document laid out as its PDF is: the PDF's bytes, its pages drawn in HTML and the
-    CSS of their text, and the page budget it is over, if any."""
+#: One layout at a time: WeasyPrint is not known to be safe in threads side by side (Pango, fontconfig).
+_LAYOUT_LOCK = threading.Lock()
 
-    pdf: bytes
+
+@dataclass
+class Layout:
+    """One document laid out as its PDF is: its pages drawn in HTML and the CSS of their text,
+    the page budget it is over, if any, and its PDF when asked for (:meth:`pdf`)."""
+
+    document: object  # the weasyprint.Document, until its PDF is written
     pages: int
     sections: str
     css: str
     over_budget: str | None = None
+    _pdf: bytes | None = None
 
+    def pdf(self) -> bytes:
+        """The PDF's bytes, written the first time they are asked for: the paged view does
+        without them (writing the sample's briefing pack takes 0.45 s of its 1.2 s)."""
+        with _LAYOUT_LOCK:
+            if self._pdf is None:
+                from briefgen.render.pdf import pdf_bytes
 
-#: One layout at a time: WeasyPrint is not known to be safe in threads side by side (Pango, fontconfig).
-_LAYOUT_LOCK = threading.Lock()
+                self._pdf, self.document = pdf_bytes(self.document), None
+            return self._pdf
 
 
 @dataclass(frozen=True)
@@ -159,7 +170,6 @@ class Site:
     def _lay_out(self, file: RenderedFile) -> Layout | tuple[str, ...]:
         from briefgen.render.budgets import check_page_budgets, located
         from briefgen.render.document import layout_document
-        from briefgen.render.pdf import pdf_bytes
         from briefgen.render.preview import preview_pages
 
         prepared = self.prepared
@@ -174,7 +184,7 @@ class Site:
             except PageBudgetError as error:
                 over_budget = str(located(error, prepared.brief, prepared.line_map))
             sections, css = preview_pages(laid_out, confinement)
-            return Layout(pdf_bytes(laid_out), len(laid_out.pages), sections, css, over_budget)
+            return Layout(laid_out, len(laid_out.pages), sections, css, over_budget)
         except BriefgenError as error:
             return tuple(str(error).splitlines())
         except Exception:  # a bug in briefgen must not end the preview either
@@ -192,7 +202,10 @@ class Site:
             return 409, "\n".join(layout).encode() + b"\n", "text/plain; charset=utf-8"
         if layout.over_budget:  # build writes no PDF then; its pages are still shown, with the problem
             return 409, layout.over_budget.encode() + b"\n", "text/plain; charset=utf-8"
-        return 200, layout.pdf, "application/pdf"
+        try:
+            return 200, layout.pdf(), "application/pdf"
+        except Exception:  # a bug in briefgen must not end the preview either
+            return 409, traceback.format_exc().encode(), "text/plain; charset=utf-8"
 
     def page(self, path: str, flow: bool = False) -> tuple[int, str]:
         """The status and the HTML (reload script included) answering a request for ``path``:
