@@ -208,6 +208,15 @@ def test_the_sample_is_shown_as_the_pages_of_its_pdf_and_follows_an_edit_quickly
                         "[Canadian rights groups urge Prime Minister Carney to raise human rights during his "
                         "visit to China]"]
 
+    # Each entry of the contents links to the page it gives (its number is the entry's last text).
+    entries = pages.nth(1).evaluate("""page => [...page.querySelectorAll("a")].map(
+        link => [link.getAttribute("href"), link.textContent])""")
+    numbers: dict[str, str] = {}
+    for href, text in entries:
+        numbers[href] = text  # the last text of each link
+    assert list(numbers.values()) == ["3", "4", "6", "7", "8", "9", "10", "11", "12", "13"]  # Annexes B and C: 12
+    assert all(href == f"#page-{number}" for href, number in numbers.items())
+
     page.goto(f"{server.url}letter.html")
     expect(page.locator("section.page")).to_have_count(len(pypdf.PdfReader(
         tmp_path / "out" / "carney-china-2026" / "letter.pdf").pages))
