@@ -40,7 +40,7 @@ td { border-bottom: 3px solid #f00; padding: 0 }
 <div class="box">Boxed</div>
 <p style="visibility: hidden">Hidden</p>
 <p><img src="dot.png" alt="A dot" style="width: 40px; height: 20px"></p>
-<p><a href="#second">Inside</a> <a href="https://example.org/">outside</a></p>
+<p><a href="#second">Inside</a> <a href="https://example.org/">outside</a> <a href="javascript:alert(1)">script</a></p>
 <p id="second" style="break-before: page">Second page</p>
 </body></html>"""
 
@@ -166,8 +166,8 @@ def test_each_page_is_drawn_at_its_size_with_its_texts_at_their_baselines(laid_o
     svg = pages[0].find(f"{SVG}svg")
     assert (svg.get("width"), svg.get("height"), svg.get("viewBox")) == (width, height, f"0 0 {width} {height}")
     texts = {text.text: text for text in svg.iter(f"{SVG}text")}
-    assert list(texts) == ["Called", "1", " here.", "A", "B", "Boxed", "Inside", "outside", "1. ", "The note.", "TOP",
-                           "Page 1"]
+    assert list(texts) == ["Called", "1", " here.", "A", "B", "Boxed", "Inside", "outside", "script", "1. ",
+                           "The note.", "TOP", "Page 1"]
     box = first(laid_out, boxes.TextBox, "Called")
     assert (texts["Called"].get("x"), texts["Called"].get("y"), texts["Called"].get("textLength")) == (
         number(box.position_x), number(box.position_y + box.baseline), number(box.width))
@@ -214,7 +214,7 @@ def test_an_image_outside_the_confinement_is_left_out(laid_out, tmp_path: Path) 
     assert "<image" not in sections
 
 
-def test_the_text_of_a_link_is_a_link_to_the_page_of_its_anchor_or_beside_the_preview(laid_out, confinement) -> None:
+def test_a_links_text_links_to_its_anchors_page_or_opens_beside_the_preview_never_a_script(laid_out, confinement):
     sections, _css = preview_pages(laid_out, confinement)
     svg = etree.fromstring(f"<pages>{sections}</pages>").find(f"section/{SVG}svg")
     assert [(link.get("href"), link.get("target"), link.findtext(f"{SVG}text")) for link in svg.iter(f"{SVG}a")] == [

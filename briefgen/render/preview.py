@@ -29,6 +29,7 @@ import base64
 import html
 import mimetypes
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import weasyprint
 from weasyprint.formatting_structure import boxes as weasyprint_boxes
@@ -36,6 +37,8 @@ from weasyprint.formatting_structure import boxes as weasyprint_boxes
 from briefgen.render.resources import Confinement
 
 _SIDES = ("top", "right", "bottom", "left")
+#: The links of a document that are links in its preview too (besides those inside it).
+_LINKED_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
 @dataclass
@@ -93,7 +96,10 @@ def _draw(box, drawing: _Drawing, collapsed: bool, link: str | None) -> None:
         return
     if box.element_tag == "a" and box.element is not None and box.element.get("href"):
         href = box.element.get("href")
-        link = f"#page-{drawing.anchors[href[1:]]}" if href[1:] in drawing.anchors else href
+        if href.startswith("#"):
+            link = f"#page-{drawing.anchors[href[1:]]}" if href[1:] in drawing.anchors else None
+        else:  # never a javascript: link in the page that shows an official pack
+            link = href if urlsplit(href).scheme in _LINKED_SCHEMES else None
     style = box.style
     if isinstance(box, weasyprint_boxes.TableBox):
         collapsed = style["border_collapse"] == "collapse"
