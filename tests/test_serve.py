@@ -208,6 +208,10 @@ def test_the_sample_is_shown_as_the_pages_of_its_pdf_and_follows_an_edit_quickly
                         "[Canadian rights groups urge Prime Minister Carney to raise human rights during his "
                         "visit to China]"]
 
+    # The pages' text is text: the browser finds it, and selects what it found.
+    assert page.evaluate("window.find('Residential boarding schools in Tibet')")
+    assert page.evaluate("getSelection().toString()") == "Residential boarding schools in Tibet"
+
     # Each entry of the contents links to the page it gives (its number is the entry's last text).
     entries = pages.nth(1).evaluate("""page => [...page.querySelectorAll("a")].map(
         link => [link.getAttribute("href"), link.textContent])""")
