@@ -415,14 +415,20 @@ class PreviewServer(ThreadingHTTPServer):
                           key=lambda name: -self.open_pages[name])
         if open_now and not problems:
             # The open pages ask for these as soon as they see the new build.
-            threading.Thread(target=lambda: [site.layout(name) for name in open_now],
-                             name="briefgen-layout", daemon=True).start()
+            threading.Thread(target=self._lay_out_open, args=(site, open_now), name="briefgen-layout",
+                             daemon=True).start()
         if problems:
             click.echo("\n".join(problems), err=True)
         else:
             count = len(documents)
             click.echo(f"rendered {count} document{'s' if count != 1 else ''} "
                        f"in {time.monotonic() - started:.2f} s")
+
+    def _lay_out_open(self, site: Site, names: list[str]) -> None:
+        for name in names:
+            if self.site is not site:  # saved again meanwhile: the next build's thread takes over
+                return
+            site.layout(name)
 
     def serve(self) -> None:
         """Serve until interrupted (Ctrl-C raises :class:`KeyboardInterrupt` out of it),
