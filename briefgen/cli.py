@@ -201,10 +201,14 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
 def serve_command(brief: Path, port: int, templates: Path | None, language: str | None) -> None:
     """Preview the documents of BRIEF in the browser, reloaded when they change.
 
-    Serves, on 127.0.0.1 only, an index at / and each document at /<document id>.html: the
-    HTML that `build --format html` writes. Whenever the brief, a file in its folder or a
-    template changes, the documents are rendered again and the open page reloads itself; a
-    brief that becomes invalid shows its problems in the page until it is fixed.
+    Serves, on 127.0.0.1 only, an index at / and each document at /<document id>.html as its
+    pages, laid out as its PDF is (page size and margins, markings, footnotes, page numbers);
+    at /<document id>.html?flow the HTML that `build --format html` writes, and at
+    /<document id>.pdf the PDF that `build --format pdf` writes (with --lang fr:
+    /<document id>.fr.html, .fr.pdf). Whenever the brief, a file in its folder or a template
+    changes, the documents are rendered again and the open page reloads itself; a brief that
+    becomes invalid shows its problems in the page (and a PDF asked for is a 409 of them)
+    until it is fixed.
     """
     from briefgen.commands.serve import PreviewServer
 

@@ -8,6 +8,22 @@ polls ``/__build`` and reloads the page when the build it shows is no longer the
 A brief that becomes invalid, or a template that fails, never stops the server: every page
 then shows the located problems, and comes back once they are fixed.
 
+For each document (``letter.html``, ``letter.fr.html``, as ``build`` names its HTML):
+
+- ``/letter.html`` shows its pages as they print: WeasyPrint lays the document out as
+  ``build`` does for the PDF, and :mod:`briefgen.render.preview` draws each page;
+- ``/letter.html?flow`` is its HTML, as ``build --format html`` writes it;
+- ``/letter.pdf`` is its PDF, the bytes ``build --format pdf`` writes (``application/pdf``),
+  or, while the brief has problems (or the document is over its page budget, when ``build``
+  writes nothing), ``409`` and the problems in plain text; the pages of a document over
+  budget are shown, under the problem.
+
+Laying a document out takes most of a second (the sample's briefing pack), so it is done
+only for a document asked for, once per build, and kept with the build. The reload script
+says which page it polls for (``/__build?page=/letter.html``): after a rebuild, the documents
+whose pages are open are laid out at once, the one polled for last first, so that each page
+finds its document laid out, or nearly, when it reloads.
+
 Under load, connections wait in a listen queue of :data:`LISTEN_BACKLOG` rather than being
 dropped, and each is served by a thread of its own, which a client holds for at most
 :data:`REQUEST_SECONDS` however slowly it sends its request (or reads the answer).
@@ -24,25 +40,29 @@ import sys
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import click
 import watchfiles
 from lxml import html as lxml_html
 
-from briefgen.commands.build import BuildOptions, render
-from briefgen.errors import BriefgenError, UsageError
+from briefgen.commands.build import BuildOptions, render_prepared
+from briefgen.errors import BriefgenError, PageBudgetError, UsageError
 from briefgen.model.registry import document
+from briefgen.prepare.brief import PreparedBrief, prepare_brief
 from briefgen.render.document import RenderedFile
 from briefgen.render.html import template_search_path
+from briefgen.render.resources import Confinement
 
 HOST = "127.0.0.1"
 #: The path the reload script polls; it answers the token of the latest build.
 BUILD_PATH = "/__build"
 POLL_MILLISECONDS = 250
+#: A page that has polled within this time is open: its document is laid out as soon as it is rebuilt.
+OPEN_SECONDS = 2.0
 #: Connections the system holds until the server accepts them: a burst of requests (a browser
 #: opening pages in parallel, a test sending 200 at once) waits in it rather than being dropped
 #: (the system caps it at net.core.somaxconn).
@@ -54,8 +74,11 @@ REQUEST_SECONDS = 5.0
 _RELOAD_SCRIPT = """<script>
 (function () {
   var shown = %s;
+  var build = "%s?page=" + encodeURIComponent(location.pathname + location.search);
+  // A page left is no longer open: its document need not be laid out at the next build.
+  addEventListener("pagehide", function () { fetch(build + "&closed", {cache: "no-store", keepalive: true}); });
   function poll() {
-    fetch("%s", {cache: "no-store"})
+    fetch(build, {cache: "no-store"})
       .then(function (response) { return response.text(); })
       .then(function (latest) { if (latest !== shown) { location.reload(); } else { setTimeout(poll, %d); } },
             function () { setTimeout(poll, 1000); });
@@ -67,41 +90,135 @@ _RELOAD_SCRIPT = """<script>
 
 _STYLE = ("body { font-family: sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1em; } "
           "pre { white-space: pre-wrap; background: #fdf0f0; border-left: 4px solid #b00; padding: 1em; }")
+#: The paged view: the pages on a grey desk, as a PDF viewer shows them.
+_PAGES_STYLE = ("body { background: #7a7a7a; margin: 0; font-family: sans-serif; } "
+                "nav.preview { background: #333; color: #eee; padding: 0.5em 1em; font-size: 14px; } "
+                "nav.preview a { color: #fff; margin-left: 1em; } "
+                "p.problem { background: #fdf0f0; border-left: 4px solid #b00; margin: 1em auto; padding: 0.5em 1em; "
+                "max-width: 60em; } "
+                ".page { background: #fff; margin: 16px auto; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.5); } "
+                ".page svg { display: block; } .page text { white-space: pre; }")
 
 
-def render_pages(brief_path: Path, templates: Path | None = None, language: str | None = None) -> list[RenderedFile]:
-    """The HTML of every document of the brief at ``brief_path`` in ``language`` (default: the
-    brief's first), named as ``briefgen build --format html`` names its files, in memory.
+def render_pages(brief_path: Path, templates: Path | None = None,
+                 language: str | None = None) -> tuple[PreparedBrief, list[RenderedFile]]:
+    """The prepared brief at ``brief_path`` and the HTML of each of its documents in ``language``
+    (default: the brief's first), named as ``briefgen build --format html`` names its files, in memory.
 
-    Raises the errors of :func:`briefgen.commands.build.render`.
+    Raises the errors of :func:`~briefgen.prepare.brief.prepare_brief` and
+    :func:`~briefgen.commands.build.render_prepared`.
     """
     options = BuildOptions(formats=("html",), templates=templates, languages=(language,) if language else None)
-    return render(brief_path, options).files
+    prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
+    return prepared, [file for rendered in render_prepared(prepared, options) for file in rendered.files]
+
+
+#: One layout at a time: WeasyPrint is not known to be safe in threads side by side (Pango, fontconfig).
+_LAYOUT_LOCK = threading.Lock()
+
+
+@dataclass
+class Layout:
+    """One document laid out as its PDF is: its pages drawn in HTML and the CSS of their text,
+    the page budget it is over, if any, and its PDF when asked for (:meth:`pdf`)."""
+
+    document: object  # the weasyprint.Document, until its PDF is written
+    pages: int
+    sections: str
+    css: str
+    over_budget: str | None = None
+    _pdf: bytes | None = None
+
+    def pdf(self) -> bytes:
+        """The PDF's bytes, written the first time they are asked for: the paged view does
+        without them (writing the sample's briefing pack takes 0.45 s of its 1.2 s)."""
+        with _LAYOUT_LOCK:
+            if self._pdf is None:
+                from briefgen.render.pdf import pdf_bytes
+
+                self._pdf, self.document = pdf_bytes(self.document), None
+            return self._pdf
 
 
 @dataclass(frozen=True)
 class Site:
     """One build as the server shows it: the documents by file name, or the problems that
-    stopped it, and the token that the reload script compares with the latest build's."""
+    stopped it, and the token that the reload script compares with the latest build's.
+
+    Its documents are laid out when first asked for (:meth:`layout`), and kept with it.
+    """
 
     token: str
     brief_path: Path
     documents: dict[str, RenderedFile]
     problems: tuple[str, ...] = ()
+    prepared: PreparedBrief | None = None
+    templates: Path | None = None
+    layouts: dict[str, Layout | tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
-    def page(self, path: str) -> tuple[int, str]:
-        """The status and the HTML (reload script included) answering a request for ``path``."""
+    def layout(self, name: str) -> Layout | tuple[str, ...]:
+        """The layout of the document whose HTML is named ``name``, or the problems that stop it."""
+        # A layout done is answered at once, never behind another one being done.
+        layout = self.layouts.get(name)
+        if layout is None:
+            with _LAYOUT_LOCK:
+                if name not in self.layouts:
+                    self.layouts[name] = self._lay_out(self.documents[name])
+                layout = self.layouts[name]
+        return layout
+
+    def _lay_out(self, file: RenderedFile) -> Layout | tuple[str, ...]:
+        from briefgen.render.budgets import check_page_budgets, located
+        from briefgen.render.document import layout_document
+        from briefgen.render.preview import preview_pages
+
+        prepared = self.prepared
+        search_path = template_search_path(self.templates)
+        confinement = Confinement(prepared.folder, [prepared.folder, *search_path])
+        language = prepared.languages[0]
+        try:
+            _html, laid_out = layout_document(file.data.decode(), file.document_id, confinement)
+            over_budget = None
+            try:
+                check_page_budgets(prepared.brief, document(file.document_id), language, laid_out)
+            except PageBudgetError as error:
+                over_budget = str(located(error, prepared.brief, prepared.line_map))
+            sections, css = preview_pages(laid_out, confinement)
+            return Layout(laid_out, len(laid_out.pages), sections, css, over_budget)
+        except BriefgenError as error:
+            return tuple(str(error).splitlines())
+        except Exception:  # a bug in briefgen must not end the preview either
+            return tuple(traceback.format_exc().splitlines())
+
+    def pdf(self, path: str) -> tuple[int, bytes, str]:
+        """The status, body and content type answering a request for the PDF at ``path``."""
+        name = path.removeprefix("/").removesuffix(".pdf") + ".html"
         if self.problems:
-            lines = "\n".join(f"<samp>{html.escape(line)}</samp>" for line in self.problems)
-            return 200, self._own_page(f"Problems in {self.brief_path}", (
-                f"<h1>briefgen cannot render {html.escape(str(self.brief_path))}</h1>\n"
-                "<p>Fix these problems and save: this page reloads by itself.</p>\n"
-                f"<pre>{lines}</pre>"))
+            return 409, "\n".join(self.problems).encode() + b"\n", "text/plain; charset=utf-8"
+        if name not in self.documents:
+            return 404, f"No document at {path}\n".encode(), "text/plain; charset=utf-8"
+        layout = self.layout(name)
+        if isinstance(layout, tuple):
+            return 409, "\n".join(layout).encode() + b"\n", "text/plain; charset=utf-8"
+        if layout.over_budget:  # build writes no PDF then; its pages are still shown, with the problem
+            return 409, layout.over_budget.encode() + b"\n", "text/plain; charset=utf-8"
+        try:
+            return 200, layout.pdf(), "application/pdf"
+        except Exception:  # a bug in briefgen must not end the preview either
+            return 409, traceback.format_exc().encode(), "text/plain; charset=utf-8"
+
+    def page(self, path: str, flow: bool = False) -> tuple[int, str]:
+        """The status and the HTML (reload script included) answering a request for ``path``:
+        a document's pages, or with ``flow`` its HTML."""
+        if self.problems:
+            return 200, self._problems_page(self.problems)
         if path == "/":
             return 200, self._own_page(str(self.brief_path), (
                 f"<h1>{html.escape(str(self.brief_path))}</h1>\n<ul>\n"
                 + "".join(f'<li><a href="/{html.escape(name)}">{html.escape(_title(file))}</a>: '
-                          f"{file.document_id} ({document(file.document_id).audience})</li>\n"
+                          f"{file.document_id} ({document(file.document_id).audience}); "
+                          f'<a href="/{html.escape(name)}?flow">HTML</a>, '
+                          f'<a href="/{html.escape(_pdf_name(name))}">PDF</a></li>\n'
                           for name, file in self.documents.items())
                 + "</ul>"))
         file = self.documents.get(path.removeprefix("/"))
@@ -109,7 +226,32 @@ class Site:
             return 404, self._own_page("Not found", (
                 f"<h1>No document at {html.escape(path)}</h1>\n"
                 '<p>See <a href="/">the documents of the brief</a>.</p>'))
-        return 200, self._with_reload_script(file.data.decode())
+        if flow:
+            return 200, self._with_reload_script(file.data.decode())
+        layout = self.layout(path.removeprefix("/"))
+        if isinstance(layout, tuple):
+            return 200, self._problems_page(layout)
+        return 200, self._paged(path.removeprefix("/"), file, layout)
+
+    def _problems_page(self, problems: tuple[str, ...]) -> str:
+        lines = "\n".join(f"<samp>{html.escape(line)}</samp>" for line in problems)
+        return self._own_page(f"Problems in {self.brief_path}", (
+            f"<h1>briefgen cannot render {html.escape(str(self.brief_path))}</h1>\n"
+            "<p>Fix these problems and save: this page reloads by itself.</p>\n"
+            f"<pre>{lines}</pre>"))
+
+    def _paged(self, name: str, file: RenderedFile, layout: Layout) -> str:
+        title = html.escape(_title(file))
+        pages = f"{layout.pages} page{'s' if layout.pages != 1 else ''}"
+        warning = f'<p class="problem">{html.escape(layout.over_budget)}</p>\n' if layout.over_budget else ""
+        # The document's language, for the browser's search, hyphenation and screen readers.
+        language = html.escape(lxml_html.document_fromstring(file.data).get("lang") or "en")
+        return self._with_reload_script(
+            f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
+            f"<style>{_PAGES_STYLE}\n{layout.css}</style>\n</head>\n<body>\n"
+            f'<nav class="preview">{title} ({pages}) <a href="/">Documents</a>'
+            f'<a href="/{html.escape(name)}?flow">HTML</a><a href="/{html.escape(_pdf_name(name))}">PDF</a></nav>\n'
+            f"{warning}{layout.sections}\n</body>\n</html>\n")
 
     def _own_page(self, title: str, body: str) -> str:
         return self._with_reload_script(
@@ -120,6 +262,10 @@ class Site:
         script = _RELOAD_SCRIPT % (json.dumps(self.token), BUILD_PATH, POLL_MILLISECONDS, POLL_MILLISECONDS)
         before, body_end, after = page.rpartition("</body>")
         return f"{before}{script}{body_end}{after}" if body_end else page + script
+
+
+def _pdf_name(html_name: str) -> str:
+    return html_name.removesuffix(".html") + ".pdf"
 
 
 def _title(file: RenderedFile) -> str:
@@ -166,16 +312,31 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(403, f"briefgen serve answers only for {self.server.url}\n", "text/plain")
             return
         site = self.server.site
-        path = urlsplit(self.path).path
-        if path == BUILD_PATH:
+        url = urlsplit(self.path)
+        if url.path == BUILD_PATH:
+            query = parse_qs(url.query, keep_blank_values=True)
+            shown = query.get("page", [""])[0]
+            if shown.startswith("/") and "?" not in shown:  # a paged view, not a document's HTML (?flow)
+                if "closed" in query:
+                    self.server.open_pages.pop(shown.removeprefix("/"), None)
+                else:
+                    self.server.open_pages[shown.removeprefix("/")] = time.monotonic()
             self._send(200, site.token, "text/plain")
+        elif url.path.endswith(".pdf"):
+            status, body, content_type = site.pdf(url.path)
+            self._send_bytes(status, body, content_type)
         else:
-            self._send(*site.page(path), "text/html")
+            flow = url.query == "flow"
+            if not flow:  # open from now on, until its reload script stops polling
+                self.server.open_pages[url.path.removeprefix("/")] = time.monotonic()
+            self._send(*site.page(url.path, flow=flow), "text/html")
 
     def _send(self, status: int, text: str, content_type: str) -> None:
-        body = text.encode()
+        self._send_bytes(status, text.encode(), f"{content_type}; charset=utf-8")
+
+    def _send_bytes(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
@@ -216,6 +377,8 @@ class PreviewServer(ThreadingHTTPServer):
         # Part of every token, so that a page left open across a restart of the server reloads too.
         self._run = secrets.token_hex(4)
         self._builds = 0
+        #: When the reload script of each open paged view (by document) last polled.
+        self.open_pages: dict[str, float] = {}
         self.site: Site | None = None
         self.rebuild()
 
@@ -232,9 +395,10 @@ class PreviewServer(ThreadingHTTPServer):
         started = time.monotonic()
         documents: dict[str, RenderedFile] = {}
         problems: tuple[str, ...] = ()
+        prepared = None
         try:
-            documents = {file.relative_path.name: file
-                         for file in render_pages(self.brief_path, self.templates, self.language)}
+            prepared, files = render_pages(self.brief_path, self.templates, self.language)
+            documents = {file.relative_path.name: file for file in files}
         except BriefgenError as error:
             problems = tuple(str(error).splitlines())
         except Exception:  # a bug in briefgen must not end the preview either
@@ -243,13 +407,28 @@ class PreviewServer(ThreadingHTTPServer):
             return
         self._builds += 1
         # Replacing the whole Site in one assignment lets request threads read it without a lock.
-        self.site = Site(f"{self._run}.{self._builds}", self.brief_path, documents, problems)
+        self.site = site = Site(f"{self._run}.{self._builds}", self.brief_path, documents, problems, prepared,
+                                self.templates)
+        now = time.monotonic()
+        open_now = sorted((name for name, polled in dict(self.open_pages).items()
+                           if now - polled < OPEN_SECONDS and name in documents),
+                          key=lambda name: -self.open_pages[name])
+        if open_now and not problems:
+            # The open pages ask for these as soon as they see the new build.
+            threading.Thread(target=self._lay_out_open, args=(site, open_now), name="briefgen-layout",
+                             daemon=True).start()
         if problems:
             click.echo("\n".join(problems), err=True)
         else:
             count = len(documents)
             click.echo(f"rendered {count} document{'s' if count != 1 else ''} "
                        f"in {time.monotonic() - started:.2f} s")
+
+    def _lay_out_open(self, site: Site, names: list[str]) -> None:
+        for name in names:
+            if self.site is not site:  # saved again meanwhile: the next build's thread takes over
+                return
+            site.layout(name)
 
     def serve(self) -> None:
         """Serve until interrupted (Ctrl-C raises :class:`KeyboardInterrupt` out of it),

@@ -61,7 +61,7 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
     from briefgen.render.docx import docx_bytes, html_to_docx
-    from briefgen.render.pdf import layout_pdf, pdf_bytes
+    from briefgen.render.pdf import pdf_bytes
 
     start = timings.mark()
     declared = document(document_id)
@@ -72,14 +72,7 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     rendered: list[RenderedFile] = []
     page_numbers = None
     if "pdf" in formats:
-        with timings.stage("layout"):
-            laid_out = layout_pdf(html, confinement)
-        if declared.fits_tighter and len(laid_out.pages) > 1:
-            tighter_html = tighter(html)
-            with timings.stage("tighter layout"):
-                tighter_layout = layout_pdf(tighter_html, confinement)
-            if len(tighter_layout.pages) < len(laid_out.pages):
-                html, laid_out = tighter_html, tighter_layout  # the .docx is made from the same HTML
+        html, laid_out = layout_document(html, document_id, confinement)  # the .docx is made from its HTML
         check_page_budgets(brief, declared, language, laid_out)
         page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                         for anchor in page.anchors}
@@ -99,6 +92,22 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
                                         html.encode()))
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
     return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start))
+
+
+def layout_document(html: str, document_id: str, confinement: Confinement):
+    """The HTML the PDF of ``document_id`` is made from and its WeasyPrint layout: ``html``, or
+    for a document that may fit the theme's tighter page, the tighter HTML when that saves a page."""
+    from briefgen.render.pdf import layout_pdf
+
+    with timings.stage("layout"):
+        laid_out = layout_pdf(html, confinement)
+    if document(document_id).fits_tighter and len(laid_out.pages) > 1:
+        tighter_html = tighter(html)
+        with timings.stage("tighter layout"):
+            tighter_layout = layout_pdf(tighter_html, confinement)
+        if len(tighter_layout.pages) < len(laid_out.pages):
+            return tighter_html, tighter_layout
+    return html, laid_out
 
 
 def tighter(html: str) -> str:
