@@ -15,7 +15,7 @@ from pathlib import Path
 from briefgen.errors import InvalidBriefError, Problem
 from briefgen.prepare.brief import LoadedBrief, load_brief, missing_translations
 from briefgen.prepare.glyphs import glyph_problems
-from briefgen.prepare.letters import find_sender
+from briefgen.prepare.sender import find_sender
 
 
 @dataclass(frozen=True)

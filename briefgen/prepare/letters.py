@@ -15,43 +15,13 @@ from pathlib import Path
 from briefgen.errors import InvalidBriefError, InvalidRecipientsError, Problem, RowProblem
 from briefgen.load.recipients import Recipient, read_recipients
 from briefgen.load.yamlfile import KeyPath, LineMap
-from briefgen.model.brief import Brief, Contact, Localized, in_language
+from briefgen.model.brief import Brief, Localized, in_language
 from briefgen.prepare.brief import PreparedBrief, load_brief, missing_translations
 from briefgen.prepare.glyphs import check_glyphs, uncovered
 from briefgen.prepare.greetings import built_salutations_warning, greeting
+from briefgen.prepare.sender import Sender, find_sender, sender_contact
 from briefgen.text import header_text_problem, one_line_problem
 from briefgen.view import placeholders
-
-
-@dataclass(frozen=True)
-class Sender:
-    """Who the drafts come from and who replies go to: the brief's contact."""
-
-    name: str
-    email: str
-    organization: str | None = None
-
-
-def _sender_contact(brief: Brief) -> tuple[KeyPath, Contact] | None:
-    """The contact the drafts come from, and where it is in the brief: the letter's contact,
-    else the brief's, if one has an e-mail address."""
-    letter_contact = brief.letter.contact if brief.letter else None
-    for key_path, contact in ((("letter", "contact"), letter_contact),
-                              (("prepared_by", "contact"), brief.prepared_by.contact)):
-        if contact and contact.email:
-            return key_path, contact
-    return None
-
-
-def find_sender(brief: Brief, language: str) -> Sender | None:
-    """Who the drafts in ``language`` come from: the letter's contact, else the brief's, if one
-    has an e-mail address."""
-    found = _sender_contact(brief)
-    if found is None:
-        return None
-    languages = brief.fallbacks(language)
-    return Sender(in_language(found[1].name, languages), found[1].email,
-                  in_language(brief.prepared_by.organization, languages))
 
 
 def check_header_texts(brief: Brief, line_map: LineMap) -> None:
@@ -60,7 +30,7 @@ def check_header_texts(brief: Brief, line_map: LineMap) -> None:
     one line, in every language it is given in."""
     fields = [(("letter", "subject"), brief.letter.subject),
               (("prepared_by", "organization"), brief.prepared_by.organization)]
-    if found := _sender_contact(brief):
+    if found := sender_contact(brief):
         fields.append(((*found[0], "name"), found[1].name))
     problems = [line_map.problem(key_path if language is None else (*key_path, language), message, value=True)
                 for key_path, value in fields

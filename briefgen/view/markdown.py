@@ -24,12 +24,17 @@ from __future__ import annotations
 import functools
 import re
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.token import Token
+from typing import TYPE_CHECKING
+
 from markupsafe import Markup
 
 from briefgen.view.typography import QUOTES, breakable_address, french_spacing
+
+if TYPE_CHECKING:
+    # markdown-it is imported when a text is first parsed: validating a brief of plain texts,
+    # as most are, never needs it.
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 #: How deep emphasis, quotes or lists may nest in a text: real texts nest lists 5 to 7 deep at most.
@@ -74,6 +79,8 @@ def _render_text(renderer, tokens: list[Token], index: int, options, env) -> str
     token = tokens[index]
     if token.meta.get("address"):
         return str(breakable_address(token.content))
+    from markdown_it.common.utils import escapeHtml
+
     return escapeHtml(token.content)
 
 
@@ -95,6 +102,8 @@ def _render_table(renderer, tokens: list[Token], index: int, options, env) -> st
 
 
 def _make_parser(language: str) -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     # The parser stops reading blocks maxNesting levels deep and drops what is deeper without a
     # word (the commonmark preset's 20 cut lists 10 deep). A list level counts two (list and
     # item), a quote one: lists and quotes both MAX_NESTING deep stay within 4 * MAX_NESTING.
@@ -183,15 +192,23 @@ _UNSUPPORTED = {
     "html_inline": ("HTML", "HTML is not allowed in a text; use Markdown: **bold**, *italic*, [words](https://…)"),
     "image": ("an image", "images are not allowed in a text; a theme's template (--templates) can show one"),
 }
-#: Every construct on, the way a reader of the brief's Markdown would read it; "code" stays off,
-#: as in the rendering parser: YAML texts are often indented.
-_READER = MarkdownIt("commonmark", {"html": True}).enable("table").disable("code")
+#: What each construct of :data:`_UNSUPPORTED` starts with: most texts have none, and are not parsed.
+_MAYBE_UNSUPPORTED = re.compile(r"(?m)^ {0,3}(?:#{1,6}(?:\s|$)|[-*_=](?: *[-*_=]){2,} *$|```|~~~)|<[A-Za-z/!?]|!\[")
+
+
+@functools.cache
+def _reader() -> MarkdownIt:
+    """A parser with every construct on, reading the brief's Markdown as a reader would; "code"
+    stays off, as in the rendering parser: YAML texts are often indented."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("code")
 
 
 def unsupported(text: str) -> list[str]:
     """A message for each kind of Markdown construct in ``text`` that briefgen does not lay out
     (a heading, a rule, a code block, HTML, an image), which would print as typed; once each."""
-    if not any(mark in text for mark in "#-*_=`~<!"):
+    if not _MAYBE_UNSUPPORTED.search(text):
         return []
     found: dict[str, str] = {}
 
@@ -203,5 +220,5 @@ def unsupported(text: str) -> list[str]:
             if token.children:
                 visit(token.children)
 
-    visit(_READER.parse(text))
+    visit(_reader().parse(text))
     return list(found.values())
