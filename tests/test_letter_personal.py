@@ -120,8 +120,12 @@ def test_a_composed_letter_with_placeholders_is_the_letter_laid_out_alone(writte
     brief = load_brief(brief_path).brief
     recipient = read_recipients(recipients).recipients[0]
     html = render_html("letter.html.j2", letter_context(brief, recipient, "en"), [default_theme_dir()])
-    # The addressee, the salutation, the paragraph with placeholders and the closing.
-    assert len(re.findall(r"<[a-z]+[^>]* data-per-recipient", html)) == 4
+    # The addressee, the salutation and the paragraph with placeholders; an English closing is
+    # the brief's, laid out once with the rest, a French one repeats the salutation.
+    assert len(re.findall(r"<[a-z]+[^>]* data-per-recipient", html)) == 3
+    french = render_html("letter.html.j2", letter_context(brief, read_recipients(recipients).recipients[4], "fr"),
+                         [default_theme_dir()])
+    assert re.findall(r'<p class="closing"[^>]*>', french) == ['<p class="closing" data-per-recipient>']
     alone = tmp_path / "alone.pdf"
     alone.write_bytes(pdf_bytes(layout_pdf(html, Confinement(default_theme_dir(), [default_theme_dir()]))))
     assert pdf_text(letters / "ann-given.pdf") == pdf_text(alone)

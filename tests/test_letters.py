@@ -282,9 +282,10 @@ def test_a_letter_text_missing_in_a_recipients_language_is_warned_with_its_line(
 
 
 @pytest.mark.parametrize(("body", "streams"), [
-    # The default letter and a postscript: the addressee, salutation and closing are composed onto
-    # one layout (the page's stream between q and Q, then one stream for each).
-    ('{{ letter_block(brief.letter, brief.date|date, "h1", recipient) }}<p>P.S. See you in Ottawa.</p>', 6),
+    # The default letter and a postscript: the addressee and salutation are composed onto one
+    # layout (the page's stream between q and Q, then one stream for each); an English letter's
+    # closing is the brief's, laid out with the rest.
+    ('{{ letter_block(brief.letter, brief.date|date, "h1", recipient) }}<p>P.S. See you in Ottawa.</p>', 5),
     # A letter of its own, nothing marked per recipient: each letter is laid out whole.
     ("<p>To {{ recipient.name }}</p><p>{{ brief.letter.opening|markdown }}</p><p>P.S. See you in Ottawa.</p>", 1),
 ], ids=["composed", "laid-out-whole"])

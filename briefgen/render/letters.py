@@ -56,6 +56,9 @@ def letter_context(brief: Brief, recipient: Recipient, language: str) -> dict[st
     fields = recipient.letter_fields()
     fields["salutation"] = found.salutation
     fields["fields"] = {**fields["fields"], "salutation": found.salutation}
+    # Only a closing of the recipient's own (French: it repeats the salutation) is composed per
+    # recipient; the brief's closing is laid out once with the rest.
+    fields["own_closing"] = found.closing is not None
     context = build_context(brief, mail_merged().id, fields, language=language)
     if found.closing is not None:
         context["brief"]["letter"]["closing"] = found.closing
