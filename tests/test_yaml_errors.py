@@ -64,6 +64,9 @@ CASES = {
     "an unclosed bracket": (
         "places: [Beijing, Shanghai\nhost: China\n",
         "1:9: the list opened with '[' here is not closed; end it with ']' after its last item"),
+    "an unclosed brace": (
+        "principal: {name: A, title: B\nhost: China\n",
+        "1:12: the mapping opened with '{' here is not closed; end it with '}' after its last item"),
     "a tab": (
         "visit:\n\thost: China\n",
         "2:1: a tab character; YAML is indented with spaces, not tabs"),

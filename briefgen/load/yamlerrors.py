@@ -42,10 +42,10 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> SyntaxProblem:
         found = _unclosed_quote(error.context_mark.line, error.context_mark.column, lines)
     elif context.startswith("while parsing a flow") and error.context_mark:
         start = error.context_mark
-        opener = lines[start.line][start.column]
+        opener = _character(lines, start.line, start.column) or "["
         found = SyntaxProblem(start.line + 1, start.column + 1,
-                              f"the list opened with '{opener}' here is not closed; end it with "
-                              f"'{_CLOSERS.get(opener, ']')}' after its last item")
+                              f"the {'mapping' if opener == '{' else 'list'} opened with '{opener}' here is not "
+                              f"closed; end it with '{_CLOSERS.get(opener, ']')}' after its last item")
     elif context == "while scanning a simple key" and error.context_mark \
             and ":" not in lines[error.context_mark.line]:
         found = _missing_colon(error.context_mark.line, lines)
@@ -62,6 +62,11 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> SyntaxProblem:
     elif error.context:
         message = f"{error.context}, {message}"
     return SyntaxProblem(line + 1, column + 1, f"YAML syntax error: {message}")
+
+
+def _character(lines: list[str], index: int, column: int) -> str:
+    """The character at ``column`` of line ``index``, or "" past the end of the text."""
+    return lines[index][column:column + 1] if index < len(lines) else ""
 
 
 def _indent(line: str) -> int:
@@ -87,7 +92,7 @@ def _key(line: str) -> str | None:
 
 
 def _unclosed_quote(index: int, column: int, lines: list[str]) -> SyntaxProblem:
-    quote = lines[index][column]
+    quote = _character(lines, index, column) or '"'
     return SyntaxProblem(index + 1, column + 1,
                          f"the text in quotes that starts here is never closed; end it with {quote} "
                          f"on this line")
