@@ -333,8 +333,10 @@ class Letter(Model):
     to: Addressee = Field(description="The addressee.")
     subject: Text = Field(description="Subject, printed after 'Re:'.")
     salutation: Text = Field(description="Salutation, e.g. 'Dear Prime Minister,'.")
-    opening: Markdown | None = Field(None, description="Who is writing and why now (Markdown).")
-    body: Markdown | None = Field(None, description="The body of the letter (Markdown).")
+    opening: Markdown | None = Field(None, description="Who is writing and why now (Markdown; {column} names a "
+                                                       "recipient's field, see docs/recipients.md).")
+    body: Markdown | None = Field(None, description="The body of the letter (Markdown; {column} names a recipient's "
+                                                    "field, see docs/recipients.md).")
     asks: list[Slug] | None = Field(None, description="Ids of the asks the letter makes; default all.")
     closing: Text = Field("Sincerely,", description="Closing, e.g. 'Sincerely,'.")
     signed_by: list[Slug] = Field(default_factory=list, description="Ids of the signatories of the letter.")
