@@ -67,6 +67,12 @@ CASES = {
     "an unclosed brace": (
         "principal: {name: A, title: B\nhost: China\n",
         "1:12: the mapping opened with '{' here is not closed; end it with '}' after its last item"),
+    "a brace after a NEXT LINE, which YAML counts as a line break": (
+        "\x85{0",
+        "2:1: the mapping opened with '{' here is not closed; end it with '}' after its last item"),
+    "a bracket after a LINE SEPARATOR": (
+        "a: 1\u2028b: [x\n",
+        "2:4: the list opened with '[' here is not closed; end it with ']' after its last item"),
     "a tab": (
         "visit:\n\thost: China\n",
         "2:1: a tab character; YAML is indented with spaces, not tabs"),
@@ -78,6 +84,14 @@ def test_each_mistake_is_named_at_its_line_with_what_to_write(text: str, expecte
     with pytest.raises(InvalidBriefError) as raised:
         parse_yaml(text, "brief.yaml")
     assert [str(problem) for problem in raised.value.problems] == [f"brief.yaml:{expected}"]
+
+
+def test_a_brace_alone_keeps_the_parsers_words_at_the_end_of_the_text() -> None:
+    with pytest.raises(InvalidBriefError) as raised:
+        parse_yaml("{", "brief.yaml")
+    assert [str(problem) for problem in raised.value.problems] == [
+        "brief.yaml:1:2: YAML syntax error: while parsing a flow node (line 1, column 2), "
+        "expected the node content, but found '<stream end>'"]
 
 
 def test_a_mistake_it_does_not_recognise_keeps_the_parsers_words() -> None:

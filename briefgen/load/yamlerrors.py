@@ -18,6 +18,8 @@ import yaml
 #: A line that starts a key: optional "- ", then a plain key and a colon ending it or before a space.
 _KEY = re.compile(r"^(?P<indent> *)(?:- +)*(?P<key>[^\s:#'\"\[\]{}][^:#]*?) *:(?:\s|$)")
 _CLOSERS = {"[": "]", "{": "}"}
+#: What ends a line for YAML, whose marks count lines so (NEXT LINE and the Unicode separators too).
+_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class SyntaxProblem:
 
 def explain(error: yaml.MarkedYAMLError, text: str) -> SyntaxProblem:
     """The mistake behind PyYAML's ``error`` on ``text``, located and in plain words."""
-    lines = text.split("\n")
+    lines = _YAML_LINE_BREAK.split(text)
     mark = error.problem_mark or error.context_mark
     line, column = (mark.line, mark.column) if mark else (0, 0)
     problem, context = error.problem or "", error.context or ""
@@ -40,7 +42,7 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> SyntaxProblem:
         found = SyntaxProblem(line + 1, column + 1, "a tab character; YAML is indented with spaces, not tabs")
     elif context == "while scanning a quoted scalar" and error.context_mark:
         found = _unclosed_quote(error.context_mark.line, error.context_mark.column, lines)
-    elif context.startswith("while parsing a flow") and error.context_mark:
+    elif context in ("while parsing a flow sequence", "while parsing a flow mapping") and error.context_mark:
         start = error.context_mark
         opener = _character(lines, start.line, start.column) or "["
         found = SyntaxProblem(start.line + 1, start.column + 1,
