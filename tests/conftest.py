@@ -108,6 +108,12 @@ def write_brief(folder: Path, data: dict, name: str = "brief.yaml") -> Path:
     return path
 
 
+def line_starting(path: Path, start: str) -> int:
+    """The number of the first line of the file at ``path`` that starts with ``start``."""
+    return next(number for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith(start))
+
+
 def minimal_brief() -> dict:
     """A fresh copy of the minimal valid brief, to change in a test."""
     return yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))

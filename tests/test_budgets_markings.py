@@ -10,7 +10,7 @@ from pathlib import Path
 
 import docx
 
-from conftest import docx_xml, minimal_brief, pdf_pages, pdf_text, run_briefgen, write_brief
+from conftest import docx_xml, line_starting, minimal_brief, pdf_pages, pdf_text, run_briefgen, write_brief
 
 LONG_PARAGRAPH = " ".join(["This sentence makes the background longer than a note should be."] * 12)
 
@@ -29,8 +29,7 @@ def test_an_issue_note_over_budget_fails_and_leaves_earlier_outputs_untouched(tm
     result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(out))
     assert result.returncode == 1
     brief = tmp_path / "brief.yaml"
-    line = next(number for number, text in enumerate(brief.read_text(encoding="utf-8").splitlines(), 1)
-                if text.startswith("  background: "))
+    line = line_starting(brief, "  background: ")
     assert result.stderr == (
         f"{brief}:{line}:15: issues[0].background: briefing-pack.pdf: the note on issue 'first-issue' is 3 pages, "
         "over its budget of 2 (the default); this is its longest text (9,370 characters): shorten it, or allow "
@@ -55,8 +54,7 @@ def test_a_document_over_budget_names_the_document(tmp_path: Path) -> None:
     result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     brief = tmp_path / "brief.yaml"
-    line = next(number for number, text in enumerate(brief.read_text(encoding="utf-8").splitlines(), 1)
-                if text.startswith("  body: "))
+    line = line_starting(brief, "  body: ")
     assert result.stderr == (
         f"{brief}:{line}:9: letter.body: letter.pdf is 2 pages, over its budget of 1; this is its longest text "
         "(3,122 characters): shorten it, or allow more pages in the brief (page_budgets: {letter: 2})\n")
@@ -125,8 +123,7 @@ def test_a_french_note_over_the_briefs_own_budget_points_at_its_french_text(tmp_
     brief = write_brief(tmp_path, data)
     result = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--lang", "fr", "--format", "pdf")
     assert result.returncode == 1
-    line = next(number for number, text in enumerate(brief.read_text(encoding="utf-8").splitlines(), 1)
-                if text.startswith("    fr: "))
+    line = line_starting(brief, "    fr: ")
     assert result.stderr == (
         f"{brief}:{line}:9: issues[0].background.fr: briefing-pack.fr.pdf: the note on issue 'first-issue' is 2 "
         "pages, over its budget of 1; this is its longest text (4,684 characters): shorten it, or allow more pages "

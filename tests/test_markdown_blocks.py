@@ -11,7 +11,7 @@ import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from conftest import minimal_brief, normalise, pdf_text, run_briefgen, write_brief
+from conftest import line_starting, minimal_brief, normalise, pdf_text, run_briefgen, write_brief
 
 TABLE = "Cases recorded:\n\n| Year | Place | Cases |\n|:-----|:-----:|------:|\n| 2024 | Lhasa | 12 |\n" \
         "| 2025 | *Shigatse* | 1,030 |\n"
@@ -62,9 +62,8 @@ def test_markdown_briefgen_does_not_lay_out_is_a_warning_at_its_line(tmp_path: P
     data = minimal_brief()
     data["issues"][0]["background"] = text
     brief = write_brief(tmp_path, data)
-    line = next(number for number, written in enumerate(brief.read_text(encoding="utf-8").splitlines(), 1)
-                if "background:" in written)
-    column = brief.read_text(encoding="utf-8").splitlines()[line - 1].index("background:") + 13
+    line = line_starting(brief, "  background:")
+    column = len("  background: ") + 1
     expected = f"{brief}:{line}:{column}: issues[0].background: warning: {message}\n"
     validated = run_briefgen("validate", str(brief))
     assert (validated.returncode, validated.stderr) == (0, expected)

@@ -14,15 +14,14 @@ Every bad row is reported at once, located in the file: ``FILE:LINE: column: mes
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import difflib
 import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from briefgen.errors import InvalidBriefError, RowProblem
+from briefgen.load.spreadsheet import cell_text
 from briefgen.text import one_line_problem
 
 COLUMNS = ("name", "organization", "title", "city")
@@ -193,18 +192,7 @@ def _read_xlsx(path: Path, shown: str) -> list[tuple[int, list[str]]]:
             shown, 1, "", f"cannot read the workbook: {reason}; save it from Excel as .xlsx")]) from None
     try:
         sheet = workbook.worksheets[0]
-        return [(number, [_cell_text(value) for value in values])
+        return [(number, [cell_text(value) for value in values])
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
     finally:
         workbook.close()
-
-
-def _cell_text(value: Any) -> str:
-    """A workbook cell as the text it shows: 2026 not 2026.0, a date as 2026-01-13."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)

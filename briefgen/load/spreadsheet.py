@@ -1,4 +1,4 @@
-"""The cells of an Excel workbook (``.xlsx``) as text, as Excel shows them: the recipients side.
+"""The cells of an Excel workbook (``.xlsx``) as text, as Excel shows them (recipients and sign-on lists).
 
 Only the first sheet is read, in openpyxl's read-only mode (a sheet of thousands of rows
 streams without being held whole), with the values Excel last computed for formulas. The
