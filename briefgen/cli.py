@@ -20,7 +20,6 @@ from pathlib import Path
 import click
 
 from briefgen import __version__, timings
-from briefgen.commands.validate import validate
 from briefgen.errors import BriefgenError, InvalidBriefError, StrictWarningsError, UsageError
 from briefgen.render import PDF_VARIANTS, subsetting_warning
 from briefgen.text import LANGUAGES
@@ -113,6 +112,8 @@ def main() -> None:
 def validate_command(briefs: tuple[Path, ...], strict: bool) -> None:
     """Check BRIEFS against brief format v1 and everything build checks before laying out;
     print every problem as PATH:LINE:COL: key: message."""
+    from briefgen.commands.validate import validate
+
     result = validate(briefs)
     for report in result.briefs:
         if report.valid:
@@ -172,19 +173,24 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
     if show_timings:
         timings.turn_on()
-    # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
-    from briefgen.commands.build import BuildOptions, build
-    if "pdf" in formats and (warning := subsetting_warning()):
-        click.echo(warning, err=True)
-    result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
-                                       languages=(language,) if language in LANGUAGES else language,
-                                       strict=strict, pdf_variant=pdf_variant, force=force,
-                                       jobs=jobs))
-    for warning in result.warnings:
+    # Importing WeasyPrint takes most of a second; `validate` must not pay for it, nor a build
+    # that the manifest alone finds unchanged.
+    from briefgen.commands.build import BuildOptions, build, unchanged
+    options = BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
+                           languages=(language,) if language in LANGUAGES else language,
+                           strict=strict, pdf_variant=pdf_variant, force=force, jobs=jobs)
+    with timings.stage("look for an unchanged build"):
+        same = unchanged(brief, options)
+    if same is None:
+        if "pdf" in formats and (warning := subsetting_warning()):
+            click.echo(warning, err=True)
+        result = build(brief, options)
+    for warning in (result if same is None else same).warnings:
         click.echo(str(warning), err=True)
-    if result.up_to_date:
-        click.echo(f"up to date: {output_dir / result.brief.id} (nothing changed since the last build; "
-                   "--force renders again)")
+    if same is not None or result.up_to_date:
+        folder = same.folder if same is not None else output_dir / result.brief.id
+        click.echo(f"up to date: {folder} (nothing changed since the last build; --force renders again)")
+        return
     for rendered, path in zip(result.files, result.written):
         pages = f" ({rendered.pages} page{'s' if rendered.pages != 1 else ''})" if rendered.pages else ""
         click.echo(f"wrote {path}{pages}")

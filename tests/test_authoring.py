@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -110,6 +112,38 @@ def test_an_unchanged_rebuild_renders_nothing_and_a_change_renders_again(tmp_pat
 
     (out / "minimal" / "leave-behind.pdf").write_bytes(b"edited by hand")
     assert "wrote " + str(out / "minimal" / "leave-behind.pdf") in run_briefgen(*arguments).stdout
+
+
+def test_an_unchanged_rebuild_reads_only_the_manifest_and_gives_the_same_warnings(tmp_path: Path) -> None:
+    data = minimal_brief()
+    data["issues"][0]["summary"] = "# Not a heading\n\nThe summary."
+    brief = write_brief(tmp_path, data)
+    arguments = ("build", str(brief), "-o", str(tmp_path / "out"), "--format", "pdf,docx")
+    first = run_briefgen(*arguments)
+    assert first.returncode == 0 and first.stdout.count("wrote ") == 6
+    assert "a heading prints as typed" in first.stderr
+
+    again = subprocess.run([sys.executable, "-X", "importtime", "-m", "briefgen", *arguments], capture_output=True,
+                           text=True, check=True)
+    imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines() if line.startswith("import time:")}
+    assert "briefgen.commands.build" in imported
+    assert not {name for name in imported if name.split(".")[0] in ("pydantic", "yaml", "weasyprint", "docx", "jinja2")}
+    warnings = [line for line in again.stderr.splitlines() if not line.startswith("import time:")]
+    assert warnings == first.stderr.splitlines()
+    assert again.stdout.startswith("up to date: ")
+
+
+def test_a_manifest_entry_briefgen_did_not_write_means_building_again(tmp_path: Path) -> None:
+    brief = write_brief(tmp_path, minimal_brief())
+    arguments = ("build", str(brief), "-o", str(tmp_path / "out"), "--format", "html")
+    assert run_briefgen(*arguments).stdout.count("wrote ") == 3
+    manifest = tmp_path / "out" / "minimal" / ".briefgen-build.json"
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({"not json" + key: {**entry, "warnings": [{"line": "one"}]}
+                                    for key, entry in entries.items()}), encoding="utf-8")
+    again = run_briefgen(*arguments)
+    assert again.returncode == 0 and again.stdout.count("wrote ") == 3, again.stderr
+    assert run_briefgen(*arguments).stdout.startswith("up to date")
 
 
 def test_a_changed_template_renders_again(tmp_path: Path) -> None:

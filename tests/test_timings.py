@@ -26,7 +26,8 @@ def test_build_timings_list_every_stage_and_each_documents_own(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("timings (seconds):\n")
     stages = rows(result.stderr)
-    assert list(stages)[:6] == ["start-up: interpreter and imports", "load and validate the brief",
+    assert list(stages)[:7] == ["start-up: interpreter and imports", "look for an unchanged build",
+                                "load and validate the brief",
                                 "compare with the last build", "glyph check", "import WeasyPrint and python-docx",
                                 "render 4 documents (2 processes)"]
     for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter"):

@@ -17,18 +17,15 @@ from typing import TYPE_CHECKING
 
 from briefgen import timings
 from briefgen.errors import PageBudgetError, Problem
-from briefgen.model.brief import Brief
-from briefgen.prepare.brief import LanguageChoice, PreparedBrief, prepare_brief
-from briefgen.prepare.glyphs import check_glyphs
 from briefgen.render import PDF_VARIANTS
-from briefgen.render.budgets import located
 from briefgen.render.resources import template_search_path
-from briefgen.workers import cores, run_jobs, worker_pool
-from briefgen.write.files import Staging
+from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, kept_warnings,
+                                     options_key, read_manifest, sha256, unchanged_build, updated_manifest)
+
 if TYPE_CHECKING:
+    from briefgen.model.brief import Brief
+    from briefgen.prepare.brief import LanguageChoice, PreparedBrief
     from briefgen.render.document import RenderedDocument, RenderedFile
-from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, options_key,
-                                     read_manifest, sha256, updated_manifest)
 
 DEFAULT_FORMATS = ("pdf", "docx")
 
@@ -48,6 +45,15 @@ class BuildOptions:
     force: bool = False
     #: Worker processes laying out PDFs side by side; None for one per core.
     jobs: int | None = None
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A build found unchanged since the last one from the manifest alone: its folder, and the
+    warnings the last build gave (the same inputs give the same warnings)."""
+
+    folder: Path
+    warnings: list[Problem]
 
 
 @dataclass
@@ -87,6 +93,10 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
     :class:`~briefgen.errors.PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
     :class:`~briefgen.errors.TemplateError` when a document cannot be produced.
     """
+    from briefgen.prepare.glyphs import check_glyphs
+    from briefgen.render.budgets import located
+    from briefgen.workers import cores, run_jobs, worker_pool
+
     with timings.stage("glyph check"):
         check_glyphs(prepared.brief, prepared.line_map)
     jobs = [(prepared, options, language, document_id)
@@ -128,10 +138,35 @@ def _fewer_collections() -> Iterator[None]:
 
 def render(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Prepare and render the brief at ``brief_path`` in memory, writing nothing (the live preview)."""
+    from briefgen.prepare.brief import prepare_brief
+
     prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     documents = render_prepared(prepared, options)
     return BuildResult(prepared.brief, _warnings(prepared, documents),
                        [file for document in documents for file in document.files])
+
+
+def _request(options: BuildOptions) -> str:
+    """The manifest's key for ``options`` as asked, before the brief resolves its languages."""
+    return options_key({**asdict(options), "output_dir": None, "force": None, "jobs": None})
+
+
+def unchanged(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Unchanged | None:
+    """The last build of ``brief_path`` with ``options``, if no input has changed since and its
+    outputs are as it wrote them; else None (and always None with ``options.force``).
+
+    Reads only the manifests under the output folder and hashes the inputs and outputs they
+    list, so that an unchanged rebuild costs what reading those files costs. A brief that
+    is no longer valid has changed, so it is never unchanged.
+    """
+    if options.force:
+        return None
+    found = unchanged_build(options.output_dir, Path(brief_path), _request(options),
+                            template_search_path(options.templates))
+    if found is None:
+        return None
+    folder, entry = found
+    return Unchanged(folder, [Problem(**warning) for warning in kept_warnings(entry) or []])
 
 
 def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -142,6 +177,8 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     since the last build of the same outputs, renders nothing and returns a result marked
     ``up_to_date``.
     """
+    from briefgen.prepare.brief import prepare_brief
+
     brief_path = Path(brief_path)
     with timings.stage("load and validate the brief"):
         prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
@@ -151,27 +188,34 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
                 "jobs": None}
     key = options_key(settings)
     manifest, damaged = read_manifest(options.output_dir / brief.id)
-    if damaged:
-        prepared.warnings.append(Problem(str(options.output_dir / brief.id / MANIFEST_NAME), 1, 1, "", damaged))
+    damage = [Problem(str(options.output_dir / brief.id / MANIFEST_NAME), 1, 1, "", damaged)] if damaged else []
     entry = manifest.get(key, {})
     with timings.stage("compare with the last build"):
         up_to_date = not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
             brief_path, search_path, settings, current_read_files(entry)))
     if up_to_date:
-        return BuildResult(brief, prepared.warnings, up_to_date=True)
+        kept = kept_warnings(entry)
+        return BuildResult(brief, prepared.warnings if kept is None else [Problem(**warning) for warning in kept],
+                           up_to_date=True)
 
     documents = render_prepared(prepared, options)
     files = [file for document in documents for file in document.files]
     read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
     outputs = {str(file.relative_path): sha256(file.data) for file in files}
+    # The manifest keeps the brief's and its documents' warnings, which the same inputs give again
+    # (not the damaged manifest's, which this build mends).
+    warnings = _warnings(prepared, documents)
+    from briefgen.write.files import Staging
+
     with timings.stage("write the files"), Staging(options.output_dir, brief.id) as staging:
         for file in files:
             staging.write(file.relative_path.relative_to(brief.id), file.data)
         staging.write(MANIFEST_NAME, updated_manifest(
-            manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs))
+            manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs,
+            brief_path=brief_path, request=_request(options), warnings=[asdict(warning) for warning in warnings]))
         written = staging.switch(options.output_dir / brief.id)
-    return BuildResult(brief, _warnings(prepared, documents), files, written[:-1])
+    return BuildResult(brief, damage + warnings, files, written[:-1])
 
 
 def _warnings(prepared: PreparedBrief, documents: list[RenderedDocument]) -> list[Problem]:

@@ -5,6 +5,10 @@ set of build options, a fingerprint of the inputs (briefgen's version, the brief
 file of the template folders, the files the documents read, the options) and the hash of
 each output file. A build with the same fingerprint whose outputs are all still there,
 unchanged, is up to date.
+
+Each entry also names the brief file and the options as asked, and keeps the build's
+warnings, so that :func:`unchanged_build` can tell an unchanged build from these files
+alone, without reading the brief as a brief (which imports the model) or laying out anything.
 """
 
 from __future__ import annotations
@@ -69,6 +73,17 @@ def read_manifest(folder: Path) -> tuple[dict[str, Any], str | None]:
     return manifest, None
 
 
+def kept_warnings(entry: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The warnings ``entry`` keeps, as the fields of each, or None if it keeps none (a manifest
+    of an earlier release) or they are not as :func:`updated_manifest` writes them."""
+    data = entry.get("warnings")
+    fields = {"path": str, "line": int, "column": int, "key_path": str, "message": str}
+    well_formed = isinstance(data, list) and all(
+        isinstance(item, dict) and item.keys() == fields.keys()
+        and all(isinstance(item[name], kind) for name, kind in fields.items()) for item in data)
+    return data if well_formed else None
+
+
 def _is_manifest(data: Any) -> bool:
     """Whether ``data`` has the shape :func:`updated_manifest` writes."""
     return isinstance(data, dict) and all(
@@ -91,7 +106,35 @@ def is_up_to_date(output_dir: Path, entry: dict[str, Any], fingerprint_now: str)
 
 
 def updated_manifest(manifest: dict[str, Any], key: str, fingerprint_now: str, read_files: dict[str, str | None],
-                     outputs: dict[str, str]) -> bytes:
-    """The manifest with the entry ``key`` replaced, as the bytes of its file."""
-    entries = {**manifest, key: {"fingerprint": fingerprint_now, "read": read_files, "outputs": outputs}}
+                     outputs: dict[str, str], *, brief_path: Path, request: str, warnings: list[dict[str, Any]]
+                     ) -> bytes:
+    """The manifest with the entry ``key`` replaced, as the bytes of its file: ``request`` is the
+    options as asked (:func:`options_key`) and ``warnings`` the build's warnings as fields."""
+    entries = {**manifest, key: {"fingerprint": fingerprint_now, "read": read_files, "outputs": outputs,
+                                 "brief": str(brief_path.resolve()), "request": request, "warnings": warnings}}
     return (json.dumps(entries, indent=2, sort_keys=True) + "\n").encode()
+
+
+def unchanged_build(output_dir: Path, brief_path: Path, request: str,
+                    template_dirs: list[Path]) -> tuple[Path, dict[str, Any]] | None:
+    """The folder and manifest entry of the last build of ``brief_path`` into ``output_dir`` with
+    the options ``request``, if nothing it depends on has changed since; else None.
+
+    The brief's id, and so its folder, is not known without reading the brief, so every
+    manifest under ``output_dir`` is looked at; an entry's key holds the options it was built
+    with (the languages as the brief resolved them), which its fingerprint needs.
+    """
+    brief = str(brief_path.resolve())
+    for path in sorted(output_dir.glob(f"*/{MANIFEST_NAME}")):
+        manifest, _ = read_manifest(path.parent)
+        for key, entry in manifest.items():
+            if entry.get("brief") != brief or entry.get("request") != request or kept_warnings(entry) is None:
+                continue
+            try:
+                settings = json.loads(key)
+            except ValueError:  # not a key briefgen wrote: the whole build decides
+                continue
+            if is_up_to_date(output_dir, entry, fingerprint(brief_path, template_dirs, settings,
+                                                            current_read_files(entry))):
+                return path.parent, entry
+    return None
