@@ -191,9 +191,10 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
         folder = same.folder if same is not None else output_dir / result.brief.id
         click.echo(f"up to date: {folder} (nothing changed since the last build; --force renders again)")
         return
+    kept = {id(file) for file in result.kept}
     for rendered, path in zip(result.files, result.written):
         pages = f" ({rendered.pages} page{'s' if rendered.pages != 1 else ''})" if rendered.pages else ""
-        click.echo(f"wrote {path}{pages}")
+        click.echo(f"{'kept' if id(rendered) in kept else 'wrote'} {path}{pages}")
 
 
 @main.command(name="serve")

@@ -13,14 +13,15 @@ import gc
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefgen import timings
 from briefgen.errors import PageBudgetError, Problem
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.resources import template_search_path
-from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, kept_warnings,
-                                     options_key, read_manifest, sha256, unchanged_build, updated_manifest)
+from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, document_record, fingerprint, is_up_to_date,
+                                     kept_document, kept_warnings, options_key, read_manifest, sha256,
+                                     templates_digest, unchanged_build, updated_manifest)
 
 if TYPE_CHECKING:
     from briefgen.model.brief import Brief
@@ -66,6 +67,9 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     #: True when nothing changed since the last build, so nothing was rendered.
     up_to_date: bool = False
+    #: The files (as in ``files``) of the documents that had not changed since the last build:
+    #: read back, not laid out again.
+    kept: list[RenderedFile] = field(default_factory=list)
 
 
 def _render_job(job: tuple) -> RenderedDocument:
@@ -80,14 +84,19 @@ def _render_job(job: tuple) -> RenderedDocument:
 def _render_one(job: tuple) -> RenderedDocument:
     from briefgen.render.document import render_document
 
-    prepared, options, language, document_id = job
+    prepared, options, language, document_id, html = job
     return render_document(prepared.brief, document_id, language, options.formats,
                            search_path=template_search_path(options.templates), brief_dir=prepared.folder,
-                           pdf_variant=options.pdf_variant)
+                           pdf_variant=options.pdf_variant, html=html)
 
 
-def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[RenderedDocument]:
+def render_prepared(prepared: PreparedBrief, options: BuildOptions,
+                    manifest: dict[str, Any] | None = None) -> list[RenderedDocument]:
     """Every document of ``prepared`` in every language and format of ``options``, in memory.
+
+    With the ``manifest`` of the output folder, a document whose HTML, theme, options and
+    read files are those of a document it lists, and whose files are still as written, is
+    not laid out again: its files are read back (``kept``).
 
     Raises :class:`~briefgen.errors.MissingGlyphError` for characters no font covers,
     :class:`~briefgen.errors.PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
@@ -95,14 +104,34 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
     """
     from briefgen.prepare.glyphs import check_glyphs
     from briefgen.render.budgets import located
+    from briefgen.render.document import document_html, document_key, output_name
     from briefgen.workers import cores, run_jobs, worker_pool
 
     with timings.stage("glyph check"):
         check_glyphs(prepared.brief, prepared.line_map)
-    jobs = [(prepared, options, language, document_id)
-            for language in prepared.languages for document_id in prepared.brief.document_ids]
+    search_path = template_search_path(options.templates)
+    document_ids = prepared.brief.document_ids
+    wanted = [(document_id, language) for language in prepared.languages for document_id in document_ids]
+    # The HTML of every document here, before any worker: each template is compiled once, not
+    # in every worker, and a document whose HTML has not changed need not be laid out again.
+    htmls = []
+    for document_id, language in wanted:
+        with timings.stage(f"{output_name(document_id, language, '').rstrip('.')}: HTML"):
+            htmls.append(document_html(prepared.brief, document_id, language, search_path))
+    templates = templates_digest(search_path)
+    keys = [document_key(html, options.formats, options.pdf_variant, prepared.folder, templates) for html in htmls]
+    documents: list[RenderedDocument | None] = [
+        _kept(document_id, language, key, found)
+        if manifest and (found := kept_document(options.output_dir, manifest, key)) else None
+        for (document_id, language), key in zip(wanted, keys)]
+    # The long pole first: the registry lists the documents longest first (the pack), and a
+    # document's languages take about as long as each other, so that no worker is left with
+    # a pack to lay out when the others are done.
+    to_render = sorted((index for index, rendered in enumerate(documents) if rendered is None),
+                       key=lambda index: document_ids.index(wanted[index][0]))
+    jobs = [(prepared, options, wanted[index][1], wanted[index][0], htmls[index]) for index in to_render]
     workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
-    if {"pdf", "docx"} & set(options.formats):
+    if jobs and {"pdf", "docx"} & set(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
         with timings.stage("import WeasyPrint and python-docx"):
@@ -112,14 +141,27 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
         with timings.stage(f"render {len(jobs)} document{'s' if len(jobs) != 1 else ''} "
                            f"({workers} process{'es' if workers != 1 else ''})"), \
                 _fewer_collections(), worker_pool(workers, one_job_each=True) as pool:
-            documents = list(run_jobs(pool, _render_job if pool else _render_one, jobs))
+            for index, rendered in zip(to_render, run_jobs(pool, _render_job if pool else _render_one, jobs)):
+                rendered.key = keys[index]
+                documents[index] = rendered
     except PageBudgetError as error:
         raise located(error, prepared.brief, prepared.line_map) from None
-    from briefgen.render.document import output_name
-
-    for (_, _, language, document_id), rendered in zip(jobs, documents):
-        timings.add(output_name(document_id, language, "").rstrip("."), rendered.timings)
+    for index in to_render:
+        document_id, language = wanted[index]
+        timings.add(output_name(document_id, language, "").rstrip("."), documents[index].timings)
     return documents
+
+
+def _kept(document_id: str, language: str, key: str,
+          found: tuple[dict[str, Any], list[bytes]]) -> RenderedDocument:
+    """The document of an earlier build that :func:`~briefgen.write.manifest.kept_document` found."""
+    from briefgen.render.document import RenderedDocument, RenderedFile, output_name
+
+    record, data = found
+    files = [RenderedFile(document_id, file["format"], Path(file["path"]), content, pages=file["pages"])
+             for file, content in zip(record["files"], data)]
+    return RenderedDocument(files, [Problem(**warning) for warning in record["warnings"]], set(record["read"]),
+                            key=key, kept=True, name=output_name(document_id, language, "").rstrip("."))
 
 
 @contextlib.contextmanager
@@ -198,7 +240,7 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
         return BuildResult(brief, prepared.warnings if kept is None else [Problem(**warning) for warning in kept],
                            up_to_date=True)
 
-    documents = render_prepared(prepared, options)
+    documents = render_prepared(prepared, options, None if options.force else manifest)
     files = [file for document in documents for file in document.files]
     read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
@@ -213,9 +255,18 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
             staging.write(file.relative_path.relative_to(brief.id), file.data)
         staging.write(MANIFEST_NAME, updated_manifest(
             manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs,
-            brief_path=brief_path, request=_request(options), warnings=[asdict(warning) for warning in warnings]))
+            brief_path=brief_path, request=_request(options), warnings=[asdict(warning) for warning in warnings],
+            documents={document.name: _record(document) for document in documents if document.key}))
         written = staging.switch(options.output_dir / brief.id)
-    return BuildResult(brief, damage + warnings, files, written[:-1])
+    return BuildResult(brief, damage + warnings, files, written[:-1],
+                       kept=[file for document in documents if document.kept for file in document.files])
+
+
+def _record(document: RenderedDocument) -> dict[str, Any]:
+    """What the manifest keeps of ``document``, for a later build to keep it if it has not changed."""
+    return document_record(document.key or "", [(str(file.relative_path), file.format, file.data, file.pages)
+                                                 for file in document.files],
+                           document.read_files, [asdict(warning) for warning in document.warnings])
 
 
 def _warnings(prepared: PreparedBrief, documents: list[RenderedDocument]) -> list[Problem]:
