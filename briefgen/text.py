@@ -207,7 +207,8 @@ def script_language(text: str, defaults: dict[str, str] | None = None) -> str:
     return "und"
 
 
-_SCRIPT_CHARACTER = re.compile("[" + "".join(f"\\U{row.first:08x}-\\U{row.last:08x}" for row in SCRIPT_RANGES
+#: A character of a script of :data:`SCRIPT_RANGES` that is a language's (not shared punctuation).
+SCRIPT_CHARACTER = re.compile("[" + "".join(f"\\U{row.first:08x}-\\U{row.last:08x}" for row in SCRIPT_RANGES
                                             if row.language) + "]")
 
 
@@ -218,7 +219,7 @@ def language_runs(text: str, defaults: dict[str, str] | None = None) -> list[tup
     other letter between (spaces, digits and punctuation between two letters stay in it).
     """
     runs: list[list] = []
-    for match in _SCRIPT_CHARACTER.finditer(text):
+    for match in SCRIPT_CHARACTER.finditer(text):
         language = _run_language(script_range(match.group()), defaults)
         start = match.start()
         if runs and runs[-1][2] == language and not any(char.isalpha() for char in text[runs[-1][1]:start]):

@@ -258,3 +258,17 @@ def test_a_tibetan_or_uyghur_character_no_font_covers_is_a_located_error_naming_
     assert (result.returncode, result.stderr) == (2, "".join(
         f"{brief}:{line}:18: issues[0].people[{index}].native_name: U+{code:04X} {name} is covered by no installed "
         "font; install fonts-noto-core\n" for index, line, code, name in expected)), result.stderr
+
+
+def test_only_the_runs_of_other_scripts_change_in_the_html_and_not_in_the_head_or_an_element_of_their_language():
+    from briefgen.render.languages import tag_languages
+
+    head = '<!DOCTYPE html>\n<html lang="en"><head><title>人权</title><style>p > a { color: red }</style></head>'
+    body = ('<body><p class="x">Tibet is བོད་ཀྱི་ and गंगा नदी; <span lang="zh-Hant">黎智英</span>, <span lang="ug">'
+            'ئۇيغۇر</span><br>人权。<img alt="人" src="a.png"></p></body></html>')
+    assert tag_languages(head + body, {"arabic": "ug"}) == head + (
+        '<body><p class="x">Tibet is <span lang="bo">བོད་ཀྱི་</span> and <span lang="hi">गंगा नदी</span>; '
+        '<span lang="zh-Hant">黎智英</span>, <span lang="ug">ئۇيغۇر</span><br><span lang="zh">人权</span>。'
+        '<img alt="人" src="a.png"></p></body></html>')
+    latin = head.replace("人权", "Rights") + "<body><p>Only Latin: Côté.</p></body></html>"
+    assert tag_languages(latin) is latin

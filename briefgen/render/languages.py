@@ -13,9 +13,10 @@ stylesheet) is left alone.
 
 from __future__ import annotations
 
+import bisect
 import re
 
-from briefgen.text import SCRIPT_LANGUAGES, language_runs, primary_language, script_range
+from briefgen.text import SCRIPT_CHARACTER, SCRIPT_LANGUAGES, language_runs, primary_language, script_range
 
 _TAG = re.compile(r"<!--.*?-->|<!\w[^>]*>|<(/?)([A-Za-z][A-Za-z0-9]*)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
 _LANG = re.compile(r"""\slang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
@@ -47,19 +48,25 @@ def _written_in(language: str, char: str) -> bool:
 def tag_languages(html: str, defaults: dict[str, str] | None = None) -> str:
     """``html`` with each run of another script in its text inside ``<span lang="…">``
     (see the module's docstring); ``html`` itself when it has none."""
-    if not language_runs(html):
+    # Where the characters of other scripts are: only the text around them is looked at.
+    positions = [match.start() for match in SCRIPT_CHARACTER.finditer(html)]
+    if not positions:
         return html
-    out: list[str] = []
+    pieces: list[str] = []
+    copied = 0  # html[:copied] is in pieces
     stack: list[tuple[str, str | None]] = []  # open elements: (tag, language)
     left_alone = 0
     end = 0
     for match in _TAG.finditer(html):
-        text = html[end:match.start()]
-        inherited = stack[-1][1] if stack else None
-        out.append(text if left_alone or not text else _tagged(text, inherited, defaults))
-        out.append(match.group())
+        start = match.start()
+        if not left_alone and start > end and bisect.bisect_left(positions, end) < bisect.bisect_left(positions, start):
+            tagged = _tagged(html[end:start], stack[-1][1] if stack else None, defaults)
+            if len(tagged) != start - end:
+                pieces += [html[copied:end], tagged]
+                copied = start
         end = match.end()
-        closing, tag = match.group(1), (match.group(2) or "").lower()
+        closing, tag, attributes = match.group(1, 2, 3)
+        tag = (tag or "").lower()
         if not tag or tag in _VOID:
             continue
         if closing:
@@ -68,11 +75,14 @@ def tag_languages(html: str, defaults: dict[str, str] | None = None) -> str:
                     left_alone -= sum(1 for name, _ in stack[index:] if name in _LEFT_ALONE)
                     del stack[index:]
                     break
-        elif not match.group(3).rstrip().endswith("/"):
-            attribute = _LANG.search(match.group(3))
-            language = next(filter(None, attribute.groups())) if attribute and any(attribute.groups()) else None
-            stack.append((tag, language or inherited))
+        elif not attributes.rstrip().endswith("/"):
+            attribute = _LANG.search(attributes) if "lang" in attributes else None
+            language = next(filter(None, attribute.groups()), None) if attribute else None
+            stack.append((tag, language or (stack[-1][1] if stack else None)))
             left_alone += tag in _LEFT_ALONE
-    text = html[end:]
-    out.append(_tagged(text, stack[-1][1] if stack else None, defaults) if text and not left_alone else text)
-    return "".join(out)
+    if not left_alone and end < len(html) and bisect.bisect_left(positions, end) < len(positions):
+        tagged = _tagged(html[end:], stack[-1][1] if stack else None, defaults)
+        if len(tagged) != len(html) - end:
+            pieces += [html[copied:end], tagged]
+            copied = len(html)
+    return "".join(pieces) + html[copied:] if pieces else html
