@@ -246,15 +246,17 @@ def latin_fonts_only(folder: Path) -> dict[str, str]:
     return {**os.environ, "FONTCONFIG_FILE": str(config)}
 
 
-def test_a_tibetan_or_uyghur_character_no_font_covers_is_a_located_error_naming_it(tmp_path: Path) -> None:
+def test_a_tibetan_uyghur_or_devanagari_character_no_font_covers_is_a_located_error_naming_it(tmp_path: Path) -> None:
     data = minimal_brief()
-    data["issues"][0]["people"] = [{"name": "Tibet", "native_name": "བོ"}, {"name": "Uyghur", "native_name": "ئۇ"}]
+    data["issues"][0]["people"] = [{"name": "Tibet", "native_name": "བོ"}, {"name": "Uyghur", "native_name": "ئۇ"},
+                                   {"name": "Kamal", "native_name": "क"}]
     brief = write_brief(tmp_path, data)
     result = subprocess.run([sys.executable, "-m", "briefgen", "validate", str(brief)], capture_output=True,
                             text=True, env=latin_fonts_only(tmp_path))
-    first, second = line_starting(brief, "  - name: Tibet") + 1, line_starting(brief, "  - name: Uyghur") + 1
+    first, second, third = (line_starting(brief, f"  - name: {name}") + 1 for name in ("Tibet", "Uyghur", "Kamal"))
     expected = [(0, first, 0x0F56, "TIBETAN LETTER BA"), (0, first, 0x0F7C, "TIBETAN VOWEL SIGN O"),
-                (1, second, 0x0626, "ARABIC LETTER YEH WITH HAMZA ABOVE"), (1, second, 0x06C7, "ARABIC LETTER U")]
+                (1, second, 0x0626, "ARABIC LETTER YEH WITH HAMZA ABOVE"), (1, second, 0x06C7, "ARABIC LETTER U"),
+                (2, third, 0x0915, "DEVANAGARI LETTER KA")]
     assert (result.returncode, result.stderr) == (2, "".join(
         f"{brief}:{line}:18: issues[0].people[{index}].native_name: U+{code:04X} {name} is covered by no installed "
         "font; install fonts-noto-core\n" for index, line, code, name in expected)), result.stderr
