@@ -274,3 +274,14 @@ def test_only_the_runs_of_other_scripts_change_in_the_html_and_not_in_the_head_o
         '<img alt="人" src="a.png"></p></body></html>')
     latin = head.replace("人权", "Rights") + "<body><p>Only Latin: Côté.</p></body></html>"
     assert tag_languages(latin) is latin
+
+
+def test_a_native_name_in_no_script_of_the_table_takes_the_documents_language_not_und(tmp_path: Path) -> None:
+    data = minimal_brief()
+    data["documents"] = ["briefing-pack"]
+    data["issues"][0]["people"] = [{"name": "Jimmy Lai", "native_name": "Lai Chee-ying"}]
+    result = run_briefgen("build", str(write_brief(tmp_path, data)), "-o", str(tmp_path), "--format", "html")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "minimal" / "briefing-pack.html").read_text(encoding="utf-8")
+    assert '<span class="native-name">Lai Chee-ying</span>' in html
+    assert html_runs(tmp_path / "minimal" / "briefing-pack.html") == []

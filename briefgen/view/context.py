@@ -112,7 +112,9 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
     languages_of_scripts = script_languages(brief)
     for person in [*data["visit"]["counterparts"], *(person for issue in data["issues"] for person in issue["people"])]:
         if person["native_name"] and not person["native_lang"]:
-            person["native_lang"] = script_language(person["native_name"], languages_of_scripts)
+            # A name in no script of briefgen's table is in the document's language: no tag of its own.
+            native_lang = script_language(person["native_name"], languages_of_scripts)
+            person["native_lang"] = None if native_lang == "und" else native_lang
     cited_before: set[str] = set()
     for issue in data["issues"]:
         issue["asks"] = [ask for ask in data["asks"] if ask["issue"] == issue["id"]]
