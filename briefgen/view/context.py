@@ -10,7 +10,9 @@ the model marks :data:`~briefgen.model.brief.TYPESET`, and the recipient's name,
 salutation, constituency and address. Markdown is typeset by its parser; ids, e-mail
 addresses, URLs, times and phone numbers stay exactly as the brief gives them. The
 placeholders ``{column}`` of the letter's opening and body are filled with the recipient's
-fields, or the addressee's (:mod:`briefgen.view.placeholders`).
+fields, or the addressee's (:mod:`briefgen.view.placeholders`). A name in another script
+carries its language as ``native_lang``: the brief's, else the one its script and the brief
+decide (:func:`script_languages`), which the context also gives as ``script_languages``.
 """
 
 from __future__ import annotations
