@@ -285,3 +285,13 @@ def test_a_native_name_in_no_script_of_the_table_takes_the_documents_language_no
     html = (tmp_path / "minimal" / "briefing-pack.html").read_text(encoding="utf-8")
     assert '<span class="native-name">Lai Chee-ying</span>' in html
     assert html_runs(tmp_path / "minimal" / "briefing-pack.html") == []
+
+
+def test_the_pdf_stays_pdf_ua_clean_and_the_docx_clean_for_openxml_audit(built) -> None:
+    from test_pdfua import assert_clean, pdfua_reports
+    from test_word_package import audit, findings
+
+    assert_clean(pdfua_reports([built / "briefing-pack.pdf"]))
+    status, reports = audit(built)
+    assert {name: findings(report) for name, report in reports.items()} == {"briefing-pack.docx": []}
+    assert status == 0
