@@ -21,7 +21,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from conftest import line_starting, minimal_brief, require_tool, run_briefgen, write_brief
+from conftest import (LETTER_BRIEF, line_starting, minimal_brief, require_tool, run_briefgen, write_brief,
+                      write_recipients)
 
 #: Per script: its language, a name in it, and a phrase of it inside an English sentence.
 SCRIPTS = {
@@ -295,3 +296,22 @@ def test_the_pdf_stays_pdf_ua_clean_and_the_docx_clean_for_openxml_audit(built) 
     status, reports = audit(built)
     assert {name: findings(report) for name, report in reports.items()} == {"briefing-pack.docx": []}
     assert status == 0
+
+
+def test_a_mail_merged_letter_tags_and_gives_back_a_recipients_name_in_another_script(tmp_path: Path) -> None:
+    people = [{"name": "कैलाश सत्यार्थी", "title": "Member of Parliament", "email": "k@example.org",
+               "salutation": "Dear Mr Satyarthi,", "language": "en", "constituency": "Brampton North",
+               "address": "House of Commons|Ottawa"},
+              {"name": "བོད་ཀྱི་མི", "title": "Member of Parliament", "email": "t@example.org",
+               "salutation": "Dear Member,", "language": "en", "constituency": "Ottawa Centre", "address": ""}]
+    result = run_briefgen("letters", str(LETTER_BRIEF), "--recipients", str(write_recipients(tmp_path, people)),
+                          "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    (folder,) = (tmp_path / "out").glob("*/letters")
+    for person, language in zip(people, ("hi", "bo")):
+        pdf = folder / f"{person['email'].partition('@')[0]}.pdf"
+        text = subprocess.run([require_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert text.splitlines()[0] == person["name"]
+        assert squashed(person["name"]) in squashed("".join(page.extract_text() for page in PdfReader(pdf).pages))
+        assert structure_languages(pdf) == [("/Span", language)]
