@@ -41,7 +41,7 @@ WORD = {
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 #: A sentence a line holds whole, so that each line of a paragraph has a word of the marker.
 SENTENCE = "The {marker} delegation raises {phrase} with the ministry today."
-MARKERS = {"latin": "alpha", "devanagari": "bravo", "tibetan": "charlie"}
+MARKERS = {"latin": "alpha", "devanagari": "bravo", "tibetan": "charlie", "uyghur": "delta", "chinese": "echo"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -62,7 +62,7 @@ def scripts_brief() -> dict:
     issue["background"] = "; ".join(f"in {script} one says {phrase}" for script, (_, _, phrase) in SCRIPTS.items())
     issue["facts"][0]["text"] = "The river is called गंगा नदी and the school བོད་ལྗོངས་."
     phrases = {"latin": "the case of every person named here", "devanagari": "मानवाधिकार कैलाश",
-               "tibetan": "བོད་ཀྱི བོད་ལྗོངས་"}
+               "tibetan": "བོད་ཀྱི བོད་ལྗོངས་", "uyghur": "ئۇيغۇر ئىلھام", "chinese": "人权 黎智英"}
     issue["current_status"] = "\n\n".join(" ".join(SENTENCE.format(marker=MARKERS[kind], phrase=phrase)
                                                    for _ in range(6)) for kind, phrase in phrases.items())
     return data
@@ -190,8 +190,8 @@ def line_pitches(pdf: Path, marker: str) -> list[float]:
     return [round(below - above, 1) for above, below in zip(lines, lines[1:])]
 
 
-def test_libreoffice_and_the_pdf_lay_a_devanagari_or_tibetan_line_out_at_the_pitch_of_a_latin_one(built,
-                                                                                                      tmp_path) -> None:
+def test_libreoffice_and_the_pdf_lay_a_line_with_another_script_out_at_the_pitch_of_a_latin_one(built,
+                                                                                                    tmp_path) -> None:
     soffice = require_tool("soffice")
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless", "--convert-to",
                     "pdf", "--outdir", str(tmp_path), str(built / "briefing-pack.docx")],
@@ -199,7 +199,7 @@ def test_libreoffice_and_the_pdf_lay_a_devanagari_or_tibetan_line_out_at_the_pit
     for pdf in (tmp_path / "briefing-pack.pdf", built / "briefing-pack.pdf"):
         latin = line_pitches(pdf, MARKERS["latin"])
         assert len(latin) >= 3 and max(latin) - min(latin) <= 0.2, (pdf, latin)
-        for kind in ("devanagari", "tibetan"):
+        for kind in ("devanagari", "tibetan", "uyghur", "chinese"):
             pitches = line_pitches(pdf, MARKERS[kind])
             # Positions are rounded to 0.1 pt here, and Word's exact spacing to 1/20 pt.
             assert len(pitches) >= 3 and all(abs(pitch - latin[0]) <= 0.2 for pitch in pitches), (pdf, kind, pitches)
