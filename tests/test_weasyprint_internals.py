@@ -291,6 +291,23 @@ def test_marked_content_is_drawn_by_stream_marked_of_each_text_and_replaced_box_
         assert calls == {("child", "Span"), ("box", "Figure"), ("block", "Figure")}
 
 
+def test_stream_marked_appends_its_property_list_before_it_yields_and_a_text_box_holds_its_text(tmp_path) -> None:
+    with assumption("Stream.marked appends the property list of the marked content it begins (a pydyf.Dictionary "
+                    "with the MCID) to stream.stream, the last dictionary there when it yields, and the TextBox it "
+                    "is given has the text it draws as .text", "install()'s Stream.marked, which gives the marked "
+                    "content of a Tibetan or Devanagari text box its text as /ActualText"):
+        source = inspect.getsource(inspect.unwrap(weasyprint_stream.Stream.marked))
+        assert source.index("property_list = pydyf.Dictionary({'MCID': mcid})") < source.index(
+            "super().begin_marked_content(tag, property_list)") < source.index("yield")
+        page = '<html lang="en"><body><p>Tibet is <span lang="bo">བོད་ཀྱི</span> and <span>गंगा</span>.</p></body></html>'
+        document = layout_pdf(page, Confinement(tmp_path, [tmp_path]))
+        items = content(unwritten_pdf(document), 0)
+        actual = [item["ActualText"].string for item in items if isinstance(item, pydyf.Dictionary)
+                  and "ActualText" in item and "MCID" in item]
+        shaped = [text for text in texts_of(document.pages[0]._page_box) if not text.isascii()]
+        assert actual == shaped == ["བོད་ཀྱི", "गंगा"]
+
+
 def test_the_tag_builder_links_nothing_of_a_margin_box_into_the_tree(paginated_pdf) -> None:
     with assumption("_build_box_tree builds the elements of a MarginBox only to take its marked content out of "
                     "the page's tags, and links none of them into the structure tree (add_tags asserts that no tag "

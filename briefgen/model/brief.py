@@ -17,11 +17,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from briefgen.model import registry
-from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGES, SLUG_PATTERN
+from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGES, SLUG_PATTERN, primary_language
 from briefgen.view.markdown import nesting_problem
 
 Language = Literal[LANGUAGES]  # type: ignore[valid-type]
@@ -106,6 +107,30 @@ Markdown = Annotated[str | Localized, PlainValidator(_validate_markdown), WithJs
 Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 
 
+
+def _validate_language_tag(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("language_tag", "expected a language tag such as hi, bo, ug or zh-Hant, not {kind}",
+                                  {"kind": _kind_of(value)})
+    tag = value.strip()
+    try:
+        # Babel knows the languages CLDR has data for; "und" (undetermined) it reads as English.
+        known = primary_language(tag) != "und" and Locale.parse(tag, sep="-") is not None
+    except (UnknownLocaleError, ValueError, TypeError):
+        known = False
+    if not known:
+        raise PydanticCustomError("language_tag", "unknown language tag '{tag}'; write the BCP 47 tag of the "
+                                  "name's language, such as hi, bo, ug or zh-Hant", {"tag": tag})
+    return tag
+
+
+#: The BCP 47 tag of the language a name in another script is written in.
+LanguageTag = Annotated[str, PlainValidator(_validate_language_tag),
+                        WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"})]
+_NATIVE_LANG = ("BCP 47 tag of the language native_name is written in, e.g. hi, bo, ug, zh-Hant. Without it the "
+                "script decides: Han zh, Tibetan bo, Devanagari hi, Arabic script ar (or the brief's language "
+                "of that script, e.g. ug among its languages or another native_lang), Cyrillic ru, Greek el, "
+                "Hebrew he, Thai th.")
 
 def _one_of(names: Callable[[], list[str]], schema: dict[str, Any]) -> Any:
     """A name that must be one of ``names()``, asked when a brief is validated: the registry
@@ -202,6 +227,7 @@ class Counterpart(Model):
 
     name: Text = Field(description="Name in Latin script.")
     native_name: Text | None = Field(None, description="Name in its own script, e.g. 习近平.")
+    native_lang: LanguageTag | None = Field(None, description=_NATIVE_LANG)
     title: Text | None = Field(None, description="Office held.")
     bio: Markdown | None = Field(None, description="Short biography (Markdown).")
     photo: Image | None = internal(
@@ -257,6 +283,7 @@ class Person(Model):
 
     name: Text = Field(description="Name in Latin script.")
     native_name: Text | None = Field(None, description="Name in its own script, e.g. 黎智英.")
+    native_lang: LanguageTag | None = Field(None, description=_NATIVE_LANG)
     status: Text | None = Field(None, description="Their situation, e.g. detained since 2020.")
 
 

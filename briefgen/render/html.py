@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from briefgen.errors import BuildError, TemplateAccessError, TemplateError, TemplateLimitError
 from briefgen.render.bytecode import SharedBytecode, cache_folder
+from briefgen.render.languages import tag_languages
 from briefgen.render.limits import LimitedEnvironment, render_limited
 from briefgen.render.resources import confined, default_theme_dir, template_search_path  # noqa: F401
 from briefgen.render.subset import HTML_SUBSET
@@ -181,7 +182,8 @@ def template_environment(search_path: tuple[Path, ...], language: str) -> jinja2
 
 
 def render_html(template_name: str, context: dict[str, Any], search_path: list[Path]) -> str:
-    """Render ``template_name`` with ``context`` and check the result stays in the HTML subset.
+    """Render ``template_name`` with ``context``, tag its runs of other scripts with their
+    language (:mod:`briefgen.render.languages`) and check the result stays in the HTML subset.
 
     Raises :class:`TemplateError` for a template that fails, reads outside the template
     folders or goes past a limit, and :class:`BuildError` for HTML outside the subset.
@@ -200,6 +202,7 @@ def render_html(template_name: str, context: dict[str, Any], search_path: list[P
             # The render may have been stopped anywhere, Jinja's caches included: start afresh.
             template_environment.cache_clear()
         raise TemplateError(f"{_template_location(error, template_name, env.loader)}: {error}") from None
+    html = tag_languages(html, context.get("script_languages"))
     check_subset(html, template_name)
     return html
 

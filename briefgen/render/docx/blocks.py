@@ -27,11 +27,11 @@ from lxml import etree
 
 from briefgen.errors import BuildError
 from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, schema, tables
-from briefgen.render.docx.context import Context, Inline, ListItem, Story, Text
+from briefgen.render.docx.context import Context, Inline, ListItem, Picture, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
 from briefgen.render.docx.inline import Flow, emit, inline
-from briefgen.render.docx.scripts import right_to_left, word_language
+from briefgen.render.docx.scripts import in_a_script, right_to_left, word_language
 from briefgen.render.docx.styles import CHARACTER, PARAGRAPH, TABLE, Styles
 from briefgen.render.subset import BLOCKS, CONTAINERS, INLINE
 
@@ -265,6 +265,15 @@ class Writer:
                 etree.SubElement(ppr, qn("w:bidi"))
         emit(self, paragraph, items, rtl)
         p = pythondocx.element(paragraph)
+        if (in_a_script("".join(piece.text for piece in items if isinstance(piece, Text)))
+                and not any(isinstance(piece, Picture) for piece in items)):
+            # Word's line spacing is a multiple of each font's own line, and the Noto fonts of
+            # Tibetan, Devanagari or Arabic script are far taller than Noto Serif: a run of them
+            # would double the line where the PDF keeps CSS's line-height. Exactly the
+            # style's pitch keeps the lines of the PDF (but would cut a picture in the line).
+            spacing = schema.get_or_insert(schema.get_or_insert(p, "w:pPr"), "w:spacing")
+            spacing.set(qn("w:line"), str(round(self.styles.line_pitch(style_id) * 20)))
+            spacing.set(qn("w:lineRule"), "exact")
         if ctx.story.margin_above is not None:
             margin, container = ctx.story.margin_above
             ctx.story.margin_above = None
