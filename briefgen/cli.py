@@ -166,9 +166,14 @@ def new(path: Path, title: str, language: str) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes laying out PDFs; default one per core.")
 @click.option("--timings", "show_timings", is_flag=True,
               help="Print how long each stage took on stderr (any command: BRIEFGEN_TIMINGS=1).")
+@click.option("--since", metavar="OLD_BRIEF",
+              help="An earlier version of BRIEF (a file, or git:REV for BRIEF's file at a git revision): also "
+                   "write addendum-N, what changed since, with the changed notes reissued.")
+@click.option("--addendum", "addendum_number", type=click.IntRange(min=1), metavar="N",
+              help="The addendum's number, when BRIEF has no version.")
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
                   language: str | None, strict: bool, pdf_variant: str, force: bool, jobs: int | None,
-                  show_timings: bool) -> None:
+                  show_timings: bool, since: str | None, addendum_number: int | None) -> None:
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
     if show_timings:
         timings.turn_on()
@@ -179,9 +184,11 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
     result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
                                        languages=(language,) if language in LANGUAGES else language,
                                        strict=strict, pdf_variant=pdf_variant, force=force,
-                                       jobs=jobs))
+                                       jobs=jobs, since=since, addendum=addendum_number))
     for warning in result.warnings:
         click.echo(str(warning), err=True)
+    if result.unchanged_since:
+        click.echo(f"no addendum: nothing changed since {result.unchanged_since}")
     if result.up_to_date:
         click.echo(f"up to date: {output_dir / result.brief.id} (nothing changed since the last build; "
                    "--force renders again)")

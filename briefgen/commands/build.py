@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 from briefgen import timings
 from briefgen.errors import PageBudgetError, Problem
 from briefgen.model.brief import Brief
+from briefgen.model.registry import addendum
 from briefgen.prepare.brief import LanguageChoice, PreparedBrief, prepare_brief
 from briefgen.prepare.glyphs import check_glyphs
+from briefgen.prepare.since import Since, load_since
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.budgets import located
 from briefgen.render.resources import template_search_path
@@ -48,6 +50,10 @@ class BuildOptions:
     force: bool = False
     #: Worker processes laying out PDFs side by side; None for one per core.
     jobs: int | None = None
+    #: An earlier version of the brief (a file, or ``git:REV``): also write the addendum since it.
+    since: str | None = None
+    #: The addendum's number when the brief has no ``version``.
+    addendum: int | None = None
 
 
 @dataclass
@@ -60,6 +66,8 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     #: True when nothing changed since the last build, so nothing was rendered.
     up_to_date: bool = False
+    #: The earlier version given with ``since`` when its content is the brief's: no addendum made.
+    unchanged_since: str | None = None
 
 
 def _render_job(job: tuple) -> RenderedDocument:
@@ -74,14 +82,17 @@ def _render_job(job: tuple) -> RenderedDocument:
 def _render_one(job: tuple) -> RenderedDocument:
     from briefgen.render.document import render_document
 
-    prepared, options, language, document_id = job
+    prepared, options, language, document_id, since = job
     return render_document(prepared.brief, document_id, language, options.formats,
                            search_path=template_search_path(options.templates), brief_dir=prepared.folder,
-                           pdf_variant=options.pdf_variant)
+                           pdf_variant=options.pdf_variant, previous=since.brief if since else None,
+                           number=since.number if since else None)
 
 
-def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[RenderedDocument]:
-    """Every document of ``prepared`` in every language and format of ``options``, in memory.
+def render_prepared(prepared: PreparedBrief, options: BuildOptions, since: Since | None = None
+                    ) -> list[RenderedDocument]:
+    """Every document of ``prepared`` in every language and format of ``options``, in memory,
+    and the addendum since the earlier version ``since`` when it differs.
 
     Raises :class:`~briefgen.errors.MissingGlyphError` for characters no font covers,
     :class:`~briefgen.errors.PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
@@ -89,8 +100,9 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
     """
     with timings.stage("glyph check"):
         check_glyphs(prepared.brief, prepared.line_map)
-    jobs = [(prepared, options, language, document_id)
-            for language in prepared.languages for document_id in prepared.brief.document_ids]
+    document_ids = prepared.brief.document_ids + ([addendum().id] if since and not since.unchanged else [])
+    jobs = [(prepared, options, language, document_id, since)
+            for language in prepared.languages for document_id in document_ids]
     workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
     if {"pdf", "docx"} & set(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
@@ -107,7 +119,7 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
         raise located(error, prepared.brief, prepared.line_map) from None
     from briefgen.render.document import output_name
 
-    for (_, _, language, document_id), rendered in zip(jobs, documents):
+    for (_, _, language, document_id, _), rendered in zip(jobs, documents):
         timings.add(output_name(document_id, language, "").rstrip("."), rendered.timings)
     return documents
 
@@ -146,10 +158,13 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     with timings.stage("load and validate the brief"):
         prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     brief = prepared.brief
+    since = load_since(prepared, options.since, options.addendum) if options.since else None
     search_path = template_search_path(options.templates)
     settings = {**asdict(options), "languages": prepared.languages, "output_dir": None, "force": None,
                 "jobs": None}
     key = options_key(settings)
+    if since:  # the earlier version is an input, whatever names it (git:HEAD moves)
+        settings["since_sha256"] = since.digest
     manifest, damaged = read_manifest(options.output_dir / brief.id)
     if damaged:
         prepared.warnings.append(Problem(str(options.output_dir / brief.id / MANIFEST_NAME), 1, 1, "", damaged))
@@ -157,10 +172,11 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     with timings.stage("compare with the last build"):
         up_to_date = not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
             brief_path, search_path, settings, current_read_files(entry)))
+    unchanged_since = since.shown if since and since.unchanged else None
     if up_to_date:
-        return BuildResult(brief, prepared.warnings, up_to_date=True)
+        return BuildResult(brief, prepared.warnings, up_to_date=True, unchanged_since=unchanged_since)
 
-    documents = render_prepared(prepared, options)
+    documents = render_prepared(prepared, options, since)
     files = [file for document in documents for file in document.files]
     read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
@@ -171,7 +187,7 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
         staging.write(MANIFEST_NAME, updated_manifest(
             manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs))
         written = staging.switch(options.output_dir / brief.id)
-    return BuildResult(brief, _warnings(prepared, documents), files, written[:-1])
+    return BuildResult(brief, _warnings(prepared, documents), files, written[:-1], unchanged_since=unchanged_since)
 
 
 def _warnings(prepared: PreparedBrief, documents: list[RenderedDocument]) -> list[Problem]:

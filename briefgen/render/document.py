@@ -20,6 +20,7 @@ from briefgen.model.registry import document
 from briefgen.render.budgets import check_page_budgets
 from briefgen.render.html import find_theme_file, render_html
 from briefgen.render.resources import Confinement
+from briefgen.view.changes import addendum_context
 from briefgen.view.context import build_context
 
 
@@ -52,11 +53,13 @@ def output_name(document_id: str, language: str, extension: str) -> str:
 
 
 def render_document(brief: Brief, document_id: str, language: str, formats: tuple[str, ...], *,
-                    search_path: list[Path], brief_dir: Path, pdf_variant: str) -> RenderedDocument:
+                    search_path: list[Path], brief_dir: Path, pdf_variant: str,
+                    previous: Brief | None = None, number: int | None = None) -> RenderedDocument:
     """Render ``document_id`` of ``brief`` in ``language``, in each of ``formats``, in memory.
 
     Templates come from ``search_path``; files the document refers to are read only from
     ``brief_dir`` and the template folders, and each refused reference becomes a warning.
+    The addendum is made against ``previous``, the earlier version, and numbered ``number``.
     Raises :class:`~briefgen.errors.PageBudgetError` when the document is longer than its budget.
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
@@ -66,7 +69,10 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     start = timings.mark()
     declared = document(document_id)
     with timings.stage("HTML"):
-        html = render_html(declared.template, build_context(brief, document_id, language=language), search_path)
+        context = (addendum_context(previous, brief, document_id, number, language) if declared.addendum
+                   else build_context(brief, document_id, language=language))
+        html = render_html(declared.template, context, search_path)
+    named = declared.output_id(number)
     folder = Path(brief.id)
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
@@ -78,17 +84,17 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
                         for anchor in page.anchors}
         with timings.stage("PDF"):
             data = pdf_bytes(laid_out, variant=pdf_variant)
-        rendered.append(RenderedFile(document_id, "pdf", folder / output_name(document_id, language, "pdf"),
+        rendered.append(RenderedFile(document_id, "pdf", folder / output_name(named, language, "pdf"),
                                      data, pages=len(laid_out.pages)))
     if "docx" in formats:
         with timings.stage(".docx"):
             docx = docx_bytes(html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
                                            template_name=declared.template, page_numbers=page_numbers,
                                            images=confinement.local_path))
-        rendered.append(RenderedFile(document_id, "docx", folder / output_name(document_id, language, "docx"),
+        rendered.append(RenderedFile(document_id, "docx", folder / output_name(named, language, "docx"),
                                      docx))
     if "html" in formats:  # the HTML both formats were made from, first as ever
-        rendered.insert(0, RenderedFile(document_id, "html", folder / output_name(document_id, language, "html"),
+        rendered.insert(0, RenderedFile(document_id, "html", folder / output_name(named, language, "html"),
                                         html.encode()))
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
     return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start))
