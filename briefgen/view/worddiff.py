@@ -106,11 +106,14 @@ class _Output:
                 run.append(token)
         close()
 
-    def deleted(self, old: list[str]) -> None:
-        """Write the words of ``old`` tokens (their tags left out) as a ``<del>`` mark where text may stand."""
+    def deleted(self, old: list[str], spaced: bool = False) -> None:
+        """Write the words of ``old`` tokens (their tags left out) as a ``<del>`` mark where text may stand;
+        ``spaced``, with a space at its end."""
         words = re.sub(r"\s+", " ", "".join(token for token in old if not token.startswith("<"))).strip()
         if not words:
             return
+        if spaced:
+            words += " "
         if self.stack and self.stack[-1] in _TEXT_HOLDERS:
             self.parts.append(self._deleted(words))
             return
@@ -149,7 +152,8 @@ def diff_html(old: str, new: str, marks: Marks, *, inline: bool = False) -> Mark
                 out.tag(token) if token.startswith("<") else out.text(token)
             continue
         if operation in ("delete", "replace"):
-            out.deleted(before[i1:i2])
+            # Before the words that replace them, a space of their own keeps the two apart.
+            out.deleted(before[i1:i2], spaced=operation == "replace")
         if operation in ("insert", "replace"):
             out.inserted(after[j1:j2])
     return Markup(out.html())

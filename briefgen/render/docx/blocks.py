@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from briefgen.errors import BuildError
-from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, schema, tables
+from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, revisions, schema, tables
 from briefgen.render.docx.context import Context, Inline, ListItem, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
@@ -265,6 +265,8 @@ class Writer:
                 etree.SubElement(ppr, qn("w:bidi"))
         emit(self, paragraph, items, rtl)
         p = pythondocx.element(paragraph)
+        revisions.mark_paragraph(p, [piece.fmt.revision for piece in items if isinstance(piece, Text)],
+                                 self.annotation_id)
         if ctx.story.margin_above is not None:
             margin, container = ctx.story.margin_above
             ctx.story.margin_above = None
@@ -277,6 +279,11 @@ class Writer:
             self._add_bookmarks(paragraph, ctx.story.bookmarks)
             ctx.story.bookmarks.clear()
         return paragraph
+
+    def annotation_id(self) -> int:
+        """A new ``w:id`` for a bookmark or a tracked change: unique among the document's annotations."""
+        self._bookmark_ids += 1
+        return self._bookmark_ids
 
     def _add_bookmarks(self, paragraph: Paragraph, names: list[str]) -> None:
         """Wrap the paragraph's content in a bookmark per name (links point at ``#name``)."""
