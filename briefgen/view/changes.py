@@ -176,7 +176,8 @@ class _Differ:
                 found.append(self._issue(issue, number, "added", [], [], own_asks, self.note(None, issue)))
                 continue
             parts = [name for name in NOTE_TEXTS if previous.get(name) != issue.get(name)]
-            items = [item for name in NOTE_LISTS for item in self.items(name, previous[name], issue[name])]
+            items = [item for name in NOTE_LISTS
+                     for item in self.items(name, previous.get(name, []), issue.get(name, []))]
             changed = bool(parts or items or previous.get("priority") != issue.get("priority"))
             if previous.get("priority") != issue.get("priority"):
                 parts.insert(1, "priority")
@@ -222,11 +223,11 @@ class _Differ:
                 note[name] = self.marked(kind, old.get(name), new.get(name))
         note["facts"] = [self._marked_item(change, old_fact, fact, lambda f: f["text"], "inline",
                                            lambda f, text: {**f, "text": text})
-                         for change, old_fact, fact in _aligned(old.get("facts", []), new["facts"])]
+                         for change, old_fact, fact in _aligned(old.get("facts", []), new.get("facts", []))]
         note["points_to_make"] = [self._marked_item(change, old_point, point, lambda p: p, "inline",
                                                     lambda p, text: text)
                                   for change, old_point, point in _aligned(old.get("points_to_make", []),
-                                                                           new["points_to_make"])]
+                                                                           new.get("points_to_make", []))]
         note["responsive_lines"] = [
             self._marked_line(change, old_line, line)
             for change, old_line, line in _aligned(old.get("responsive_lines", []), new.get("responsive_lines", []))]
