@@ -174,7 +174,14 @@ def new(path: Path, title: str, language: str) -> None:
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
                   language: str | None, strict: bool, pdf_variant: str, force: bool, jobs: int | None,
                   show_timings: bool, since: str | None, addendum_number: int | None) -> None:
-    """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
+    """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>.
+
+    With --since OLD_BRIEF (an earlier version of BRIEF: a file, or git:REV), also
+    OUTPUT/<brief id>/addendum-<N>.<format>, N being BRIEF's version (else --addendum N): what
+    changed since, by issue, then the notes that changed reissued in full, their changes marked
+    (tracked changes in Word). OLD_BRIEF must be the same brief (its id) with a lower version;
+    when nothing in it differs, no addendum is written.
+    """
     if show_timings:
         timings.turn_on()
     # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
