@@ -449,3 +449,20 @@ def test_a_change_the_audience_may_not_see_is_no_change_for_it() -> None:
     changes = brief_changes(old, new, "officials", "en")
     assert [(issue["id"], issue["parts"]) for issue in changes["issues"]] == [("first-issue", ["internal_notes"])]
     assert "Not for the public." in changes["issues"][0]["note"]["internal_notes"]
+
+
+def test_the_earlier_version_is_an_input_of_the_build(tmp_path) -> None:
+    old, new = small_versions(tmp_path, lambda data: data.update(version=1),
+                              lambda data: data.update(version=2, title="Minimal brief, retitled"))
+    out = tmp_path / "out"
+    build = ("build", str(new), "--since", str(old), "-o", str(out), "--format", "html")
+    assert run_briefgen(*build).returncode == 0
+    again = run_briefgen(*build)
+    assert again.returncode == 0 and again.stdout.startswith("up to date:")
+    data = yaml.safe_load(old.read_text(encoding="utf-8"))
+    data["subtitle"] = "A subtitle since dropped"
+    write_brief(tmp_path, data, old.name)
+    changed = run_briefgen(*build)
+    assert changed.returncode == 0 and f"wrote {out / 'minimal' / 'addendum-2.html'}" in changed.stdout
+    text = normalise(lxml_html.fromstring((out / "minimal" / "addendum-2.html").read_bytes()).text_content())
+    assert "Title changed." in text and "Subtitle changed." in text
