@@ -109,13 +109,15 @@ class _Output:
     def deleted(self, old: list[str], spaced: bool = False) -> None:
         """Write the words of ``old`` tokens (their tags left out) as a ``<del>`` mark where text may stand;
         ``spaced``, with a space at its end."""
-        words = re.sub(r"\s+", " ", "".join(token for token in old if not token.startswith("<"))).strip()
+        # The white space around the words goes with them, so that neither version loses a space.
+        spaced_words = re.sub(r"\s+", " ", "".join(token for token in old if not token.startswith("<")))
+        words = spaced_words.strip()
         if not words:
             return
-        if spaced:
-            words += " "
+        if spaced and not spaced_words.endswith(" "):
+            spaced_words += " "
         if self.stack and self.stack[-1] in _TEXT_HOLDERS:
-            self.parts.append(self._deleted(words))
+            self.parts.append(self._deleted(spaced_words))
             return
         # Between blocks: at the end of the block just closed, else at the start of the next.
         for index in range(len(self.parts) - 1, -1, -1):
