@@ -466,3 +466,68 @@ def test_the_earlier_version_is_an_input_of_the_build(tmp_path) -> None:
     assert changed.returncode == 0 and f"wrote {out / 'minimal' / 'addendum-2.html'}" in changed.stdout
     text = normalise(lxml_html.fromstring((out / "minimal" / "addendum-2.html").read_bytes()).text_content())
     assert "Title changed." in text and "Subtitle changed." in text
+
+
+def test_programme_items_are_matched_by_day_and_time_and_an_added_note_is_reissued_all_inserted() -> None:
+    from briefgen.model.brief import Brief
+    from briefgen.view.changes import brief_changes
+    from briefgen.view.markdown import render_block
+    from briefgen.view.worddiff import accepted
+
+    old_data, new_data = minimal_brief(), minimal_brief()
+    old_data["visit"]["programme"] = [{"date": "2026-01-13", "time": "10:00", "event": "Arrival"},
+                                      {"date": "2026-01-14", "event": "Departure"}]
+    new_data["visit"]["programme"] = [{"date": "2026-01-13", "time": "10:00", "event": "Arrival in the capital"},
+                                      {"date": "2026-01-13", "time": "15:00", "event": "Meeting"}]
+    new_data["issues"].append({"id": "second-issue", "title": "Second issue", "summary": "New *concern*."})
+    changes = brief_changes(Brief.model_validate(old_data), Brief.model_validate(new_data), "officials", "en")
+    assert [(item["change"], str(item["text"]["event"])) for item in changes["programme"]] == [
+        ("changed", "Arrival in the capital"), ("added", "Meeting"), ("removed", "Departure")]
+    assert changes["programme"][0]["was"]["event"] == "Arrival"
+    (added,) = [issue for issue in changes["issues"] if issue["id"] == "second-issue"]
+    assert (added["change"], added["number"]) == ("added", 2)
+    summary = str(added["note"]["summary"])
+    # Every word inserted, the Markdown's markup kept: accepted, it is the summary as the pack prints it.
+    assert re.sub(r"<[^>]*>", "", re.sub(r"<ins\b[^>]*>.*?</ins>", "", summary)).strip() == ""
+    assert accepted(summary) == render_block("New *concern*.", "en")
+    assert changes["other"] == []  # the visit's programme is listed item by item, not as the visit
+
+
+WORDS = ["the", "Prime", "Minister", "raised", "it", "directly", "with", "Xi", "Jinping", "today", ",", "."]
+
+
+def html_of(paragraphs: list[list[str]]) -> str:
+    return "".join(f"<p>{' '.join(words)}</p>\n" for words in paragraphs if words)
+
+
+def words_of(html: str) -> list[str]:
+    return lxml_html.fromstring(f"<div>{html}</div>").text_content().split()
+
+
+def rejected(marked: str) -> str:
+    return re.sub(r"</?del\b[^>]*>", "", re.sub(r"<ins\b[^>]*>.*?</ins>", "", marked, flags=re.S))
+
+
+def test_a_marked_text_accepted_is_the_new_text_and_rejected_has_the_old_words() -> None:
+    hypothesis = pytest.importorskip("hypothesis")
+    strategies = pytest.importorskip("hypothesis.strategies")
+    from briefgen.view.worddiff import Marks, accepted, diff_html
+
+    paragraphs = strategies.lists(strategies.lists(strategies.sampled_from(WORDS), max_size=8), max_size=3)
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(paragraphs, paragraphs)
+    def check(old, new):
+        marked = diff_html(html_of(old), html_of(new), Marks("2026-01-12T00:00:00Z"))
+        assert words_of(accepted(marked)) == words_of(html_of(new))
+        assert words_of(rejected(marked)) == words_of(html_of(old))
+        # Every mark stands inside a paragraph: the HTML stays in the subset's shape.
+        root = lxml_html.fromstring(f"<div>{marked}</div>")
+        assert all(mark.getparent().tag == "p" for mark in root.iter("ins", "del"))
+        # Inline text (a fact), its first words in emphasis.
+        before, after = (" ".join(f"<em>{word}</em>" if index < 2 else word for index, word in enumerate(words))
+                         for words in (sum(old, []), sum(new, [])))
+        marked = diff_html(before, after, Marks("2026-01-12T00:00:00Z"), inline=True)
+        assert words_of(accepted(marked)) == words_of(after) and words_of(rejected(marked)) == words_of(before)
+
+    check()
