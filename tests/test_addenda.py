@@ -531,3 +531,31 @@ def test_a_marked_text_accepted_is_the_new_text_and_rejected_has_the_old_words()
         assert words_of(accepted(marked)) == words_of(after) and words_of(rejected(marked)) == words_of(before)
 
     check()
+
+
+def test_a_person_changed_and_one_removed_are_marked_in_the_reissued_note(tmp_path) -> None:
+    def before(data):
+        data["issues"][0]["people"] = [{"name": "Jimmy Lai", "native_name": "黎智英", "status": "detained since 2020"},
+                                       {"name": "Huseyin Celil", "status": "imprisoned"}]
+        data["version"] = 1
+
+    def after(data):
+        data["issues"][0]["people"] = [{"name": "Jimmy Lai", "native_name": "黎智英",
+                                        "status": "detained since December 2020"}]
+        data["version"] = 2
+
+    old, new = small_versions(tmp_path, before, after)
+    out = tmp_path / "out"
+    result = run_briefgen("build", str(new), "--since", str(old), "-o", str(out), "--format", "docx,html")
+    assert result.returncode == 0, result.stderr
+    html = (out / "minimal" / "addendum-2.html").read_text(encoding="utf-8")
+    text = normalise(lxml_html.fromstring(html).text_content())
+    assert "Person changed: Jimmy Lai" in text and "Person removed: Huseyin Celil" in text
+    accepted_note = note_texts(docx_paragraphs(out / "minimal" / "addendum-2.docx"), "1. First issue", accept=True)
+    # The person who went leaves a paragraph whose mark is deleted too: accepted, it is gone.
+    accepted_note = [line for line in accepted_note if line]
+    with zipfile.ZipFile(out / "minimal" / "addendum-2.docx") as package:
+        document = etree.fromstring(package.read("word/document.xml"))
+    gone = [p for p in document.iter(f"{{{W}}}p") if p.find("w:pPr/w:rPr/w:del", NS) is not None]
+    assert [paragraph_text(p, accept=False) for p in gone] == ["Huseyin Celil: imprisoned"]
+    assert "Jimmy Lai (黎智英): detained since December 2020" in accepted_note

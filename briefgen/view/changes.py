@@ -18,7 +18,7 @@ and its page budgets are not content.
 
 Each changed or added note is reissued in full: the note as the new brief has it, its texts
 marked word by word with ``<ins>`` and ``<del>`` (:mod:`briefgen.view.worddiff`) against the
-old ones, a fact or point that went standing struck through where it was.
+old ones, a fact, point, person or responsive line that went standing struck through where it was.
 """
 
 from __future__ import annotations
@@ -231,7 +231,22 @@ class _Differ:
         note["responsive_lines"] = [
             self._marked_line(change, old_line, line)
             for change, old_line, line in _aligned(old.get("responsive_lines", []), new.get("responsive_lines", []))]
+        note["people"] = [self._marked_person(change, old_person, person)
+                          for change, old_person, person in _aligned(old.get("people", []), new.get("people", []))]
         return note
+
+    def _marked_person(self, change: str | None, old: dict | None, new: dict | None) -> dict:
+        if change is None:
+            return new
+        if new is None:
+            # Struck through as one text, the words between name and status too, so that the item
+            # goes whole; a name in its own script has no word to mark, and goes unprinted.
+            words = old["name"] if not old.get("status") else translations(self.language).gettext(
+                "%(name)s: %(status)s") % {"name": old["name"], "status": old["status"]}
+            return {**old, "name": self.marked("text", words, None), "native_name": None, "status": None}
+        status = [(person or {}).get("status") for person in (old, new)]
+        return {**new, "name": self.marked("text", (old or {}).get("name"), new.get("name")),
+                "status": self.marked("text", *status) if any(status) else None}
 
     def _marked_item(self, change: str | None, old: Any, new: Any, text: Callable, kind: str,
                      make: Callable) -> Any:
