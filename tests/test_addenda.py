@@ -559,3 +559,21 @@ def test_a_person_changed_and_one_removed_are_marked_in_the_reissued_note(tmp_pa
     gone = [p for p in document.iter(f"{{{W}}}p") if p.find("w:pPr/w:rPr/w:del", NS) is not None]
     assert [paragraph_text(p, accept=False) for p in gone] == ["Huseyin Celil: imprisoned"]
     assert "Jimmy Lai (黎智英): detained since December 2020" in accepted_note
+
+
+def test_a_brief_changed_only_in_french_says_so_in_the_english_addendum(tmp_path) -> None:
+    def bilingual(title):
+        def change(data):
+            data.update(languages=["en", "fr"], version=len(title))
+            data["issues"][0]["title"] = {"en": "First issue", "fr": title}
+        return change
+
+    old, new = small_versions(tmp_path, bilingual("Première"), bilingual("Premier enjeu"))
+    out = tmp_path / "out"
+    result = run_briefgen("build", str(new), "--since", str(old), "-o", str(out), "--format", "html", "--lang", "all")
+    assert result.returncode == 0, result.stderr
+    english_text = normalise(lxml_html.fromstring((out / "minimal" / "addendum-13.html").read_bytes()).text_content())
+    french_text = normalise(lxml_html.fromstring((out / "minimal" / "addendum-13.fr.html").read_bytes())
+                            .text_content())
+    assert "Nothing this document shows changed in this language." in english_text
+    assert "Modification : Titre." not in french_text and "Note modifiée : Titre." in french_text

@@ -110,7 +110,8 @@ def _ids_gone_or_new(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
 
 
 def _without(value: Any, name: str, ids: set[str]) -> Any:
-    """``value`` (an ask or the letter) without its references to ``ids``."""
+    """``value`` (an ask or the letter) without its references to ``ids``; the visit without its
+    programme, which is compared item by item."""
     if name == "letter" and isinstance(value, dict):
         value = dict(value)
         for field in ("asks", "signed_by"):
