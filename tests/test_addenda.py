@@ -398,6 +398,10 @@ def test_an_addendum_without_a_number_asks_for_one(tmp_path) -> None:
     text = normalise(lxml_html.fromstring((tmp_path / "out" / "minimal" / "addendum-4.html").read_bytes())
                      .text_content())
     assert "Addendum 4" in text and "Title changed." in text
+    result = run_briefgen("build", str(new), "--addendum", "4", "-o", str(tmp_path / "out"))
+    assert (result.returncode, result.stderr.strip()) == (2, (
+        "--addendum 4: an addendum is made against an earlier version of the brief; give it with --since "
+        "OLD_BRIEF (a file, or git:REV)"))
 
 
 def test_an_earlier_version_with_the_same_content_makes_no_addendum(tmp_path) -> None:

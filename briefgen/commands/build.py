@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import timings
-from briefgen.errors import PageBudgetError, Problem
+from briefgen.errors import PageBudgetError, Problem, UsageError
 from briefgen.model.brief import Brief
 from briefgen.model.registry import addendum
 from briefgen.prepare.brief import LanguageChoice, PreparedBrief, prepare_brief
@@ -155,6 +155,9 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     ``up_to_date``.
     """
     brief_path = Path(brief_path)
+    if options.addendum is not None and not options.since:
+        raise UsageError(f"--addendum {options.addendum}: an addendum is made against an earlier version of the "
+                         "brief; give it with --since OLD_BRIEF (a file, or git:REV)")
     with timings.stage("load and validate the brief"):
         prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     brief = prepared.brief
