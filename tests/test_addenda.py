@@ -581,3 +581,22 @@ def test_a_brief_changed_only_in_french_says_so_in_the_english_addendum(tmp_path
                             .text_content())
     assert "Nothing this document shows changed in this language." in english_text
     assert "Modification : Titre." not in french_text and "Note modifiée : Titre." in french_text
+
+
+def test_a_text_of_the_note_that_went_is_listed_as_removed_and_left_out_of_the_reissued_note(tmp_path) -> None:
+    def before(data):
+        data["version"] = 1
+        data["issues"][0].update(summary="A summary.", recommendation="Raise it.")
+
+    def after(data):
+        data["version"] = 2
+        data["issues"][0].update(summary="A new summary.")
+
+    old, new = small_versions(tmp_path, before, after)
+    out = tmp_path / "out"
+    result = run_briefgen("build", str(new), "--since", str(old), "-o", str(out), "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    accepted = note_texts(docx_paragraphs(out / "minimal" / "addendum-2.docx"), "1. First issue", accept=True)
+    assert accepted == note_texts(docx_paragraphs(out / "minimal" / "briefing-pack.docx"), "1. First issue")
+    texts = [paragraph_text(p) for p in docx_paragraphs(out / "minimal" / "addendum-2.docx")]
+    assert "Note changed: Summary, Recommendation (removed)." in texts

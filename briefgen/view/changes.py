@@ -18,7 +18,8 @@ and its page budgets are not content.
 
 Each changed or added note is reissued in full: the note as the new brief has it, its texts
 marked word by word with ``<ins>`` and ``<del>`` (:mod:`briefgen.view.worddiff`) against the
-old ones, a fact, point, person or responsive line that went standing struck through where it was.
+old ones, a fact, point, person or responsive line that went standing struck through where it was
+(a text of the note that went is left out: the list of changes says so).
 """
 
 from __future__ import annotations
@@ -52,11 +53,12 @@ def brief_changes(old: Brief, new: Brief, audience: Audience, language: str) -> 
     """What changed from ``old`` to ``new`` for ``audience``, in ``language`` (see the module).
 
     Returns ``{"issues": [...], "signatories": [...], "programme": [...], "other": [...]}``: each
-    issue ``{"id", "title", "number", "change", "parts", "entries", "note"}`` (``change`` one of
-    added, removed, changed or None when only its asks changed; ``parts`` the note's texts that
-    changed; ``entries`` its facts, points, lines and asks that changed; ``note`` the note to
-    reissue, marked, or None); each item ``{"kind", "change", "text", "was"}``; ``other`` the
-    names of the other fields that changed. Everything empty when nothing changed.
+    issue ``{"id", "title", "number", "change", "parts", "removed", "entries", "note"}``
+    (``change`` one of added, removed, changed or None when only its asks changed; ``parts`` the
+    note's texts that changed, ``removed`` those of them it no longer has; ``entries`` its facts,
+    points, people, lines and asks that changed; ``note`` the note to reissue, marked, or None);
+    each item ``{"kind", "change", "text", "was"}``; ``other`` the names of the other fields that
+    changed. Everything empty when nothing changed.
     """
     before = visible_data(old, audience, old.fallbacks(language))
     after = visible_data(new, audience, new.fallbacks(language))
@@ -177,14 +179,15 @@ class _Differ:
                 found.append(self._issue(issue, number, "added", [], [], own_asks, self.note(None, issue)))
                 continue
             parts = [name for name in NOTE_TEXTS if previous.get(name) != issue.get(name)]
+            removed = [name for name in parts if issue.get(name) is None]
             items = [item for name in NOTE_LISTS
                      for item in self.items(name, previous.get(name, []), issue.get(name, []))]
             changed = bool(parts or items or previous.get("priority") != issue.get("priority"))
             if previous.get("priority") != issue.get("priority"):
                 parts.insert(1, "priority")
             if changed or own_asks:
-                found.append(self._issue(issue, number, "changed" if changed else None, parts, items, own_asks,
-                                         self.note(previous, issue) if changed else None))
+                found.append({**self._issue(issue, number, "changed" if changed else None, parts, items, own_asks,
+                                            self.note(previous, issue) if changed else None), "removed": removed})
         new_ids = {issue["id"] for issue in after}
         for issue in before:
             if issue["id"] not in new_ids:
@@ -196,7 +199,7 @@ class _Differ:
     def _issue(issue: dict, number: int | None, change: str | None, parts: list[str], items: list[dict],
                asks: list[dict], note: dict | None) -> dict[str, Any]:
         return {"id": issue["id"], "title": issue["title"], "number": number, "change": change, "parts": parts,
-                "entries": items + asks, "note": note}
+                "removed": [], "entries": items + asks, "note": note}
 
     def items(self, name: str, before: list, after: list) -> list[dict[str, Any]]:
         """The items of the list ``name`` of a note that were added, removed or changed."""
@@ -219,8 +222,9 @@ class _Differ:
         old = old or {}
         note = dict(new)
         for name, kind in NOTE_TEXTS.items():
-            if old.get(name) != new.get(name) and (new.get(name) is not None or old.get(name) is not None):
-                # A part that went keeps its place, struck through, so that the note says it went.
+            # A part that went is left out, heading and all, as the new note has it: the list of
+            # changes says it went ("Summary (removed)").
+            if old.get(name) != new.get(name) and new.get(name) is not None:
                 note[name] = self.marked(kind, old.get(name), new.get(name))
         note["facts"] = [self._marked_item(change, old_fact, fact, lambda f: f["text"], "inline",
                                            lambda f, text: {**f, "text": text})
