@@ -167,10 +167,22 @@ def new(path: Path, title: str, language: str) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes laying out PDFs; default one per core.")
 @click.option("--timings", "show_timings", is_flag=True,
               help="Print how long each stage took on stderr (any command: BRIEFGEN_TIMINGS=1).")
+@click.option("--since", metavar="OLD_BRIEF",
+              help="An earlier version of BRIEF (a file, or git:REV for BRIEF's file at a git revision): also "
+                   "write addendum-N, what changed since, with the changed notes reissued.")
+@click.option("--addendum", "addendum_number", type=click.IntRange(min=1), metavar="N",
+              help="The addendum's number, when BRIEF has no version.")
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
                   language: str | None, strict: bool, pdf_variant: str, force: bool, jobs: int | None,
-                  show_timings: bool) -> None:
-    """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
+                  show_timings: bool, since: str | None, addendum_number: int | None) -> None:
+    """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>.
+
+    With --since OLD_BRIEF (an earlier version of BRIEF: a file, or git:REV), also
+    OUTPUT/<brief id>/addendum-<N>.<format>, N being BRIEF's version (else --addendum N): what
+    changed since, by issue, then the notes that changed reissued in full, their changes marked
+    (tracked changes in Word). OLD_BRIEF must be the same brief (its id) with a lower version;
+    when nothing in it differs, no addendum is written.
+    """
     if show_timings:
         timings.turn_on()
     # Importing WeasyPrint takes most of a second; `validate` must not pay for it, nor a build
@@ -178,7 +190,8 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
     from briefgen.commands.build import BuildOptions, build, unchanged
     options = BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
                            languages=(language,) if language in LANGUAGES else language,
-                           strict=strict, pdf_variant=pdf_variant, force=force, jobs=jobs)
+                           strict=strict, pdf_variant=pdf_variant, force=force, jobs=jobs, since=since,
+                           addendum=addendum_number)
     with timings.stage("look for an unchanged build"):
         same = unchanged(brief, options)
     if same is None:
@@ -187,6 +200,8 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
         result = build(brief, options)
     for warning in (result if same is None else same).warnings:
         click.echo(str(warning), err=True)
+    if same is None and result.unchanged_since:
+        click.echo(f"no addendum: nothing changed since {result.unchanged_since}")
     if same is not None or result.up_to_date:
         folder = same.folder if same is not None else output_dir / result.brief.id
         click.echo(f"up to date: {folder} (nothing changed since the last build; --force renders again)")

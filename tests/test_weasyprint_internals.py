@@ -627,3 +627,45 @@ print([now.__wrapped__ is original for now, original in zip(patched(), originals
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout == ("True True True False pydyf\n"
                              "[True, True, True] True briefgen.render.weasyprint_internals\n")
+
+
+# Marked changes (an addendum's ins and del).
+
+MARKED = """<!DOCTYPE html><html lang="en"><head><title>Marks</title><style>
+@page { size: A7; margin: 10mm }
+</style></head><body>
+<p>Kept <ins title="inserted">one two three four five six seven eight nine ten eleven twelve</ins> <del>gone</del></p>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory) -> weasyprint.Document:
+    folder = tmp_path_factory.mktemp("marked")
+    return layout_pdf(MARKED, Confinement(folder, [folder]))
+
+
+def test_weasyprint_tags_ins_and_del_as_nonstruct() -> None:
+    with assumption("weasyprint.pdf.tags._get_pdf_tag gives 'NonStruct' for ins and del (no structure type of "
+                    "their own)", "install()'s tag wrapper, which makes each a /Span with its /ActualText"):
+        assert [weasyprint_tags._get_pdf_tag(tag) for tag in ("ins", "del")] == ["NonStruct", "NonStruct"]
+
+
+def test_an_inline_box_broken_over_lines_is_one_box_a_line_holding_the_text_boxes_of_its_words(marked) -> None:
+    with assumption("an inline element broken over lines has one inline box per line, whose text boxes hold "
+                    "that line's words", "weasyprint_internals.box_text, the words of a mark's /ActualText"):
+        lines = [box for box in all_boxes(marked.pages[0]._page_box) if isinstance(box, boxes.LineBox)]
+        marks = [[box for box in all_boxes(line) if box.element_tag == "ins" and not isinstance(box, boxes.TextBox)]
+                 for line in lines]
+        assert sum(1 for found in marks if found) > 1
+        assert all(len(found) <= 1 and all(isinstance(box, boxes.InlineBox) for box in found) for found in marks)
+        words = [weasyprint_internals.box_text(box).split() for found in marks for box in found]
+        assert sum(words, []) == "one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def test_each_mark_is_a_span_that_says_its_title_and_the_words_of_its_line(marked) -> None:
+    elements = [element for element in structure_elements(unwritten_pdf(marked)) if "ActualText" in element]
+    assert all(element["S"] == "/Span" for element in elements)
+    spoken = [element["ActualText"].string for element in elements]
+    assert spoken[-1] == "deleted: gone" and all(text.startswith("inserted: ") for text in spoken[:-1])
+    assert " ".join(text.removeprefix("inserted: ") for text in spoken[:-1]) == (
+        "one two three four five six seven eight nine ten eleven twelve")

@@ -147,7 +147,7 @@ def _one_of(names: Callable[[], list[str]], schema: dict[str, Any]) -> Any:
 
 
 #: A document of the registry.
-DocumentId = _one_of(lambda: list(registry.DOCUMENTS), {"type": "string"})
+DocumentId = _one_of(registry.listable, {"type": "string"})
 #: What a page budget can limit: a whole document, or each section of a kind (each issue note).
 BudgetedPart = _one_of(registry.budget_names, {})
 
@@ -405,6 +405,9 @@ class Brief(Model):
     public_marking: Text | None = Field(
         None, description="Marking printed on every page of the other documents, e.g. 'EMBARGOED UNTIL …'.")
     file_number: Text | None = Field(None, description="File or reference number.")
+    version: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Version of the brief (1, 2, …): the number of the addendum that `build --since` writes "
+                          "against an earlier version, which must have a lower one.")
     prepared_by: PreparedBy = Field(description="Who prepared the brief.")
     prepared_for: Text | None = Field(None, description="Who the brief is for.")
     visit: Visit = Field(description="The visit.")
@@ -441,7 +444,7 @@ class Brief(Model):
     def document_ids(self) -> list[str]:
         """The documents to build, in the order of the registry."""
         wanted = self.documents or [document.id for document in registry.DOCUMENTS.values()
-                                    if not document.needs_letter or self.letter is not None]
+                                    if (not document.needs_letter or self.letter is not None) and not document.addendum]
         return [document_id for document_id in registry.DOCUMENTS if document_id in wanted]
 
     @property

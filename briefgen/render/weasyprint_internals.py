@@ -18,6 +18,11 @@ layout functions of :mod:`briefgen.render.pdf` call it before they lay anything 
   for an element with ``lang`` gets its ``/Lang``, and the one of a ``data-per-recipient``
   element keeps the attribute's value (``briefgen_slot``, a Python attribute, not written to
   the PDF) for the composer below.
+- **Marked changes.** An addendum's ``<ins>`` and ``<del>`` are underlined and struck through,
+  which a screen reader does not say; WeasyPrint 70 tags them ``/NonStruct``. Each becomes a
+  ``/Span`` whose ``/ActualText`` is its ``title`` ("inserted", "deleted"), a colon and its words:
+  the words of that box only (a mark broken over two lines is one inline box a line, each
+  holding the text boxes of its own words), so that a reader says each word once.
 - **Header cells.** PDF/UA checkers ask each TH to say what it heads (``/Scope``); WeasyPrint
   70 gives it an ``/ID`` only, and lists those IDs in each TD's ``/Headers``, taking a TH for
   the header of a row when its ``scope`` is ``row`` and of a column otherwise. Each TH gets the
@@ -109,6 +114,8 @@ _PAGINATION = {"top": ("/Header", "/Top"), "bottom": ("/Footer", "/Bottom"),
                "left": (None, "/Left"), "right": (None, "/Right")}
 
 _installed = False
+#: The elements that mark a change, and what a screen reader says of one without a ``title``.
+CHANGE_MARKS = {"ins": "inserted", "del": "deleted"}
 
 
 def install() -> None:
@@ -136,6 +143,10 @@ def install() -> None:
                 element.briefgen_slot = source.get(PER_RECIPIENT)
             if element["S"] == "/TH":
                 element["A"]["Scope"] = "/Row" if source.get("scope") == "row" else "/Column"
+            if source is not None and source.tag in CHANGE_MARKS and element["S"] == "/NonStruct":
+                element["S"] = "/Span"
+                words = " ".join(box_text(box).split())
+                element["ActualText"] = pydyf.String(f"{source.get('title') or CHANGE_MARKS[source.tag]}: {words}")
             yield element
 
     # The builder calls itself through the module's name, so the wrapper sees every box.
@@ -165,6 +176,14 @@ def install() -> None:
     # turns each assigned list into a _FootnoteList.
     LayoutContext.footnotes = property(_footnotes, _set_footnotes)
     pydyf.PDF.page_references = property(_page_references)
+
+
+def box_text(box) -> str:
+    """The text of the text boxes inside ``box`` (an inline box: its words on one line)."""
+    box = getattr(box, "_box", box)
+    if isinstance(box, weasyprint_boxes.TextBox):
+        return box.text
+    return "".join(box_text(child) for child in getattr(box, "children", ()))
 
 
 def _note_pagination(page_box) -> None:

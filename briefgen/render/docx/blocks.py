@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from briefgen.errors import BuildError
-from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, schema, tables
+from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, revisions, schema, tables
 from briefgen.render.docx.context import Context, Inline, ListItem, Picture, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
@@ -274,6 +274,8 @@ class Writer:
             spacing = schema.get_or_insert(schema.get_or_insert(p, "w:pPr"), "w:spacing")
             spacing.set(qn("w:line"), str(round(self.styles.line_pitch(style_id) * 20)))
             spacing.set(qn("w:lineRule"), "exact")
+        revisions.mark_paragraph(p, [piece.fmt.revision for piece in items if isinstance(piece, Text)],
+                                 self.annotation_id)
         if ctx.story.margin_above is not None:
             margin, container = ctx.story.margin_above
             ctx.story.margin_above = None
@@ -286,6 +288,11 @@ class Writer:
             self._add_bookmarks(paragraph, ctx.story.bookmarks)
             ctx.story.bookmarks.clear()
         return paragraph
+
+    def annotation_id(self) -> int:
+        """A new ``w:id`` for a bookmark or a tracked change: unique among the document's annotations."""
+        self._bookmark_ids += 1
+        return self._bookmark_ids
 
     def _add_bookmarks(self, paragraph: Paragraph, names: list[str]) -> None:
         """Wrap the paragraph's content in a bookmark per name (links point at ``#name``)."""
