@@ -67,7 +67,7 @@ def long_brief(issues: int = 8, signatories: int = 45, seed: int = 17) -> dict:
         "date": "2026-02-10", "languages": ["en", "fr"], "classification": "UNCLASSIFIED",
         "file_number": "TL-2026-0042",
         # a leave-behind and a letter of everything this long take more pages
-        "page_budgets": {"leave-behind": 2, "letter": 3, "issue-note": 3},
+        "page_budgets": {"leave-behind": 2, "letter": 2, "issue-note": 3},
         "prepared_by": {"organization": "Office of Invented Affairs",
                         "contact": {"name": "A. Officer", "email": "a.officer@example.org",
                                     "phone": "+1-613-555-0100"}},

@@ -63,6 +63,27 @@ def test_breaks_cascade_by_importance_then_specificity_then_order() -> None:
     assert found["d"].margin_points(10.5) == pytest.approx(6.3)
 
 
+def test_a_lists_columns_are_read_and_other_elements_columns_are_not() -> None:
+    root = lxml.html.fromstring('<html><body><ul class="two"><li>a</li></ul><ol class="auto"><li>b</li></ol>'
+                                '<p class="two">c</p><ul class="one"><li>d</li></ul></body></html>')
+    css = (".two { columns: 2; column-gap: 1.5em } .auto { columns: auto 12em } .one { column-count: 1 } "
+           "ul.two { column-gap: 9pt }")
+    found = {el.text_content(): breaks for el, breaks in computed_breaks(root, [css]).items()}
+    assert found == {"a": Breaks(columns=2, column_gap=(9.0, "pt"))}
+
+
+def test_a_list_in_columns_is_a_continuous_section_of_its_own_between_two_of_one_column() -> None:
+    doc = document('<p>Before.</p><ul class="signatories-in-columns"><li>One</li><li>Two</li><li>Three</li></ul>'
+                   "<p>After.</p>", ".signatories-in-columns { columns: 2; column-gap: 1em } li { break-after: avoid }")
+    found = paragraphs(doc)
+    sections = {text: ppr.find(f"{W}sectPr") for text, ppr in found if ppr.find(f"{W}sectPr") is not None}
+    assert list(sections) == ["Before.", "Three"]
+    assert sections["Three"].find(f"{W}cols").get(f"{W}num") == "2"
+    assert sections["Three"].find(f"{W}cols").get(f"{W}space") == str(9 * 20)  # 1em of the list's 9pt
+    assert not has(dict(found)["Three"], "keepNext")
+    assert [sections[text].find(f"{W}type").get(f"{W}val") for text in sections] == ["continuous", "continuous"]
+
+
 def test_break_rules_become_words_keeps_and_page_breaks() -> None:
     # Classes name Word styles of the reference document, so these are some of those.
     css = (".addressee { break-inside: avoid } .small { break-after: avoid } .closing { break-before: avoid } "

@@ -231,6 +231,8 @@ STYLES: tuple[StyleSpec, ...] = (
               space_after=0.25 * 12),
     StyleSpec("Leave Behind List Bullet", based_on="List Bullet", size=9.5, line_height=1.3, space_after=0.1 * 9.5),
     StyleSpec("Leave Behind List Number", based_on="List Number", size=9.5, line_height=1.3, space_after=0.1 * 9.5),
+    # .signatories-in-columns { font-size: 9pt; line-height: 1.3 } and its li { margin-bottom: 0.15em }
+    StyleSpec("Signatories In Columns", based_on="List Bullet", size=9, line_height=1.3, space_after=0.15 * 9),
     StyleSpec("Issues In Brief", based_on="List Bullet"),
     StyleSpec("Leave Behind Issues In Brief", based_on="Leave Behind List Bullet"),
     StyleSpec("Overview", borders="rows", **TABLE_STYLE),

@@ -26,7 +26,7 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from briefgen.errors import BuildError
-from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, revisions, schema, tables
+from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, revisions, schema, sections, tables
 from briefgen.render.docx.context import Context, Inline, ListItem, Picture, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
@@ -72,6 +72,8 @@ class Writer:
         self._deeper_definitions: dict[tuple[int, int], str] = {}  # (numId, depth) → abstractNumId
         self.text_width = 0  # of the one section, once its page is known
         self._breaks: dict[lxml.html.HtmlElement, breaks.Breaks] = {}
+        #: Lists to set in columns: (paragraph before, last paragraph, columns, gap in twips).
+        self._column_runs: list[tuple[etree._Element, etree._Element, int, int]] = []
 
     def write(self, root: lxml.html.HtmlElement) -> None:
         """Write the document of ``root``, the parsed ``<html>``."""
@@ -98,6 +100,8 @@ class Writer:
                 content = pythondocx.element(part)
                 if len(content) == 0 or content[-1].tag != qn("w:p"):
                     part.add_paragraph()  # Word requires a header or footer to end with a paragraph
+        for before, last, count, gap in self._column_runs:
+            sections.set_in_columns(self.document.element.body, before, last, count, gap)
 
     def _set_up_page(self, page_rules: pages.PageRules, body: lxml.html.HtmlElement) -> None:
         """The one section's page: the stylesheet's, on the named page of the body's first content if it has one.
@@ -130,6 +134,7 @@ class Writer:
             self.flow(el, self.enter(el, ctx, self.styles.paragraph_style(el, "Quote")))
         elif tag in ("ul", "ol"):
             self._list(el, ctx)
+            self._columns(rules, ctx, start, self._font_size(el, ctx, start))
         elif tag == "table":
             tables.table(self, el, ctx)
         else:  # hr, the last of BLOCKS
@@ -167,6 +172,18 @@ class Writer:
             keep_next.append(own[-1])
         for p in keep_next:
             self._turn_on(p, "w:keepNext")
+
+    def _columns(self, rules: breaks.Breaks | None, ctx: Context, start: int, font_size: float) -> None:
+        """Set the list just written (its paragraphs since ``start``) in the columns its CSS asks
+        for: a section of its own, which only the body can hold."""
+        written = ctx.story.paragraphs
+        if rules is None or rules.columns is None or not isinstance(ctx.container, pythondocx.Body):
+            return
+        if 0 < start < len(written):
+            gap = rules.column_gap or (1.0, "em")  # CSS's normal gap
+            points = gap[0] * font_size if gap[1] == "em" else gap[0]
+            # Set once the closing section has its headers and footers, which each section copies.
+            self._column_runs.append((written[start - 1], written[-1], rules.columns, round(points * 20)))
 
     def _font_size(self, el: lxml.html.HtmlElement, ctx: Context, start: int) -> float:
         """The font size of the list or table ``el``, as its Word style has it: what its margin's ems count in."""

@@ -19,6 +19,8 @@ reference document turns on for every paragraph: it holds two lines at both ends
 One spacing rule is read here too, because Word has no element that could carry it: the
 bottom margin of a list or a table, which in CSS collapses with the top margin of what
 follows; Word gives it to the next paragraph as its space before (see ``Writer.block``).
+So are a list's ``columns`` (a count) and ``column-gap``, which Word can only give a section
+of its own (see :mod:`briefgen.render.docx.sections`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ class Breaks:
     after: str | None = None
     inside: str | None = None
     margin_below: tuple[float, str] | None = None
+    #: The column count of a list set in columns, and the gap between them as (value, unit).
+    columns: int | None = None
+    column_gap: tuple[float, str] | None = None
 
     def margin_points(self, font_size: float) -> float:
         """``margin_below`` in points, for an element whose font size is ``font_size`` points."""
@@ -86,8 +91,13 @@ def computed_breaks(root: lxml.html.HtmlElement, stylesheets: list[str]) -> dict
                 if name not in values or rank >= values[name][0]:
                     values[name] = (rank, value)
         margin = values.pop("margin_below", (None, None))[1]
+        listed = wrapper.etree_element.tag in ("ul", "ol")
+        columns = values.pop("columns", (None, None))[1]
+        gap = values.pop("column_gap", (None, None))[1]
         breaks = Breaks(**{name: _VALUES.get(value) for name, (_, value) in values.items()},
-                        margin_below=margin if wrapper.etree_element.tag in _MARGINED and margin else None)
+                        margin_below=margin if wrapper.etree_element.tag in _MARGINED and margin else None,
+                        columns=columns if listed and columns and columns > 1 else None,
+                        column_gap=gap if listed else None)
         if breaks != NO_BREAKS:
             found[wrapper.etree_element] = breaks
     return found
@@ -127,6 +137,11 @@ def _declarations(content: list | None) -> list[tuple[str, object, bool]]:
         tokens = [token for token in item.value if token.type not in ("whitespace", "comment")]
         if item.lower_name in _PROPERTIES and len(tokens) == 1 and tokens[0].type == "ident":
             found.append((_PROPERTIES[item.lower_name], tokens[0].lower_value, item.important))
+        elif item.lower_name in ("columns", "column-count"):
+            counts = [token for token in tokens if token.type == "number" and token.is_integer]
+            found.append(("columns", counts[0].int_value if counts else None, item.important))
+        elif item.lower_name == "column-gap" and len(tokens) == 1:
+            found.append(("column_gap", _length(tokens[0]), item.important))
         elif item.lower_name in _MARGINS and 1 <= len(tokens) <= 4:
             index = _MARGINS[item.lower_name] if len(tokens) > 2 else 0  # margin: a b → a at the bottom
             found.append(("margin_below", _length(tokens[index]), item.important))
