@@ -150,7 +150,13 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
         with timings.stage("import WeasyPrint and python-docx"):
             import briefgen.render.docx  # noqa: F401
-            import briefgen.render.pdf  # noqa: F401
+            import briefgen.render.pdf
+        if "pdf" in options.formats and workers > 1:
+            from briefgen.render.resources import Confinement
+
+            with timings.stage("load the fonts"):
+                briefgen.render.pdf.warm_up(htmls[to_render[0]], Confinement(prepared.folder,
+                                                                              [prepared.folder, *search_path]))
     try:
         with timings.stage(f"render {len(jobs)} document{'s' if len(jobs) != 1 else ''} "
                            f"({workers} process{'es' if workers != 1 else ''})"), \
