@@ -89,8 +89,9 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
     """
     with timings.stage("glyph check"):
         check_glyphs(prepared.brief, prepared.line_map)
+    # A language that the brief's language_documents limits is built in those documents only.
     jobs = [(prepared, options, language, document_id)
-            for language in prepared.languages for document_id in prepared.brief.document_ids]
+            for language in prepared.languages for document_id in prepared.brief.documents_in(language)]
     workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
     if {"pdf", "docx"} & set(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
@@ -108,7 +109,8 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
     from briefgen.render.document import output_name
 
     for (_, _, language, document_id), rendered in zip(jobs, documents):
-        timings.add(output_name(document_id, language, "").rstrip("."), rendered.timings)
+        name = output_name(document_id, language, "", prepared.brief.unnamed_language).rstrip(".")
+        timings.add(name, rendered.timings)
     return documents
 
 

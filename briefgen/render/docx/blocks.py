@@ -31,7 +31,7 @@ from briefgen.render.docx.context import Context, Inline, ListItem, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
 from briefgen.render.docx.inline import Flow, emit, inline
-from briefgen.render.docx.scripts import right_to_left, word_language
+from briefgen.render.docx.scripts import document_script, right_to_left, word_language
 from briefgen.render.docx.styles import CHARACTER, PARAGRAPH, TABLE, Styles
 from briefgen.render.subset import BLOCKS, CONTAINERS, INLINE
 
@@ -72,12 +72,17 @@ class Writer:
         self._deeper_definitions: dict[tuple[int, int], str] = {}  # (numId, depth) → abstractNumId
         self.text_width = 0  # of the one section, once its page is known
         self._breaks: dict[lxml.html.HtmlElement, breaks.Breaks] = {}
+        #: A document laid out right to left (``<html dir="rtl">``, Uyghur): every paragraph,
+        #: table and the section are, as in the PDF.
+        self.rtl_document = False
 
     def write(self, root: lxml.html.HtmlElement) -> None:
         """Write the document of ``root``, the parsed ``<html>``."""
         properties.clear(self.document)
         if root.get("lang"):
-            self.styles.set_document_language(word_language(root.get("lang")))
+            lang = root.get("lang")
+            self.styles.set_document_language(word_language(lang), document_script(lang), lang)
+        self.rtl_document = (root.get("dir") or "").lower() == "rtl"
         page_rules = pages.PageRules()
         for child in elements(root):
             if child.tag == "head":
@@ -111,6 +116,9 @@ class Writer:
         pages.apply(page_rules.page_for([*(classes(first) if first is not None else []), *classes(body)]), section)
         section.different_first_page_header_footer = _opens_with_cover(body) or not page_rules.first_page_numbered
         self.text_width = section.page_width - section.left_margin - section.right_margin
+        if self.rtl_document:
+            # The one section's properties, the body's last child (python-docx's public element).
+            schema.get_or_insert(self.document.element.body.find(qn("w:sectPr")), "w:bidi")
 
     # -- blocks -------------------------------------------------------------
 
@@ -248,7 +256,8 @@ class Writer:
             style = self.styles.builtin(item.continuation, PARAGRAPH, "a list continuation paragraph")
         style_id = self.styles.style_id(style)
         rtl = right_to_left("".join(piece.text for piece in items if isinstance(piece, Text)))
-        if style_id is not None or ctx.story.page_break or number or rtl:
+        bidi = rtl or self.rtl_document
+        if style_id is not None or ctx.story.page_break or number or bidi:
             # The children of w:pPr in schema order: pStyle, pageBreakBefore, numPr, bidi.
             ppr = schema.get_or_insert(pythondocx.element(paragraph), "w:pPr")
             if style_id is not None:
@@ -261,7 +270,7 @@ class Writer:
                 etree.SubElement(num_pr, qn("w:ilvl"), {qn("w:val"): str(item.level)})
                 etree.SubElement(num_pr, qn("w:numId"), {qn("w:val"): str(item.num_id)})
                 item.numbered = True
-            if rtl:
+            if bidi:
                 etree.SubElement(ppr, qn("w:bidi"))
         emit(self, paragraph, items, rtl)
         p = pythondocx.element(paragraph)

@@ -22,6 +22,7 @@ from docx.styles.style import BaseStyle
 from briefgen.errors import BuildError, StyleMissingError
 from briefgen.render.docx import pythondocx, schema
 from briefgen.render.docx.elements import classes
+from briefgen.render.docx.scripts import Script
 
 PARAGRAPH, CHARACTER, TABLE = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
 _SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote",
@@ -128,8 +129,10 @@ class Styles:
             style_id = based_on.get(qn("w:val")) if based_on is not None else None
         return None
 
-    def set_document_language(self, lang: str) -> None:
-        """Make ``lang`` (as Word names it) the language of text that names none."""
+    def set_document_language(self, lang: str, script: Script | None = None, html_lang: str | None = None) -> None:
+        """Make ``lang`` (as Word names it) the language of text that names none; for a document
+        written in ``script`` (Chinese, Uyghur's Arabic), also the font and language Word gives
+        text in that script by default (w:rFonts and w:lang w:eastAsia or w:bidi)."""
         path = "/".join(qn(tag) for tag in ("w:docDefaults", "w:rPrDefault", "w:rPr"))
         defaults = self._document.styles.element.find(path)
         if defaults is None:
@@ -137,7 +140,12 @@ class Styles:
                 f"{self.reference} has no default run properties (w:docDefaults); "
                 "regenerate it with tools/make_reference_docx.py"
             )
-        schema.get_or_insert(defaults, "w:lang").set(qn("w:val"), lang)
+        language = schema.get_or_insert(defaults, "w:lang")
+        language.set(qn("w:val"), lang)
+        if script is not None:
+            font, script_language = script.font_and_language(html_lang)
+            schema.get_or_insert(defaults, "w:rFonts").set(qn(f"w:{script.font_slot}"), font)
+            language.set(qn(f"w:{script.lang_slot}"), script_language)
 
     def _style(self, name: str, kind: WD_STYLE_TYPE, user: str, origin: str) -> BaseStyle:
         element, style_kind = self._styles.get(name.lower(), (None, None))
