@@ -124,7 +124,10 @@ def cjk_html(html: str) -> str:
         if not _HAN_CHARACTER.search(piece):
             return piece
         piece = _HAN_PARENTHESES.sub(lambda found: f"\uff08{found.group(1)}\uff09", piece)
-        return _AFTER_HAN.sub(lambda found: _FULL_WIDTH[found.group(1)], piece)
+        # Markdown leaves the straight quotes between Han characters as typed (escaped).
+        for entity, char in (("&#34;", '"'), ("&quot;", '"'), ("&#39;", "'"), ("&#x27;", "'")):
+            piece = piece.replace(entity, char)
+        return cjk_punctuation(piece).replace('"', "&#34;").replace("'", "&#39;")
 
     pieces: list[str] = []
     position = 0
