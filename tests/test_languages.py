@@ -180,7 +180,8 @@ def test_a_language_without_a_catalog_prints_english_labels_with_one_warning_and
     result = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--lang", "hi", "--format", "html")
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        f"{brief}:{line_starting(brief, '- hi')}:3: languages[1]: warning: briefgen has no Hindi (hi) translation of its 96 labels (such as "
+        f"{brief}:{line_starting(brief, '- hi')}:3: languages[1]: warning: briefgen has no Hindi (hi) translation "
+        "of its 96 labels (such as "
         "'Ask', 'Asks', 'Background'): they are printed in English; translate them in "
         "briefgen/locale/hi/LC_MESSAGES/briefgen.po (docs/theme.md)"]
     html = (tmp_path / "out" / "minimal" / "leave-behind.hi.html").read_text(encoding="utf-8")
