@@ -47,6 +47,8 @@ THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metada
 
 BUILT = [f"{document}{language}.docx" for language in ("", ".fr")
          for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter")]
+# The sample's Chinese covers its letter and leave-behind.
+BUILT += ["leave-behind.zh-Hans.docx", "letter.zh-Hans.docx"]
 #: An English and a French recipient.
 RECIPIENTS = PEOPLE[:2]
 LETTERS = ["ann-arbour.docx", "cleo-cote.docx"]
