@@ -204,3 +204,14 @@ def test_recipients_who_read_chinese_get_the_chinese_letter(tmp_path: Path) -> N
     assert "尊敬的王芳女士：" in chinese and "我们敦促您：" in chinese and "2026年1月12日" in chinese
     english = bare(pdf_text(letters / "ann-arbour.pdf"))
     assert "Weurgeyouto:" in english and "我们" not in english
+
+
+def test_the_uyghur_and_chinese_pdfs_are_pdf_ua_clean_with_their_language(uyghur, chinese) -> None:
+    from pypdf import PdfReader
+    from test_pdfua import assert_clean, pdfua_reports
+
+    pdfs = {uyghur / "letter.ug.pdf": "ug", uyghur / "briefing-pack.ug.pdf": "ug",
+            chinese / "letter.zh-Hans.pdf": "zh-Hans", chinese / "leave-behind.zh-Hans.pdf": "zh-Hans"}
+    assert_clean(pdfua_reports(pdfs))
+    for pdf, language in pdfs.items():
+        assert PdfReader(pdf).trailer["/Root"]["/Lang"] == language
