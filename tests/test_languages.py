@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (FIXTURES, line_starting, minimal_brief, pdf_text, require_tool, run_briefgen, write_brief,
-                      write_recipients)
+from conftest import (FIXTURES, ROOT, line_starting, minimal_brief, pdf_pages, pdf_text, require_tool, run_briefgen,
+                      write_brief, write_recipients)
 
 from briefgen.view.dates import date_range, long_date
 
@@ -146,6 +146,12 @@ def test_the_chinese_docx_sets_the_east_asian_language_and_font_and_libreoffice_
     laid_out = bare(libreoffice_text(docx, tmp_path))
     expected = "事由：关于您访华期间的人权问题" if document == "letter" else "2026年1月13日至17日"
     assert expected in laid_out and "本译文由briefgen提供，并非联盟的官方译文。" in laid_out
+    # Word's lines of Chinese are as tall as the PDF's: the line spacing of reference.docx, made for
+    # Noto Serif's single line (1.362 em), scaled to Noto Serif CJK's (1.437 em); pages as in the PDF.
+    line = re.compile(r'<w:pPrDefault>.*?<w:spacing [^>]*w:line="(\d+)"', re.S)
+    reference = int(line.search(part(ROOT / "templates" / "reference.docx", "word/styles.xml")).group(1))
+    assert int(line.search(styles).group(1)) == round(reference * 1.362 / 1.437)
+    assert pdf_pages(tmp_path / docx.with_suffix(".pdf").name) == pdf_pages(docx.with_suffix(".pdf"))
 
 
 def test_the_uyghur_letter_is_laid_out_right_to_left_in_the_pdf(uyghur) -> None:

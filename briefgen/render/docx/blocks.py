@@ -256,7 +256,8 @@ class Writer:
             style = self.styles.builtin(item.continuation, PARAGRAPH, "a list continuation paragraph")
         style_id = self.styles.style_id(style)
         rtl = right_to_left("".join(piece.text for piece in items if isinstance(piece, Text)))
-        bidi = rtl or self.rtl_document
+        # The page's furniture (marking, page number) stays where the PDF draws it, in its margin boxes.
+        bidi = rtl or (self.rtl_document and not isinstance(ctx.container, (pythondocx.Header, pythondocx.Footer)))
         if style_id is not None or ctx.story.page_break or number or bidi:
             # The children of w:pPr in schema order: pStyle, pageBreakBefore, numPr, bidi.
             ppr = schema.get_or_insert(pythondocx.element(paragraph), "w:pPr")
