@@ -36,7 +36,7 @@ def _validate_language(value: Any) -> str:
 
 #: A language: a BCP 47 tag that CLDR knows, written as BCP 47 writes it (en, fr, zh-Hans, ug).
 Language = Annotated[str, PlainValidator(_validate_language),
-                     WithJsonSchema({"type": "string", "pattern": LANGUAGE_PATTERN,
+                     WithJsonSchema({"type": "string", "format": "bcp47", "pattern": LANGUAGE_PATTERN,
                                      "examples": ["en", "fr", "zh-Hans", "zh-Hant", "bo", "ug", "hi", "es"]})]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
@@ -394,7 +394,10 @@ class Brief(Model):
         default_factory=dict,
         description="The documents a language of the brief is built in, when not all of them: "
                     "{zh-Hans: [letter, leave-behind]} for a brief whose Chinese covers only the texts those "
-                    "two show. A language not named here is built in every document.")
+                    "two show. A language not named here is built in every document.",
+        json_schema_extra=lambda schema: schema.update(
+            type="object", propertyNames={"type": "string", "format": "bcp47", "pattern": LANGUAGE_PATTERN},
+            additionalProperties=schema.pop("patternProperties").popitem()[1]))
     translation_note: Text | None = Field(
         None, description="A note printed at the end of the letter and the leave-behind in a language other than "
                           "the brief's first, saying who translated them: {zh-Hans: 本译文由 briefgen 提供，并非联盟的"
