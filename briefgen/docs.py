@@ -70,7 +70,8 @@ def format_reference() -> str:
     lines = [GENERATED.rstrip(), "", "# Brief format v1", "",
              "A brief is a YAML file. Each section below is one mapping; `text` is one string, the same "
              "in every language, or one string per language (`{en: ..., fr: ...}`, "
-             "`{en: ..., zh-Hans: ...}`) when the brief lists `languages: [en, fr, zh-Hans]` (BCP 47 tags). Long texts accept Markdown (paragraphs, lists, emphasis, links, tables), "
+             "`{en: ..., zh-Hans: ...}`) when the brief lists `languages: [en, fr, zh-Hans]` (BCP 47 tags). "
+             "Long texts accept Markdown (paragraphs, lists, emphasis, links, tables), "
              f"with emphasis, quotes and lists nested at most {MAX_NESTING} levels deep. "
              "Editors check a brief against `schema/brief-v1.schema.json` (`briefgen schema`).", ""]
     lines += _model_section("Brief", schema, schema["$defs"])
