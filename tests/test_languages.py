@@ -221,3 +221,11 @@ def test_the_uyghur_and_chinese_pdfs_are_pdf_ua_clean_with_their_language(uyghur
     assert_clean(pdfua_reports(pdfs))
     for pdf, language in pdfs.items():
         assert PdfReader(pdf).trailer["/Root"]["/Lang"] == language
+
+
+def test_the_preview_serves_a_language_by_its_tag_in_any_case() -> None:
+    from briefgen.commands.serve import render_pages
+
+    prepared, files = render_pages(ZH, None, "zh-hans")
+    assert prepared.languages == ["zh-Hans"]
+    assert sorted(file.relative_path.name for file in files) == ["leave-behind.zh-Hans.html", "letter.zh-Hans.html"]
