@@ -100,6 +100,17 @@ def test_a_text_in_a_language_the_brief_does_not_declare_says_how_to_declare_it(
         "title.zh-Hans: 'zh-Hans' is not a language of this brief; add it to languages: [en, fr, zh-Hans]")
 
 
+def test_a_text_only_in_an_undeclared_language_is_located_too(tmp_path: Path) -> None:
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8").replace("title: Minimal brief\n",
+                                                                          "title: {de: Kurz}\n")
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(text, encoding="utf-8")
+    result = run_briefgen("validate", str(brief))
+    assert result.returncode == 2
+    assert result.stderr == (f"{brief}:3:9: title.de: 'de' is not a language of this brief; add it to languages: "
+                             "[en, de]\n")
+
+
 def test_chinese_dates_come_from_cldr_and_ranges_say_zhi() -> None:
     start = dt.date(2026, 1, 13)
     assert long_date(dt.date(2026, 1, 12), "zh-Hans") == "2026年1月12日"

@@ -132,6 +132,8 @@ def validate_brief(data: Any, line_map: LineMap, folder: Path | None = None) -> 
             else:
                 problems.append(_problem_from_pydantic(err, line_map))
     problems.extend(cross_check(data, line_map))
+    if brief is not None:
+        problems.extend(_undeclared_languages(brief, line_map))
     if folder is not None:
         problems.extend(check_images(data, line_map, folder))
     if problems:
@@ -139,6 +141,15 @@ def validate_brief(data: Any, line_map: LineMap, folder: Path | None = None) -> 
         raise InvalidBriefError(_unique(problems))
     assert brief is not None
     return brief
+
+
+def _undeclared_languages(brief: Brief, line_map: LineMap) -> list[Problem]:
+    """A text of the model in a language the brief does not declare (the raw data's check,
+    :func:`cross_check`, knows a text only by its keys: ``{de: ...}`` alone looks like any mapping)."""
+    return [line_map.problem((*key_path, language), f"'{language}' is not a language of this brief; add it to "
+                                                    f"languages: [{', '.join(brief.langs)}, {language}]")
+            for key_path, value in model_values(brief) if isinstance(value, Localized)
+            for language in value if language not in brief.langs]
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -58,7 +58,7 @@ def _plain(value: Any, audience: Audience, languages: list[str], typeset_text: b
     if typeset_text and isinstance(value, str):
         return typeset(value, languages[0])
     if typeset_text and isinstance(value, Localized):
-        language = next(language for language in languages if language in value)
+        language = next((language for language in languages if language in value), next(iter(value)))
         return typeset(value[language], language)
     return in_language(value, languages)
 
