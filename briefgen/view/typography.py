@@ -71,7 +71,7 @@ _OPENS_AFTER = set(_SPACES + "\t\n([{\u2014\u2013-/" + "\u201c\u2018\u00ab")
 def typeset(text: str, language: str) -> str:
     """``text`` (plain text, not Markdown) with the quotes, apostrophes and, in French, the
     spacing of ``language``: ``"l'État"`` → ``« l’État »``."""
-    if primary_language(language) in CJK_LANGUAGES:
+    if language not in QUOTES and primary_language(language) in CJK_LANGUAGES:
         return cjk_punctuation(text)
     text = smart_quotes(text, language)
     return french_spacing(text) if language == "fr" else text
