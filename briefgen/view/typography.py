@@ -112,13 +112,16 @@ def cjk_punctuation(text: str) -> str:
 # Parentheses around text with a Han character in it, and the space typed before them after one.
 _HAN_PARENTHESES = re.compile(rf"(?:(?<=[{_HAN}\u3000-\u303f\uff00-\uffef])[ \u00a0])?\(([^()<>]*[{_HAN}][^()<>]*)\)")
 _HTML_TEXT = re.compile(r"(?<=>)[^<>]+(?=<)")
+# The spaces a template puts after a full-width mark, past the tags that close there ("。</strong> ").
+_SPACE_AFTER_FULL_WIDTH = re.compile(r"([\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f\uff09])((?:</[a-z]+>)*)[ \u00a0]+")
 _STYLE = re.compile(r"<style>.*?</style>", re.S)
 
 
 def cjk_html(html: str) -> str:
     """The text of a Chinese or Japanese document's HTML punctuated as :func:`cjk_punctuation`
     does, the marks the templates and Markdown put between its texts included (``黎智英案.`` →
-    ``黎智英案。``, ``(总理)`` → ``（总理）``); tags, attributes and the stylesheet as they are."""
+    ``黎智英案。``, ``(总理)`` → ``（总理）``), without the space a template puts after one; tags,
+    attributes and the stylesheet as they are."""
     def text(match: re.Match[str]) -> str:
         piece = match.group()
         if not _HAN_CHARACTER.search(piece):
@@ -129,13 +132,16 @@ def cjk_html(html: str) -> str:
             piece = piece.replace(entity, char)
         return cjk_punctuation(piece).replace('"', "&#34;").replace("'", "&#39;")
 
+    def body(piece: str) -> str:
+        return _SPACE_AFTER_FULL_WIDTH.sub(r"\1\2", _HTML_TEXT.sub(text, piece))
+
     pieces: list[str] = []
     position = 0
     for style in _STYLE.finditer(html):
-        pieces.append(_HTML_TEXT.sub(text, html[position:style.start()]))
+        pieces.append(body(html[position:style.start()]))
         pieces.append(style.group())
         position = style.end()
-    pieces.append(_HTML_TEXT.sub(text, html[position:]))
+    pieces.append(body(html[position:]))
     return "".join(pieces)
 
 
