@@ -21,6 +21,7 @@ from conftest import (FIXTURES, ROOT, line_starting, minimal_brief, pdf_pages, p
                       write_brief, write_recipients)
 
 from briefgen.view.dates import date_range, long_date
+from briefgen.view.markings import localize_marking
 
 ZH = FIXTURES / "languages" / "zh-letter.yaml"
 UG = FIXTURES / "languages" / "ug-letter.yaml"
@@ -117,6 +118,12 @@ def test_chinese_dates_come_from_cldr_and_ranges_say_zhi() -> None:
     assert date_range(start, dt.date(2026, 1, 17), "zh-Hans") == "2026年1月13日至17日"
     assert date_range(start, dt.date(2026, 2, 2), "zh-Hans") == "2026年1月13日至2月2日"
     assert date_range(dt.date(2025, 12, 30), dt.date(2026, 1, 2), "zh-Hans") == "2025年12月30日至2026年1月2日"
+
+
+def test_markings_are_translated_where_a_government_standard_gives_them_else_kept_as_written() -> None:
+    assert localize_marking("PROTECTED B", "fr") == "PROTÉGÉ B"
+    assert localize_marking("PROTECTED B", "zh-Hans") == "PROTECTED B"
+    assert localize_marking("内部资料", "zh-Hans") == "内部资料"
 
 
 def test_the_chinese_files_are_named_by_their_tag_and_only_the_documents_the_language_covers(chinese) -> None:
