@@ -42,6 +42,9 @@ translations: setup
 	rm briefgen/locale/briefgen.pot
 
 setup: system $(VENV)/.installed
+	@# An editable install is not byte-compiled as an installed wheel is; where bytecode is not
+	@# written on import (PYTHONDONTWRITEBYTECODE), every command would compile briefgen again.
+	@$(BIN)/python -m compileall -q briefgen
 
 system:
 	@sh tools/install-system-packages

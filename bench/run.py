@@ -21,6 +21,11 @@ Prints a table, or with --json one JSON object:
   grows no faster than linearly; the fixed cost of a build keeps a linear cost below 2.
   ``wall_ratio`` is the same ratio of wall seconds;
 - noop_rebuild_s: an unchanged rebuild of the sample (median);
+- edit_rebuild_s: a rebuild of the sample after a one-word edit of its letter, which lays out
+  the letter and the packs that annex it again, not the leave-behind (median);
+- one_document: {docx_s, pdf_s}: a build of the sample's letter alone, as .docx only and as PDF
+  only, each into a fresh folder (median);
+- validate_s: `briefgen validate` of the sample (median);
 - pandoc: where pandoc is installed, the seconds pandoc takes to make a .docx, and a PDF through
   WeasyPrint, from the HTML of the sample's briefing pack, beside briefgen's time for the same;
 - peak_rss_mb: the largest peak memory of any process measured.
@@ -85,6 +90,42 @@ def noop_rebuild_seconds(repeats: int) -> float:
     with tempfile.TemporaryDirectory() as out:
         timed([*BRIEFGEN, "build", str(SAMPLE), "-o", out])
         return statistics.median(timed([*BRIEFGEN, "build", str(SAMPLE), "-o", out])[0] for _ in range(repeats))
+
+
+def edit_rebuild_seconds(repeats: int) -> float:
+    """Median seconds of a build of the sample after one word of its letter changed since the last."""
+    with tempfile.TemporaryDirectory() as folder:
+        brief, out = Path(folder) / SAMPLE.name, Path(folder) / "out"
+        text = SAMPLE.read_text(encoding="utf-8")
+        assert "your official visit" in text
+        brief.write_text(text, encoding="utf-8")
+        timed([*BRIEFGEN, "build", str(brief), "-o", str(out)])
+        times = []
+        for number in range(repeats):
+            word = "state" if number % 2 == 0 else "official"
+            brief.write_text(text.replace("your official visit", f"your {word} visit", 1), encoding="utf-8")
+            times.append(timed([*BRIEFGEN, "build", str(brief), "-o", str(out)])[0])
+        return statistics.median(times)
+
+
+def one_document_seconds(repeats: int) -> dict:
+    """Median seconds of a build of the sample's letter alone, as .docx only and as PDF only."""
+    with tempfile.TemporaryDirectory() as folder:
+        brief = Path(folder) / "letter-only.yaml"
+        brief.write_text(SAMPLE.read_text(encoding="utf-8") + "\ndocuments: [letter]\n", encoding="utf-8")
+        seconds = {}
+        for format_ in ("docx", "pdf"):
+            times = []
+            for _ in range(repeats):
+                with tempfile.TemporaryDirectory() as out:
+                    times.append(timed([*BRIEFGEN, "build", str(brief), "-o", out, "--format", format_])[0])
+            seconds[f"{format_}_s"] = round(statistics.median(times), 2)
+        return seconds
+
+
+def validate_seconds(repeats: int) -> float:
+    """Median seconds of ``briefgen validate`` of the sample."""
+    return statistics.median(timed([*BRIEFGEN, "validate", str(SAMPLE)])[0] for _ in range(repeats))
 
 
 def scaling(sizes: list[int], repeats: int) -> list[dict]:
@@ -155,6 +196,9 @@ def run(quick: bool) -> dict:
         "sample_build_s": round(sample_s, 2),
         "sample_pages": sample_pages,
         "noop_rebuild_s": round(noop_rebuild_seconds(repeats), 2),
+        "edit_rebuild_s": round(edit_rebuild_seconds(repeats), 2),
+        "one_document": one_document_seconds(repeats),
+        "validate_s": round(validate_seconds(repeats), 2),
         "letters": letters_benchmark(naive_n=50 if quick else None),
         "scaling": scaling([10, 25, 50], 2) if quick else scaling([10, 50, 100, 200], 5),
         "pandoc": pandoc_reference(),
@@ -172,6 +216,10 @@ def table(results: dict) -> str:
         ("`briefgen build` of the sample: 4 documents, PDF + .docx (median)",
          f"{results['sample_build_s']} s ({results['sample_pages']} pages)"),
         ("unchanged rebuild of the sample (median)", f"{results['noop_rebuild_s']} s"),
+        ("rebuild of the sample after a one-word edit of the letter (median)", f"{results['edit_rebuild_s']} s"),
+        ("the letter alone, .docx only (median)", f"{results['one_document']['docx_s']} s"),
+        ("the letter alone, PDF only (median)", f"{results['one_document']['pdf_s']} s"),
+        ("`briefgen validate` of the sample (median)", f"{results['validate_s']} s"),
         (f"`briefgen letters`: {letters['n']} letters, PDF + e-mail draft each",
          f"{letters['ms_per_letter']} ms per letter"),
         ("the naive way: one WeasyPrint render per letter, one process",
@@ -186,7 +234,9 @@ def table(results: dict) -> str:
         pandoc = results["pandoc"]
         rows += [(f"{pandoc['version']}: the pack's HTML to .docx", f"{pandoc['docx_s']} s"),
                  (f"{pandoc['version']}: the pack's HTML to PDF (WeasyPrint engine)", f"{pandoc['pdf_s']} s"),
-                 ("briefgen: the pack to PDF + .docx, same run", f"{pandoc['briefgen_pack_pdf_docx_s']} s")]
+                 ("briefgen: the pack to PDF + .docx, same run",
+                  f"{pandoc['briefgen_pack_pdf_docx_s']} s "
+                  f"({pandoc['briefgen_pack_pdf_docx_s'] / pandoc['pdf_s']:.2f}× pandoc's PDF alone)")]
     rows.append(("peak memory of any process", f"{results['peak_rss_mb']} MB"))
     return "\n".join(["| figure | value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)])
 

@@ -20,7 +20,6 @@ from pathlib import Path
 import click
 
 from briefgen import __version__, timings
-from briefgen.commands.validate import validate
 from briefgen.errors import BriefgenError, InvalidBriefError, StrictWarningsError, UsageError
 from briefgen.render import PDF_VARIANTS, subsetting_warning
 from briefgen.workers import stop_all
@@ -112,6 +111,8 @@ def main() -> None:
 def validate_command(briefs: tuple[Path, ...], strict: bool) -> None:
     """Check BRIEFS against brief format v1 and everything build checks before laying out;
     print every problem as PATH:LINE:COL: key: message."""
+    from briefgen.commands.validate import validate
+
     result = validate(briefs)
     for report in result.briefs:
         if report.valid:
@@ -166,28 +167,49 @@ def new(path: Path, title: str, language: str) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes laying out PDFs; default one per core.")
 @click.option("--timings", "show_timings", is_flag=True,
               help="Print how long each stage took on stderr (any command: BRIEFGEN_TIMINGS=1).")
+@click.option("--since", metavar="OLD_BRIEF",
+              help="An earlier version of BRIEF (a file, or git:REV for BRIEF's file at a git revision): also "
+                   "write addendum-N, what changed since, with the changed notes reissued.")
+@click.option("--addendum", "addendum_number", type=click.IntRange(min=1), metavar="N",
+              help="The addendum's number, when BRIEF has no version.")
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
                   language: str | None, strict: bool, pdf_variant: str, force: bool, jobs: int | None,
-                  show_timings: bool) -> None:
-    """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>."""
+                  show_timings: bool, since: str | None, addendum_number: int | None) -> None:
+    """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>.
+
+    With --since OLD_BRIEF (an earlier version of BRIEF: a file, or git:REV), also
+    OUTPUT/<brief id>/addendum-<N>.<format>, N being BRIEF's version (else --addendum N): what
+    changed since, by issue, then the notes that changed reissued in full, their changes marked
+    (tracked changes in Word). OLD_BRIEF must be the same brief (its id) with a lower version;
+    when nothing in it differs, no addendum is written.
+    """
     if show_timings:
         timings.turn_on()
-    # Importing WeasyPrint takes most of a second; `validate` must not pay for it.
-    from briefgen.commands.build import BuildOptions, build
-    if "pdf" in formats and (warning := subsetting_warning()):
-        click.echo(warning, err=True)
-    result = build(brief, BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
-                                       languages="all" if language == "all" else (language,) if language else None,
-                                       strict=strict, pdf_variant=pdf_variant, force=force,
-                                       jobs=jobs))
-    for warning in result.warnings:
+    # Importing WeasyPrint takes most of a second; `validate` must not pay for it, nor a build
+    # that the manifest alone finds unchanged.
+    from briefgen.commands.build import BuildOptions, build, unchanged
+    options = BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
+                           languages="all" if language == "all" else (language,) if language else None,
+                           strict=strict, pdf_variant=pdf_variant, force=force, jobs=jobs, since=since,
+                           addendum=addendum_number)
+    with timings.stage("look for an unchanged build"):
+        same = unchanged(brief, options)
+    if same is None:
+        if "pdf" in formats and (warning := subsetting_warning()):
+            click.echo(warning, err=True)
+        result = build(brief, options)
+    for warning in (result if same is None else same).warnings:
         click.echo(str(warning), err=True)
-    if result.up_to_date:
-        click.echo(f"up to date: {output_dir / result.brief.id} (nothing changed since the last build; "
-                   "--force renders again)")
+    if same is None and result.unchanged_since:
+        click.echo(f"no addendum: nothing changed since {result.unchanged_since}")
+    if same is not None or result.up_to_date:
+        folder = same.folder if same is not None else output_dir / result.brief.id
+        click.echo(f"up to date: {folder} (nothing changed since the last build; --force renders again)")
+        return
+    kept = {id(file) for file in result.kept}
     for rendered, path in zip(result.files, result.written):
         pages = f" ({rendered.pages} page{'s' if rendered.pages != 1 else ''})" if rendered.pages else ""
-        click.echo(f"wrote {path}{pages}")
+        click.echo(f"{'kept' if id(rendered) in kept else 'wrote'} {path}{pages}")
 
 
 @main.command(name="serve")

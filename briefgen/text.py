@@ -6,8 +6,8 @@
 - e-mail addresses: the one rule for the brief's contacts and the recipients' addresses;
 - text that goes into an e-mail header (a name, a subject): plain text on one line;
 - the Unicode scripts briefs use beside Latin (Chinese, Japanese and Korean, Tibetan,
-  Arabic script), with the language a run of each is marked with and the font package
-  that covers it.
+  Arabic script, Devanagari and others), with the language a run of each is marked with and
+  the font package that covers it.
 
 This module imports nothing of briefgen, so the loader can use it as well as the model,
 the view and the writers.
@@ -90,11 +90,6 @@ def babel_locale(tag: str) -> str:
     if tag in _CANADIAN:
         return _CANADIAN[tag]
     return str(_parse(tag)) if canonical_language(tag) else "en_CA"
-
-
-def primary_language(tag: str) -> str:
-    """The primary language subtag of ``tag``: ``zh`` of ``zh-Hans``."""
-    return tag.split("-")[0].lower()
 
 
 def is_right_to_left(tag: str) -> bool:
@@ -194,10 +189,14 @@ class ScriptRange:
 #: The scripts that are set apart from Latin text: by their language tag in the HTML and
 #: the PDF, by fonts and languages of their own in Word, by a font hint when none covers them.
 SCRIPT_RANGES = tuple(sorted((
-    ScriptRange(0x0600, 0x06FF, "arabic", "ug", "fonts-noto-core"),  # in these briefs, Uyghur
-    ScriptRange(0x0750, 0x077F, "arabic", "ug", "fonts-noto-core"),
-    ScriptRange(0xFB50, 0xFDFF, "arabic", "ug", "fonts-noto-core"),
-    ScriptRange(0xFE70, 0xFEFF, "arabic", "ug", "fonts-noto-core"),
+    ScriptRange(0x0370, 0x03FF, "greek", "el", "fonts-noto-core"),
+    ScriptRange(0x0400, 0x04FF, "cyrillic", "ru", "fonts-noto-core"),
+    ScriptRange(0x0590, 0x05FF, "hebrew", "he", "fonts-noto-core"),
+    ScriptRange(0x0600, 0x06FF, "arabic", "ar", "fonts-noto-core"),
+    ScriptRange(0x0750, 0x077F, "arabic", "ar", "fonts-noto-core"),
+    ScriptRange(0x0900, 0x097F, "devanagari", "hi", "fonts-noto-core"),
+    ScriptRange(0x0980, 0x09FF, "bengali", "bn", "fonts-noto-core"),
+    ScriptRange(0x0E00, 0x0E7F, "thai", "th", "fonts-noto-core"),
     ScriptRange(0x0F00, 0x0FFF, "tibetan", "bo", "fonts-noto-core"),
     ScriptRange(0x2E80, 0x2FFF, "cjk", "zh", "fonts-noto-cjk"),  # radicals
     ScriptRange(0x3000, 0x303F, "cjk", None, "fonts-noto-cjk"),  # punctuation
@@ -206,11 +205,30 @@ SCRIPT_RANGES = tuple(sorted((
     ScriptRange(0x3130, 0x318F, "cjk", "ko", "fonts-noto-cjk"),  # hangul jamo
     ScriptRange(0x3190, 0x33FF, "cjk", None, "fonts-noto-cjk"),  # enclosed and compatibility forms
     ScriptRange(0x3400, 0x9FFF, "cjk", "zh", "fonts-noto-cjk"),  # unified ideographs
+    ScriptRange(0xA8E0, 0xA8FF, "devanagari", "hi", "fonts-noto-core"),  # Devanagari extended
     ScriptRange(0xAC00, 0xD7AF, "cjk", "ko", "fonts-noto-cjk"),
     ScriptRange(0xF900, 0xFAFF, "cjk", "zh", "fonts-noto-cjk"),  # compatibility ideographs
+    ScriptRange(0xFB1D, 0xFB4F, "hebrew", "he", "fonts-noto-core"),
+    ScriptRange(0xFB50, 0xFDFF, "arabic", "ar", "fonts-noto-core"),
+    ScriptRange(0xFE70, 0xFEFF, "arabic", "ar", "fonts-noto-core"),
     ScriptRange(0xFF00, 0xFFEF, "cjk", None, "fonts-noto-cjk"),  # full-width forms
     ScriptRange(0x20000, 0x3FFFF, "cjk", "zh", "fonts-noto-cjk-extra"),  # extensions B and after
 ), key=lambda row: row.first))
+#: The languages written in each script whose default a brief may change: a brief that names
+#: one of them, among its ``languages`` or in a ``native_lang``, tags the script's runs with it
+#: (Arabic script is Arabic unless the brief names Uyghur, Persian, Urdu…; Han is ``zh`` unless
+#: it names ``zh-Hant``). Kana and Hangul stay Japanese and Korean.
+SCRIPT_LANGUAGES = {
+    "arabic": frozenset({"ar", "ug", "fa", "ur", "ps", "sd", "ckb", "ku", "kk", "ky"}),
+    "bengali": frozenset({"bn", "as"}),
+    "cjk": frozenset({"zh"}),
+    "cyrillic": frozenset({"ru", "uk", "be", "bg", "sr", "mk", "kk", "ky", "mn", "tt"}),
+    "devanagari": frozenset({"hi", "mr", "ne", "sa", "mai"}),
+    "greek": frozenset({"el"}),
+    "hebrew": frozenset({"he", "yi"}),
+    "thai": frozenset({"th"}),
+    "tibetan": frozenset({"bo", "dz"}),
+}
 _FIRSTS = [row.first for row in SCRIPT_RANGES]
 
 
@@ -228,11 +246,69 @@ def character_class(script: str) -> str:
     return "".join(f"\\U{row.first:08x}-\\U{row.last:08x}" for row in SCRIPT_RANGES if row.script == script)
 
 
-def script_language(text: str) -> str:
+def primary_language(tag: str) -> str:
+    """The primary language subtag of a BCP 47 tag, in lower case: ``zh-Hant`` → ``zh``."""
+    return tag.split("-")[0].lower()
+
+
+def script_defaults(tags) -> dict[str, str]:
+    """For each script of :data:`SCRIPT_LANGUAGES`, the first of ``tags`` (the brief's languages
+    and ``native_lang`` tags) written in it, if any: the language its runs are tagged with."""
+    defaults: dict[str, str] = {}
+    for tag in tags:
+        for script, languages in SCRIPT_LANGUAGES.items():
+            if primary_language(tag) in languages:
+                defaults.setdefault(script, tag)
+    return defaults
+
+
+def _run_language(row: ScriptRange, defaults: dict[str, str] | None) -> str | None:
+    if row.language is None:
+        return None
+    if defaults and row.script in defaults and row.language in SCRIPT_LANGUAGES.get(row.script, ()):
+        return defaults[row.script]
+    return row.language
+
+
+def script_language(text: str, defaults: dict[str, str] | None = None) -> str:
     """The language tag of the first character of ``text`` in a script of :data:`SCRIPT_RANGES`
-    that has one, else ``und``."""
+    that has one (changed by ``defaults``, see :func:`script_defaults`), else ``und``."""
     for char in text:
         row = script_range(char)
-        if row is not None and row.language:
-            return row.language
+        if row is not None and (language := _run_language(row, defaults)):
+            return language
     return "und"
+
+
+#: A character of a script of :data:`SCRIPT_RANGES` that is a language's (not shared punctuation).
+SCRIPT_CHARACTER = re.compile("[" + "".join(f"\\U{row.first:08x}-\\U{row.last:08x}" for row in SCRIPT_RANGES
+                                            if row.language) + "]")
+
+
+def language_runs(text: str, defaults: dict[str, str] | None = None) -> list[tuple[int, int, str]]:
+    """The runs of ``text`` in a script of :data:`SCRIPT_RANGES`, as ``(start, end, language)``.
+
+    A run goes from a letter of the script to the last letter of the same language with no
+    other letter between (spaces, digits and punctuation between two letters stay in it).
+    """
+    runs: list[list] = []
+    for match in SCRIPT_CHARACTER.finditer(text):
+        language = _run_language(script_range(match.group()), defaults)
+        start = match.start()
+        if runs and runs[-1][2] == language and not any(char.isalpha() for char in text[runs[-1][1]:start]):
+            runs[-1][1] = start + 1
+        else:
+            runs.append([start, start + 1, language])
+    return [(start, end, language) for start, end, language in runs]
+
+
+#: The scripts whose glyphs a shaper reorders, stacks or joins, so that a glyph's place on the
+#: line does not tell where its characters are in the text (Tibetan vowel signs above their
+#: letter, Devanagari's short i before it): the PDF gives their runs as text too.
+SHAPED_SCRIPTS = frozenset({"tibetan", "devanagari", "bengali", "thai"})
+_SHAPED = re.compile("[" + "".join(character_class(script) for script in SHAPED_SCRIPTS) + "]")
+
+
+def shaped(text: str) -> bool:
+    """Whether ``text`` has a character of a script of :data:`SHAPED_SCRIPTS`."""
+    return _SHAPED.search(text) is not None

@@ -138,6 +138,20 @@ def sample_build(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     return out / "carney-china-2026", result
 
 
+@pytest.fixture(scope="session")
+def long_build(tmp_path_factory) -> Path:
+    """The long bilingual test brief (tests/longbrief.py) built once for the whole run, every
+    document in both languages in PDF and .docx: its output folder. Tests never write into it."""
+    from longbrief import write_long_brief
+
+    root = tmp_path_factory.mktemp("long")
+    result = run_briefgen("build", str(write_long_brief(root)), "-o", str(root / "out"), "--lang", "all",
+                          "--format", "pdf,docx")
+    assert result.returncode == 0, result.stderr
+    (folder,) = (root / "out").iterdir()
+    return folder
+
+
 #: The language tags the tests' briefs write texts in.
 TEXT_LANGUAGES = {"en", "fr", "zh-Hans", "zh-Hant", "bo", "ug", "hi", "es", "de"}
 

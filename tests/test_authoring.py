@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
 import yaml
+from PIL import Image
 
 from briefgen.model.schema import SCHEMA_FILE, brief_schema_text
-from conftest import ROOT, SAMPLE, minimal_brief, pdf_text, run_briefgen, write_brief
+from conftest import FIXTURES, LETTER_BRIEF, ROOT, SAMPLE, minimal_brief, pdf_text, run_briefgen, write_brief
 
 
 def test_the_schema_in_the_repository_is_current() -> None:
@@ -110,6 +114,80 @@ def test_an_unchanged_rebuild_renders_nothing_and_a_change_renders_again(tmp_pat
 
     (out / "minimal" / "leave-behind.pdf").write_bytes(b"edited by hand")
     assert "wrote " + str(out / "minimal" / "leave-behind.pdf") in run_briefgen(*arguments).stdout
+
+
+def test_an_unchanged_rebuild_reads_only_the_manifest_and_gives_the_same_warnings(tmp_path: Path) -> None:
+    data = minimal_brief()
+    data["issues"][0]["summary"] = "# Not a heading\n\nThe summary."
+    brief = write_brief(tmp_path, data)
+    arguments = ("build", str(brief), "-o", str(tmp_path / "out"), "--format", "pdf,docx")
+    first = run_briefgen(*arguments)
+    assert first.returncode == 0 and first.stdout.count("wrote ") == 6
+    assert "a heading prints as typed" in first.stderr
+
+    again = subprocess.run([sys.executable, "-X", "importtime", "-m", "briefgen", *arguments], capture_output=True,
+                           text=True, check=True)
+    imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines() if line.startswith("import time:")}
+    assert "briefgen.commands.build" in imported
+    assert not {name for name in imported if name.split(".")[0] in ("pydantic", "yaml", "weasyprint", "docx", "jinja2")}
+    warnings = [line for line in again.stderr.splitlines() if not line.startswith("import time:")]
+    assert warnings == first.stderr.splitlines()
+    assert again.stdout.startswith("up to date: ")
+
+
+def test_a_manifest_entry_briefgen_did_not_write_means_building_again(tmp_path: Path) -> None:
+    brief = write_brief(tmp_path, minimal_brief())
+    arguments = ("build", str(brief), "-o", str(tmp_path / "out"), "--format", "html")
+    assert run_briefgen(*arguments).stdout.count("wrote ") == 3
+    manifest = tmp_path / "out" / "minimal" / ".briefgen-build.json"
+    entries = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({"not json" + key: {**entry, "warnings": [{"line": "one"}]}
+                                    for key, entry in entries.items()}), encoding="utf-8")
+    again = run_briefgen(*arguments)
+    # Not up to date by those entries, but each document is found unchanged by its own record.
+    assert again.returncode == 0 and again.stdout.count("kept ") == 3, again.stderr
+    assert run_briefgen(*arguments).stdout.startswith("up to date")
+
+
+def test_a_one_word_edit_of_the_letter_lays_out_only_the_documents_that_show_it(tmp_path: Path) -> None:
+    data = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))
+    brief = write_brief(tmp_path, data)
+    arguments = ("build", str(brief), "-o", str(tmp_path / "out"), "--lang", "all", "--format", "pdf,docx", "--timings")
+    assert run_briefgen(*arguments).stdout.count("wrote ") == 16
+    data["letter"]["body"]["en"] = "The situation has worsened badly. We ask you to act."
+    write_brief(tmp_path, data)
+
+    edited = run_briefgen(*arguments)
+    assert edited.returncode == 0, edited.stderr
+    done = {line.split()[0]: [] for line in edited.stdout.splitlines()}
+    for line in edited.stdout.splitlines():
+        done[line.split()[0]].append(Path(line.split()[1]).name)
+    # The English letter, and the packs that annex it, are laid out again; nothing else is.
+    assert sorted(done["wrote"]) == [f"{document}.{extension}" for document in ("briefing-pack", "delegation-pack",
+                                                                               "letter")
+                                     for extension in ("docx", "pdf")]
+    assert len(done["kept"]) == 10 and "leave-behind.pdf" in done["kept"] and "letter.fr.pdf" in done["kept"]
+    assert "render 3 documents (2 processes)" in edited.stderr
+    # What is kept is what a build from scratch of the edited brief makes, byte for byte.
+    fresh = run_briefgen(*arguments[:3], str(tmp_path / "fresh"), *arguments[4:])
+    assert fresh.stdout.count("wrote ") == 16, fresh.stderr
+    built = {path.name: path.read_bytes() for path in (tmp_path / "out" / "letter-test").iterdir()
+             if path.suffix in (".pdf", ".docx")}
+    assert built == {path.name: path.read_bytes() for path in (tmp_path / "fresh" / "letter-test").iterdir()
+                     if path.suffix in (".pdf", ".docx")}
+
+
+def test_a_changed_image_lays_out_again_the_documents_that_show_it(tmp_path: Path) -> None:
+    folder = tmp_path / "letterhead"
+    shutil.copytree(FIXTURES / "letterhead", folder)
+    arguments = ("build", str(folder / "brief.yaml"), "-o", str(tmp_path / "out"), "--format", "pdf,docx")
+    assert run_briefgen(*arguments).stdout.count("wrote ") == 8
+    with Image.open(folder / "signature.png") as signature:
+        signature.convert("RGB").rotate(180).save(folder / "signature.png")
+    again = run_briefgen(*arguments)
+    # The signature is on the letter, which both packs annex; the leave-behind has none.
+    assert [line.split()[0] for line in again.stdout.splitlines()] == ["wrote"] * 4 + ["kept"] * 2 + ["wrote"] * 2
+    assert "kept " + str(tmp_path / "out" / "letterhead-test" / "leave-behind.pdf") in again.stdout
 
 
 def test_a_changed_template_renders_again(tmp_path: Path) -> None:

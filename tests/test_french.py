@@ -37,11 +37,12 @@ def french_build(sample_build) -> Path:
 
 
 def test_every_fixed_word_of_the_templates_has_a_french_translation() -> None:
-    # As babel.cfg extracts them for `make translations`: the templates, and the greetings of letters.
+    # As babel.cfg extracts them for `make translations`: the templates, the greetings of letters, and
+    # what a screen reader says of a change marked in an addendum.
     extracted = {message[2] if isinstance(message[2], str) else message[2][0]
                  for message in extract_from_dir(str(ROOT), method_map=[
                      ("templates/**.j2", "jinja2"), ("briefgen/prepare/greetings.py", "python"),
-                     ("briefgen/mail/**.py", "python")],
+                     ("briefgen/mail/**.py", "python"), ("briefgen/view/changes.py", "python")],
                      options_map={"templates/**.j2": {"extensions": "jinja2.ext.i18n"}})}
     catalog = french_catalog()
     in_catalog = {message.id if isinstance(message.id, str) else message.id[0] for message in catalog if message.id}

@@ -48,6 +48,14 @@ def sample_pdfs(sample_build) -> dict[tuple[str, str], Path]:
 
 
 @pytest.fixture(scope="module")
+def long_pdfs(long_build) -> list[Path]:
+    """The long test brief's documents in both languages: its PDFs."""
+    pdfs = sorted(long_build.glob("*.pdf"))
+    assert len(pdfs) == 2 * len(DOCUMENTS)
+    return pdfs
+
+
+@pytest.fixture(scope="module")
 def letter_pdfs(tmp_path_factory) -> dict[Path, str]:
     """Mail-merged letters to PEOPLE (path -> language), composed or laid out alone: of the
     letters tests' brief (one page), and of the sample given a sender (two pages, numbered)."""
@@ -108,6 +116,10 @@ def assert_clean(reports: dict[str, dict]) -> None:
 
 def test_pdfua_finds_no_error_or_warning_and_skips_no_rule_in_the_samples_pdfs(sample_pdfs) -> None:
     assert_clean(pdfua_reports(sample_pdfs.values()))
+
+
+def test_pdfua_finds_no_error_or_warning_and_skips_no_rule_in_the_long_briefs_pdfs(long_pdfs) -> None:
+    assert_clean(pdfua_reports(long_pdfs))
 
 
 def test_pdfua_finds_no_error_or_warning_and_skips_no_rule_in_mail_merged_letters(letter_pdfs) -> None:

@@ -86,4 +86,7 @@ def test_the_defaults_follow_from_the_entries() -> None:
     assert registry.budget_names() == ["briefing-pack", "delegation-pack", "leave-behind", "letter", "issue-note"]
     assert registry.mail_merged().id == "letter"
     assert [document.template for document in registry.DOCUMENTS.values()] == [
-        "briefing-pack.html.j2", "delegation-pack.html.j2", "leave-behind.html.j2", "letter.html.j2"]
+        "briefing-pack.html.j2", "delegation-pack.html.j2", "leave-behind.html.j2", "letter.html.j2",
+        "addendum.html.j2"]
+    # The addendum, which only build --since makes, is no document a brief lists or budgets.
+    assert registry.addendum().id == "addendum" and "addendum" not in registry.listable()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefgen.text import (header_text_problem, is_email_address, one_line_problem, script_language, script_range,
-                           slugify)
+from briefgen.text import (header_text_problem, is_email_address, language_runs, one_line_problem, script_defaults,
+                           script_language, script_range, slugify)
 from conftest import minimal_brief, run_briefgen, write_brief
 
 
@@ -40,10 +40,25 @@ def test_the_brief_takes_the_recipients_e_mail_rule(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("text", "language"), [("习近平", "zh"), ("（习近平）", "zh"), ("བོད་", "bo"),
-                                                ("ئۇيغۇر", "ug"), ("とうきょう", "ja"), ("한국", "ko"),
-                                                ("Xi 习", "zh"), ("Lai", "und"), ("「」", "und")])
+                                                ("ئۇيغۇر", "ar"), ("とうきょう", "ja"), ("한국", "ko"),
+                                                ("कैलाश", "hi"), ("Путин", "ru"), ("Ελλάδα", "el"), ("שלום", "he"),
+                                                ("ไทย", "th"), ("Xi 习", "zh"), ("Lai", "und"), ("「」", "und")])
 def test_the_language_of_a_run_in_another_script(text: str, language: str) -> None:
     assert script_language(text) == language
+
+
+def test_a_brief_that_names_a_language_of_a_script_makes_it_the_scripts() -> None:
+    defaults = script_defaults(["en", "fr", "ug", "zh-Hant", "mr", "ja"])
+    assert defaults == {"arabic": "ug", "cjk": "zh-Hant", "devanagari": "mr"}
+    assert [script_language(text, defaults) for text in ("ئۇيغۇر", "习近平", "とうきょう", "कैलाश", "བོད་")] == [
+        "ug", "zh-Hant", "ja", "mr", "bo"]
+
+
+def test_a_run_holds_the_spaces_and_punctuation_between_letters_of_its_language_only() -> None:
+    text = "Tibet (བོད་ཀྱི), गंगा नदी 人权 and ئىلھام توختى."
+    runs = language_runs(text, {"arabic": "ug"})
+    assert [(text[start:end], language) for start, end, language in runs] == [
+        ("བོད་ཀྱི", "bo"), ("गंगा नदी", "hi"), ("人权", "zh"), ("ئىلھام توختى", "ug")]
 
 
 def test_each_script_range_names_its_font_package() -> None:

@@ -291,6 +291,23 @@ def test_marked_content_is_drawn_by_stream_marked_of_each_text_and_replaced_box_
         assert calls == {("child", "Span"), ("box", "Figure"), ("block", "Figure")}
 
 
+def test_stream_marked_appends_its_property_list_before_it_yields_and_a_text_box_holds_its_text(tmp_path) -> None:
+    with assumption("Stream.marked appends the property list of the marked content it begins (a pydyf.Dictionary "
+                    "with the MCID) to stream.stream, the last dictionary there when it yields, and the TextBox it "
+                    "is given has the text it draws as .text", "install()'s Stream.marked, which gives the marked "
+                    "content of a Tibetan or Devanagari text box its text as /ActualText"):
+        source = inspect.getsource(inspect.unwrap(weasyprint_stream.Stream.marked))
+        assert source.index("property_list = pydyf.Dictionary({'MCID': mcid})") < source.index(
+            "super().begin_marked_content(tag, property_list)") < source.index("yield")
+        page = '<html lang="en"><body><p>Tibet is <span lang="bo">བོད་ཀྱི</span> and <span>गंगा</span>.</p></body></html>'
+        document = layout_pdf(page, Confinement(tmp_path, [tmp_path]))
+        items = content(unwritten_pdf(document), 0)
+        actual = [item["ActualText"].string for item in items if isinstance(item, pydyf.Dictionary)
+                  and "ActualText" in item and "MCID" in item]
+        shaped = [text for text in texts_of(document.pages[0]._page_box) if not text.isascii()]
+        assert actual == shaped == ["བོད་ཀྱི", "गंगा"]
+
+
 def test_the_tag_builder_links_nothing_of_a_margin_box_into_the_tree(paginated_pdf) -> None:
     with assumption("_build_box_tree builds the elements of a MarginBox only to take its marked content out of "
                     "the page's tags, and links none of them into the structure tree (add_tags asserts that no tag "
@@ -610,3 +627,45 @@ print([now.__wrapped__ is original for now, original in zip(patched(), originals
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout == ("True True True False pydyf\n"
                              "[True, True, True] True briefgen.render.weasyprint_internals\n")
+
+
+# Marked changes (an addendum's ins and del).
+
+MARKED = """<!DOCTYPE html><html lang="en"><head><title>Marks</title><style>
+@page { size: A7; margin: 10mm }
+</style></head><body>
+<p>Kept <ins title="inserted">one two three four five six seven eight nine ten eleven twelve</ins> <del>gone</del></p>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def marked(tmp_path_factory) -> weasyprint.Document:
+    folder = tmp_path_factory.mktemp("marked")
+    return layout_pdf(MARKED, Confinement(folder, [folder]))
+
+
+def test_weasyprint_tags_ins_and_del_as_nonstruct() -> None:
+    with assumption("weasyprint.pdf.tags._get_pdf_tag gives 'NonStruct' for ins and del (no structure type of "
+                    "their own)", "install()'s tag wrapper, which makes each a /Span with its /ActualText"):
+        assert [weasyprint_tags._get_pdf_tag(tag) for tag in ("ins", "del")] == ["NonStruct", "NonStruct"]
+
+
+def test_an_inline_box_broken_over_lines_is_one_box_a_line_holding_the_text_boxes_of_its_words(marked) -> None:
+    with assumption("an inline element broken over lines has one inline box per line, whose text boxes hold "
+                    "that line's words", "weasyprint_internals.box_text, the words of a mark's /ActualText"):
+        lines = [box for box in all_boxes(marked.pages[0]._page_box) if isinstance(box, boxes.LineBox)]
+        marks = [[box for box in all_boxes(line) if box.element_tag == "ins" and not isinstance(box, boxes.TextBox)]
+                 for line in lines]
+        assert sum(1 for found in marks if found) > 1
+        assert all(len(found) <= 1 and all(isinstance(box, boxes.InlineBox) for box in found) for found in marks)
+        words = [weasyprint_internals.box_text(box).split() for found in marks for box in found]
+        assert sum(words, []) == "one two three four five six seven eight nine ten eleven twelve".split()
+
+
+def test_each_mark_is_a_span_that_says_its_title_and_the_words_of_its_line(marked) -> None:
+    elements = [element for element in structure_elements(unwritten_pdf(marked)) if "ActualText" in element]
+    assert all(element["S"] == "/Span" for element in elements)
+    spoken = [element["ActualText"].string for element in elements]
+    assert spoken[-1] == "deleted: gone" and all(text.startswith("inserted: ") for text in spoken[:-1])
+    assert " ".join(text.removeprefix("inserted: ") for text in spoken[:-1]) == (
+        "one two three four five six seven eight nine ten eleven twelve")

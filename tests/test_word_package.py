@@ -47,6 +47,8 @@ THUMBNAIL = "http://schemas.openxmlformats.org/package/2006/relationships/metada
 
 BUILT = [f"{document}{language}.docx" for language in ("", ".fr")
          for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter")]
+#: The long test brief's documents: the same, in English and French only.
+LONG = list(BUILT)
 # The sample's Chinese covers its letter and leave-behind.
 BUILT += ["leave-behind.zh-Hans.docx", "letter.zh-Hans.docx"]
 #: An English and a French recipient.
@@ -82,9 +84,10 @@ def audit(folder: Path) -> tuple[int, dict[str, dict]]:
 
 
 @pytest.fixture(scope="module")
-def audited(built, letters) -> dict[str, tuple[int, dict[str, dict]]]:
-    """openxml-audit's verdict on the built documents ("built") and on the letters ("letters")."""
-    return {"built": audit(built), "letters": audit(letters)}
+def audited(built, letters, long_build) -> dict[str, tuple[int, dict[str, dict]]]:
+    """openxml-audit's verdict on the sample's documents ("built"), on the letters ("letters") and on
+    the long test brief's documents ("long")."""
+    return {"built": audit(built), "letters": audit(letters), "long": audit(long_build)}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,7 @@ EVERY_DOCX = pytest.mark.parametrize("name", BUILT + LETTERS)
 # -- the validator ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("folder", "names"), [("built", BUILT), ("letters", LETTERS)])
+@pytest.mark.parametrize(("folder", "names"), [("built", BUILT), ("letters", LETTERS), ("long", LONG)])
 def test_openxml_audit_finds_nothing_in_any_docx(audited, folder, names):
     status, reports = audited[folder]
     assert sorted(reports) == sorted(names)

@@ -13,22 +13,23 @@ import gc
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefgen import timings
-from briefgen.errors import PageBudgetError, Problem
-from briefgen.model.brief import Brief
-from briefgen.prepare.brief import LanguageChoice, PreparedBrief, prepare_brief
-from briefgen.prepare.glyphs import check_glyphs
+from briefgen.errors import PageBudgetError, Problem, UsageError
+from briefgen.model.registry import addendum
+from briefgen.model.registry import document as document_type
 from briefgen.render import PDF_VARIANTS
-from briefgen.render.budgets import located
 from briefgen.render.resources import template_search_path
-from briefgen.workers import cores, run_jobs, worker_pool
-from briefgen.write.files import Staging
+from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, document_record, fingerprint, is_up_to_date,
+                                     kept_document, kept_warnings, options_key, read_manifest, sha256,
+                                     templates_digest, unchanged_build, updated_manifest)
+
 if TYPE_CHECKING:
+    from briefgen.model.brief import Brief
+    from briefgen.prepare.brief import LanguageChoice, PreparedBrief
+    from briefgen.prepare.since import Since
     from briefgen.render.document import RenderedDocument, RenderedFile
-from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, fingerprint, is_up_to_date, options_key,
-                                     read_manifest, sha256, updated_manifest)
 
 DEFAULT_FORMATS = ("pdf", "docx")
 
@@ -48,6 +49,19 @@ class BuildOptions:
     force: bool = False
     #: Worker processes laying out PDFs side by side; None for one per core.
     jobs: int | None = None
+    #: An earlier version of the brief (a file, or ``git:REV``): also write the addendum since it.
+    since: str | None = None
+    #: The addendum's number when the brief has no ``version``.
+    addendum: int | None = None
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A build found unchanged since the last one from the manifest alone: its folder, and the
+    warnings the last build gave (the same inputs give the same warnings)."""
+
+    folder: Path
+    warnings: list[Problem]
 
 
 @dataclass
@@ -60,6 +74,11 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)
     #: True when nothing changed since the last build, so nothing was rendered.
     up_to_date: bool = False
+    #: The files (as in ``files``) of the documents that had not changed since the last build:
+    #: read back, not laid out again.
+    kept: list[RenderedFile] = field(default_factory=list)
+    #: The earlier version given with ``since`` when its content is the brief's: no addendum made.
+    unchanged_since: str | None = None
 
 
 def _render_job(job: tuple) -> RenderedDocument:
@@ -74,26 +93,63 @@ def _render_job(job: tuple) -> RenderedDocument:
 def _render_one(job: tuple) -> RenderedDocument:
     from briefgen.render.document import render_document
 
-    prepared, options, language, document_id = job
+    prepared, options, language, document_id, html, number = job
     return render_document(prepared.brief, document_id, language, options.formats,
                            search_path=template_search_path(options.templates), brief_dir=prepared.folder,
-                           pdf_variant=options.pdf_variant)
+                           pdf_variant=options.pdf_variant, html=html, number=number)
 
 
-def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[RenderedDocument]:
-    """Every document of ``prepared`` in every language and format of ``options``, in memory.
+def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: dict[str, Any] | None = None,
+                    since: Since | None = None) -> list[RenderedDocument]:
+    """Every document of ``prepared`` in every language and format of ``options``, in memory,
+    and the addendum since the earlier version ``since`` when it differs.
+
+    With the ``manifest`` of the output folder, a document whose HTML, theme, options and
+    read files are those of a document it lists, and whose files are still as written, is
+    not laid out again: its files are read back (``kept``).
 
     Raises :class:`~briefgen.errors.MissingGlyphError` for characters no font covers,
     :class:`~briefgen.errors.PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
     :class:`~briefgen.errors.TemplateError` when a document cannot be produced.
     """
+    from briefgen.prepare.glyphs import check_glyphs
+    from briefgen.render.budgets import located
+    from briefgen.render.document import document_html, document_key, output_name
+    from briefgen.workers import cores, run_jobs, worker_pool
+
     with timings.stage("glyph check"):
         check_glyphs(prepared.brief, prepared.line_map)
+    search_path = template_search_path(options.templates)
+    document_ids = prepared.brief.document_ids + ([addendum().id] if since and not since.unchanged else [])
+    number = since.number if since else None
     # A language that the brief's language_documents limits is built in those documents only.
-    jobs = [(prepared, options, language, document_id)
-            for language in prepared.languages for document_id in prepared.brief.documents_in(language)]
+    limited = prepared.brief.language_documents
+    wanted = [(document_id, language) for language in prepared.languages for document_id in document_ids
+              if language not in limited or document_id in limited[language]]
+    # The HTML of every document here, before any worker: each template is compiled once, not
+    # in every worker, and a document whose HTML has not changed need not be laid out again.
+    names = [output_name(document_type(document_id).output_id(number), language, "",
+                         prepared.brief.unnamed_language).rstrip(".")
+             for document_id, language in wanted]
+    htmls = []
+    for (document_id, language), name in zip(wanted, names):
+        with timings.stage(f"{name}: HTML"):
+            htmls.append(document_html(prepared.brief, document_id, language, search_path,
+                                       previous=since.brief if since else None, number=number))
+    templates = templates_digest(search_path)
+    keys = [document_key(html, options.formats, options.pdf_variant, prepared.folder, templates) for html in htmls]
+    documents: list[RenderedDocument | None] = [
+        _kept(document_id, name, key, found)
+        if manifest and (found := kept_document(options.output_dir, manifest, key)) else None
+        for (document_id, _), name, key in zip(wanted, names, keys)]
+    # The long pole first: the registry lists the documents longest first (the pack), and a
+    # document's languages take about as long as each other, so that no worker is left with
+    # a pack to lay out when the others are done.
+    to_render = sorted((index for index, rendered in enumerate(documents) if rendered is None),
+                       key=lambda index: document_ids.index(wanted[index][0]))
+    jobs = [(prepared, options, wanted[index][1], wanted[index][0], htmls[index], number) for index in to_render]
     workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
-    if {"pdf", "docx"} & set(options.formats):
+    if jobs and {"pdf", "docx"} & set(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
         with timings.stage("import WeasyPrint and python-docx"):
@@ -103,15 +159,25 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions) -> list[Rend
         with timings.stage(f"render {len(jobs)} document{'s' if len(jobs) != 1 else ''} "
                            f"({workers} process{'es' if workers != 1 else ''})"), \
                 _fewer_collections(), worker_pool(workers, one_job_each=True) as pool:
-            documents = list(run_jobs(pool, _render_job if pool else _render_one, jobs))
+            for index, rendered in zip(to_render, run_jobs(pool, _render_job if pool else _render_one, jobs)):
+                rendered.key = keys[index]
+                documents[index] = rendered
     except PageBudgetError as error:
         raise located(error, prepared.brief, prepared.line_map) from None
-    from briefgen.render.document import output_name
-
-    for (_, _, language, document_id), rendered in zip(jobs, documents):
-        name = output_name(document_id, language, "", prepared.brief.unnamed_language).rstrip(".")
-        timings.add(name, rendered.timings)
+    for index in to_render:
+        timings.add(documents[index].name, documents[index].timings)
     return documents
+
+
+def _kept(document_id: str, name: str, key: str, found: tuple[dict[str, Any], list[bytes]]) -> RenderedDocument:
+    """The document ``name`` of an earlier build that :func:`~briefgen.write.manifest.kept_document` found."""
+    from briefgen.render.document import RenderedDocument, RenderedFile
+
+    record, data = found
+    files = [RenderedFile(document_id, file["format"], Path(file["path"]), content, pages=file["pages"])
+             for file, content in zip(record["files"], data)]
+    return RenderedDocument(files, [Problem(**warning) for warning in record["warnings"]], set(record["read"]),
+                            key=key, kept=True, name=name)
 
 
 @contextlib.contextmanager
@@ -130,10 +196,35 @@ def _fewer_collections() -> Iterator[None]:
 
 def render(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Prepare and render the brief at ``brief_path`` in memory, writing nothing (the live preview)."""
+    from briefgen.prepare.brief import prepare_brief
+
     prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     documents = render_prepared(prepared, options)
     return BuildResult(prepared.brief, _warnings(prepared, documents),
                        [file for document in documents for file in document.files])
+
+
+def _request(options: BuildOptions) -> str:
+    """The manifest's key for ``options`` as asked, before the brief resolves its languages."""
+    return options_key({**asdict(options), "output_dir": None, "force": None, "jobs": None})
+
+
+def unchanged(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Unchanged | None:
+    """The last build of ``brief_path`` with ``options``, if no input has changed since and its
+    outputs are as it wrote them; else None (and always None with ``options.force``).
+
+    Reads only the manifests under the output folder and hashes the inputs and outputs they
+    list, so that an unchanged rebuild costs what reading those files costs. A brief that
+    is no longer valid has changed, so it is never unchanged.
+    """
+    if options.force or options.since:  # an earlier version named git:REV can change under its name
+        return None
+    found = unchanged_build(options.output_dir, Path(brief_path), _request(options),
+                            template_search_path(options.templates))
+    if found is None:
+        return None
+    folder, entry = found
+    return Unchanged(folder, [Problem(**warning) for warning in kept_warnings(entry) or []])
 
 
 def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -144,36 +235,66 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     since the last build of the same outputs, renders nothing and returns a result marked
     ``up_to_date``.
     """
+    from briefgen.prepare.brief import prepare_brief
+
     brief_path = Path(brief_path)
+    if options.addendum is not None and not options.since:
+        raise UsageError(f"--addendum {options.addendum}: an addendum is made against an earlier version of the "
+                         "brief; give it with --since OLD_BRIEF (a file, or git:REV)")
     with timings.stage("load and validate the brief"):
         prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     brief = prepared.brief
+    if options.since:
+        from briefgen.prepare.since import load_since
+
+        since = load_since(prepared, options.since, options.addendum)
+    else:
+        since = None
     search_path = template_search_path(options.templates)
     settings = {**asdict(options), "languages": prepared.languages, "output_dir": None, "force": None,
                 "jobs": None}
     key = options_key(settings)
+    if since:  # the earlier version is an input, whatever names it (git:HEAD moves)
+        settings["since_sha256"] = since.digest
     manifest, damaged = read_manifest(options.output_dir / brief.id)
-    if damaged:
-        prepared.warnings.append(Problem(str(options.output_dir / brief.id / MANIFEST_NAME), 1, 1, "", damaged))
+    damage = [Problem(str(options.output_dir / brief.id / MANIFEST_NAME), 1, 1, "", damaged)] if damaged else []
     entry = manifest.get(key, {})
     with timings.stage("compare with the last build"):
         up_to_date = not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
             brief_path, search_path, settings, current_read_files(entry)))
+    unchanged_since = since.shown if since and since.unchanged else None
     if up_to_date:
-        return BuildResult(brief, prepared.warnings, up_to_date=True)
+        kept = kept_warnings(entry)
+        return BuildResult(brief, prepared.warnings if kept is None else [Problem(**warning) for warning in kept],
+                           up_to_date=True, unchanged_since=unchanged_since)
 
-    documents = render_prepared(prepared, options)
+    documents = render_prepared(prepared, options, None if options.force else manifest, since)
     files = [file for document in documents for file in document.files]
     read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
     outputs = {str(file.relative_path): sha256(file.data) for file in files}
+    # The manifest keeps the brief's and its documents' warnings, which the same inputs give again
+    # (not the damaged manifest's, which this build mends).
+    warnings = _warnings(prepared, documents)
+    from briefgen.write.files import Staging
+
     with timings.stage("write the files"), Staging(options.output_dir, brief.id) as staging:
         for file in files:
             staging.write(file.relative_path.relative_to(brief.id), file.data)
         staging.write(MANIFEST_NAME, updated_manifest(
-            manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs))
+            manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs,
+            brief_path=brief_path, request=_request(options), warnings=[asdict(warning) for warning in warnings],
+            documents={document.name: _record(document) for document in documents if document.key}))
         written = staging.switch(options.output_dir / brief.id)
-    return BuildResult(brief, _warnings(prepared, documents), files, written[:-1])
+    return BuildResult(brief, damage + warnings, files, written[:-1], unchanged_since=unchanged_since,
+                       kept=[file for document in documents if document.kept for file in document.files])
+
+
+def _record(document: RenderedDocument) -> dict[str, Any]:
+    """What the manifest keeps of ``document``, for a later build to keep it if it has not changed."""
+    return document_record(document.key or "", [(str(file.relative_path), file.format, file.data, file.pages)
+                                                 for file in document.files],
+                           document.read_files, [asdict(warning) for warning in document.warnings])
 
 
 def _warnings(prepared: PreparedBrief, documents: list[RenderedDocument]) -> list[Problem]:

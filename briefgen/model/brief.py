@@ -18,11 +18,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
+from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from briefgen.model import registry
-from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGE_PATTERN, SLUG_PATTERN, language_problem
+from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGE_PATTERN, SLUG_PATTERN, language_problem, primary_language
 from briefgen.view.markdown import nesting_problem
 
 
@@ -120,6 +121,30 @@ Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN)]
 
 
 
+def _validate_language_tag(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise PydanticCustomError("language_tag", "expected a language tag such as hi, bo, ug or zh-Hant, not {kind}",
+                                  {"kind": _kind_of(value)})
+    tag = value.strip()
+    try:
+        # Babel knows the languages CLDR has data for; "und" (undetermined) it reads as English.
+        known = primary_language(tag) != "und" and Locale.parse(tag, sep="-") is not None
+    except (UnknownLocaleError, ValueError, TypeError):
+        known = False
+    if not known:
+        raise PydanticCustomError("language_tag", "unknown language tag '{tag}'; write the BCP 47 tag of the "
+                                  "name's language, such as hi, bo, ug or zh-Hant", {"tag": tag})
+    return tag
+
+
+#: The BCP 47 tag of the language a name in another script is written in.
+LanguageTag = Annotated[str, PlainValidator(_validate_language_tag),
+                        WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"})]
+_NATIVE_LANG = ("BCP 47 tag of the language native_name is written in, e.g. hi, bo, ug, zh-Hant. Without it the "
+                "script decides: Han zh, Tibetan bo, Devanagari hi, Arabic script ar (or the brief's language "
+                "of that script, e.g. ug among its languages or another native_lang), Cyrillic ru, Greek el, "
+                "Hebrew he, Thai th.")
+
 def _one_of(names: Callable[[], list[str]], schema: dict[str, Any]) -> Any:
     """A name that must be one of ``names()``, asked when a brief is validated: the registry
     may gain a document after this module is imported (a test's own document)."""
@@ -135,7 +160,7 @@ def _one_of(names: Callable[[], list[str]], schema: dict[str, Any]) -> Any:
 
 
 #: A document of the registry.
-DocumentId = _one_of(lambda: list(registry.DOCUMENTS), {"type": "string"})
+DocumentId = _one_of(registry.listable, {"type": "string"})
 #: What a page budget can limit: a whole document, or each section of a kind (each issue note).
 BudgetedPart = _one_of(registry.budget_names, {})
 
@@ -215,6 +240,7 @@ class Counterpart(Model):
 
     name: Text = Field(description="Name in Latin script.")
     native_name: Text | None = Field(None, description="Name in its own script, e.g. 习近平.")
+    native_lang: LanguageTag | None = Field(None, description=_NATIVE_LANG)
     title: Text | None = Field(None, description="Office held.")
     bio: Markdown | None = Field(None, description="Short biography (Markdown).")
     photo: Image | None = internal(
@@ -270,6 +296,7 @@ class Person(Model):
 
     name: Text = Field(description="Name in Latin script.")
     native_name: Text | None = Field(None, description="Name in its own script, e.g. 黎智英.")
+    native_lang: LanguageTag | None = Field(None, description=_NATIVE_LANG)
     status: Text | None = Field(None, description="Their situation, e.g. detained since 2020.")
 
 
@@ -407,6 +434,9 @@ class Brief(Model):
     public_marking: Text | None = Field(
         None, description="Marking printed on every page of the other documents, e.g. 'EMBARGOED UNTIL …'.")
     file_number: Text | None = Field(None, description="File or reference number.")
+    version: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="Version of the brief (1, 2, …): the number of the addendum that `build --since` writes "
+                          "against an earlier version, which must have a lower one.")
     prepared_by: PreparedBy = Field(description="Who prepared the brief.")
     prepared_for: Text | None = Field(None, description="Who the brief is for.")
     visit: Visit = Field(description="The visit.")
@@ -456,7 +486,7 @@ class Brief(Model):
     def document_ids(self) -> list[str]:
         """The documents to build, in the order of the registry."""
         wanted = self.documents or [document.id for document in registry.DOCUMENTS.values()
-                                    if not document.needs_letter or self.letter is not None]
+                                    if (not document.needs_letter or self.letter is not None) and not document.addendum]
         return [document_id for document_id in registry.DOCUMENTS if document_id in wanted]
 
     @property

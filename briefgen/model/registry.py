@@ -52,6 +52,13 @@ class DocumentType:
     #: Laid out again on the theme's tighter page (body class ``tight``) when that saves a page:
     #: a short document whose last page would hold a few lines.
     fits_tighter: bool = False
+    #: Made only by ``build --since``, against an earlier version of the brief, and named by its
+    #: number (``addendum-2``): never one of the documents a brief builds by default or lists.
+    addendum: bool = False
+
+    def output_id(self, number: int | None = None) -> str:
+        """What names its files: its id, or for an addendum ``addendum-<number>``."""
+        return f"{self.id}-{number}" if self.addendum else self.id
 
     @property
     def template(self) -> str:
@@ -74,6 +81,9 @@ DOCUMENTS: dict[str, DocumentType] = {document.id: document for document in (
     DocumentType("leave-behind", "public", "the one-page leave-behind", pages=1),
     DocumentType("letter", "public", "the coalition's open letter", pages=2, mail_merge=True, needs_letter=True,
                  fits_tighter=True),
+    # Officials only: it reissues notes, which hold what only officials may see.
+    DocumentType("addendum", "officials", "what changed since an earlier version of the brief, and the notes "
+                 "that changed, reissued", addendum=True),
 )}
 
 
@@ -92,10 +102,20 @@ def default_budgets() -> dict[str, int]:
 
 def budget_names() -> list[str]:
     """What a brief's ``page_budgets`` may limit: every document, then every section budget."""
-    names = list(DOCUMENTS)
+    names = listable()
     names += [section.budget for document in DOCUMENTS.values() for section in document.sections
               if section.budget and section.budget not in names]
     return names
+
+
+def listable() -> list[str]:
+    """The documents a brief may list under ``documents``: all but the addendum, which ``--since`` makes."""
+    return [document.id for document in DOCUMENTS.values() if not document.addendum]
+
+
+def addendum() -> DocumentType:
+    """The document that ``build --since`` makes."""
+    return next(document for document in DOCUMENTS.values() if document.addendum)
 
 
 def mail_merged() -> DocumentType:

@@ -308,6 +308,7 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
                                          value=True))
     problems.extend(_check_signatories_and_delegation(data, line_map, check))
     problems.extend(_check_languages(data, line_map))
+    problems.extend(_check_native_langs(data, line_map))
     if data.get("id") in RESERVED_NAMES:
         problems.append(line_map.problem(("id",), f"'{data['id']}' is a reserved file name on Windows; "
                                                   "choose another id", value=True))
@@ -409,6 +410,17 @@ def _check_languages(data: dict, line_map: LineMap) -> list[Problem]:
                     f"'{language}' is not a language of this brief; add it to languages: "
                     f"[{', '.join(map(str, declared))}, {language}]"))
     return problems
+
+
+def _check_native_langs(data: dict, line_map: LineMap) -> list[Problem]:
+    """A ``native_lang`` of a name that has no ``native_name`` tags nothing."""
+    visit = data.get("visit") if isinstance(data.get("visit"), dict) else {}
+    people = [(("visit", "counterparts", i), person) for i, person in _items(visit.get("counterparts"))]
+    people += [(("issues", i, "people", j), person) for i, issue in _items(data.get("issues"))
+               for j, person in _items(issue.get("people"))]
+    return [line_map.problem((*key_path, "native_lang"), "native_lang says the language of native_name, which "
+                             "this name has not; add native_name in its script or remove native_lang")
+            for key_path, person in people if "native_lang" in person and not person.get("native_name")]
 
 
 def _is_language(key: Any) -> bool:

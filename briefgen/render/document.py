@@ -9,17 +9,19 @@ kept so when that saves the page: in both formats, since both come from the same
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen import timings
+from briefgen import __version__, timings
 from briefgen.errors import Problem
 from briefgen.model.brief import Brief
 from briefgen.model.registry import document
 from briefgen.render.budgets import check_page_budgets
 from briefgen.render.html import find_theme_file, render_html
 from briefgen.render.resources import Confinement
+from briefgen.view.changes import addendum_context
 from briefgen.view.context import build_context
 
 
@@ -44,6 +46,12 @@ class RenderedDocument:
     read_files: set[str]
     #: How long each stage of it took, when timings are on (see :mod:`briefgen.timings`).
     timings: list[tuple[str, float]] = field(default_factory=list)
+    #: What its files depend on besides the files it read (:func:`document_key`), when known.
+    key: str | None = None
+    #: Whether its files are those of the last build, read back instead of laid out again.
+    kept: bool = False
+    #: Its file name without the extension (``letter.fr``).
+    name: str = ""
 
 
 def output_name(document_id: str, language: str, extension: str, default: str = "en") -> str:
@@ -52,12 +60,26 @@ def output_name(document_id: str, language: str, extension: str, default: str = 
     return f"{document_id}.{extension}" if language == default else f"{document_id}.{language}.{extension}"
 
 
+def document_html(brief: Brief, document_id: str, language: str, search_path: list[Path], *,
+                  previous: Brief | None = None, number: int | None = None) -> str:
+    """The HTML of ``document_id`` of ``brief`` in ``language``, from its template in ``search_path``;
+    the addendum is made against ``previous``, the earlier version, and numbered ``number``."""
+    declared = document(document_id)
+    context = (addendum_context(previous, brief, document_id, number, language) if declared.addendum
+               else build_context(brief, document_id, language=language))
+    return render_html(declared.template, context, search_path)
+
+
 def render_document(brief: Brief, document_id: str, language: str, formats: tuple[str, ...], *,
-                    search_path: list[Path], brief_dir: Path, pdf_variant: str) -> RenderedDocument:
+                    search_path: list[Path], brief_dir: Path, pdf_variant: str,
+                    html: str | None = None, previous: Brief | None = None,
+                    number: int | None = None) -> RenderedDocument:
     """Render ``document_id`` of ``brief`` in ``language``, in each of ``formats``, in memory.
 
-    Templates come from ``search_path``; files the document refers to are read only from
-    ``brief_dir`` and the template folders, and each refused reference becomes a warning.
+    Templates come from ``search_path`` (``html``, when given, is the document's HTML from
+    :func:`document_html`); files the document refers to are read only from ``brief_dir``
+    and the template folders, and each refused reference becomes a warning.
+    The addendum is made against ``previous``, the earlier version, and numbered ``number``.
     Raises :class:`~briefgen.errors.PageBudgetError` when the document is longer than its budget.
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
@@ -66,15 +88,17 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
 
     start = timings.mark()
     declared = document(document_id)
-    with timings.stage("HTML"):
-        html = render_html(declared.template, build_context(brief, document_id, language=language), search_path)
+    if html is None:
+        with timings.stage("HTML"):
+            html = document_html(brief, document_id, language, search_path, previous=previous, number=number)
+    named = declared.output_id(number)
     folder = Path(brief.id)
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
     page_numbers = None
 
     def path(extension: str) -> Path:
-        return folder / output_name(document_id, language, extension, brief.unnamed_language)
+        return folder / output_name(named, language, extension, brief.unnamed_language)
 
     if "pdf" in formats:
         html, laid_out = layout_document(html, document_id, confinement)  # the .docx is made from its HTML
@@ -96,7 +120,18 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
         rendered.insert(0, RenderedFile(document_id, "html", path("html"),
                                         html.encode()))
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
-    return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start))
+    return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start),
+                            name=output_name(named, language, "", brief.unnamed_language).rstrip("."))
+
+
+def document_key(html: str, formats: tuple[str, ...], pdf_variant: str, brief_dir: Path, templates: str) -> str:
+    """What a document's files depend on besides the files it reads: its HTML, the formats and
+    PDF variant, the brief's folder its references are read from, and ``templates``, the
+    digest of the theme's files (stylesheets and reference.docx are read past the HTML)."""
+    digest = hashlib.sha256()
+    for part in (__version__, html, ",".join(formats), pdf_variant, str(brief_dir.resolve()), templates):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
 
 
 def layout_document(html: str, document_id: str, confinement: Confinement):

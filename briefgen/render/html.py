@@ -23,6 +23,8 @@ from lxml import html as lxml_html
 from markupsafe import Markup
 
 from briefgen.errors import BuildError, TemplateAccessError, TemplateError, TemplateLimitError
+from briefgen.render.bytecode import SharedBytecode, cache_folder
+from briefgen.render.languages import tag_languages
 from briefgen.render.limits import LimitedEnvironment, render_limited
 from briefgen.render.resources import confined, default_theme_dir, template_search_path  # noqa: F401
 from briefgen.render.subset import HTML_SUBSET
@@ -118,17 +120,20 @@ class ThemeLoader(jinja2.BaseLoader):
                     f"theme's {name}, write {{% extends \"{DEFAULT_PREFIX}{name}\" %}}")
 
 
+#: How every template environment is made: the compiled code depends on it (see bytecode.py).
+_OPTIONS = {"extensions": ("jinja2.ext.i18n",), "autoescape": True, "trim_blocks": True, "lstrip_blocks": True,
+            "keep_trailing_newline": True}
+
+
+@functools.cache
+def _bytecode() -> SharedBytecode:
+    return SharedBytecode(cache_folder(LimitedEnvironment, {**_OPTIONS, "undefined": "StrictUndefined"}))
+
+
 def make_environment(search_path: list[Path]) -> jinja2.Environment:
     """A Jinja environment over ``search_path`` with briefgen's filters and globals."""
-    env = LimitedEnvironment(
-        loader=ThemeLoader(search_path),
-        extensions=["jinja2.ext.i18n"],
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = LimitedEnvironment(loader=ThemeLoader(search_path), bytecode_cache=_bytecode(),
+                             undefined=jinja2.StrictUndefined, **_OPTIONS)
     env.filters["markdown"] = render_block
     env.filters["inline"] = render_inline
     env.filters["script_lang"] = script_language
@@ -177,7 +182,8 @@ def template_environment(search_path: tuple[Path, ...], language: str) -> jinja2
 
 
 def render_html(template_name: str, context: dict[str, Any], search_path: list[Path]) -> str:
-    """Render ``template_name`` with ``context`` and check the result stays in the HTML subset.
+    """Render ``template_name`` with ``context``, tag its runs of other scripts with their
+    language (:mod:`briefgen.render.languages`) and check the result stays in the HTML subset.
 
     Raises :class:`TemplateError` for a template that fails, reads outside the template
     folders or goes past a limit, and :class:`BuildError` for HTML outside the subset.
@@ -196,6 +202,7 @@ def render_html(template_name: str, context: dict[str, Any], search_path: list[P
             # The render may have been stopped anywhere, Jinja's caches included: start afresh.
             template_environment.cache_clear()
         raise TemplateError(f"{_template_location(error, template_name, env.loader)}: {error}") from None
+    html = tag_languages(html, context.get("script_languages"))
     check_subset(html, template_name)
     if primary_language(context["language"]) in CJK_LANGUAGES:
         html = cjk_html(html)

@@ -18,6 +18,11 @@ layout functions of :mod:`briefgen.render.pdf` call it before they lay anything 
   for an element with ``lang`` gets its ``/Lang``, and the one of a ``data-per-recipient``
   element keeps the attribute's value (``briefgen_slot``, a Python attribute, not written to
   the PDF) for the composer below.
+- **Marked changes.** An addendum's ``<ins>`` and ``<del>`` are underlined and struck through,
+  which a screen reader does not say; WeasyPrint 70 tags them ``/NonStruct``. Each becomes a
+  ``/Span`` whose ``/ActualText`` is its ``title`` ("inserted", "deleted"), a colon and its words:
+  the words of that box only (a mark broken over two lines is one inline box a line, each
+  holding the text boxes of its own words), so that a reader says each word once.
 - **Header cells.** PDF/UA checkers ask each TH to say what it heads (``/Scope``); WeasyPrint
   70 gives it an ``/ID`` only, and lists those IDs in each TD's ``/Headers``, taking a TH for
   the header of a row when its ``scope`` is ``row`` and of a column otherwise. Each TH gets the
@@ -34,6 +39,14 @@ layout functions of :mod:`briefgen.render.pdf` call it before they lay anything 
   (``/Subtype /Header`` at the top, ``/Footer`` at the bottom, ``/Attached`` the edge), with
   no MCID; and the tag builder makes nothing of a margin box. (A link in a margin box would
   have no structure element; briefgen's templates put none there.)
+- **Text as written.** A PDF reader finds a text's characters from its glyphs (the font's
+  ToUnicode map) in the order of their places on the line; but a shaper puts a Tibetan vowel
+  sign above its letter and a Devanagari short i before it, so that poppler gives ``ོབད`` for
+  ``བོད``. The marked content of each text box with text in such a script
+  (:data:`briefgen.text.SHAPED_SCRIPTS`) gets the box's text as its ``/ActualText``, in the
+  property list WeasyPrint makes for its MCID (``Stream.marked``), which poppler and Acrobat
+  read instead of the glyphs. Arabic script gets none: poppler reorders right-to-left text
+  itself, an /ActualText of it too, and would reverse it.
 - **Costs linear in the length of a document.** Two steps of WeasyPrint 70 look up, for every
   line or every tagged element, a list as long as the document: laying out each line looks
   for its boxes in the list of the footnotes not yet placed, which at first holds every
@@ -84,6 +97,7 @@ from weasyprint.pdf.stream import Stream as WeasyPrintStream
 
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.mailmerge import HELD, PER_RECIPIENT, ComposedLetter, Fallback
+from briefgen.text import shaped
 
 #: The options of the PDF the letters are composed from: their variant (PDF/UA-1, as
 #: ``pdf_bytes`` writes by default) and the version WeasyPrint writes that variant in.
@@ -100,11 +114,14 @@ _PAGINATION = {"top": ("/Header", "/Top"), "bottom": ("/Footer", "/Bottom"),
                "left": (None, "/Left"), "right": (None, "/Right")}
 
 _installed = False
+#: The elements that mark a change, and what a screen reader says of one without a ``title``.
+CHANGE_MARKS = {"ins": "inserted", "del": "deleted"}
 
 
 def install() -> None:
-    """Patch WeasyPrint's tag builder, page drawing, marked content and footnote lookups and
-    pydyf's page references (see the module's docstring); idempotent."""
+    """Patch WeasyPrint's tag builder, page drawing, marked content (pagination artifacts and
+    /ActualText) and footnote lookups and pydyf's page references (see the module's docstring);
+    idempotent."""
     global _installed
     if _installed:
         return
@@ -126,6 +143,10 @@ def install() -> None:
                 element.briefgen_slot = source.get(PER_RECIPIENT)
             if element["S"] == "/TH":
                 element["A"]["Scope"] = "/Row" if source.get("scope") == "row" else "/Column"
+            if source is not None and source.tag in CHANGE_MARKS and element["S"] == "/NonStruct":
+                element["S"] = "/Span"
+                words = " ".join(box_text(box).split())
+                element["ActualText"] = pydyf.String(f"{source.get('title') or CHANGE_MARKS[source.tag]}: {words}")
             yield element
 
     # The builder calls itself through the module's name, so the wrapper sees every box.
@@ -144,6 +165,8 @@ def install() -> None:
     @functools.wraps(marked)
     def marked_or_pagination(stream, box, tag):
         side = getattr(box, "briefgen_pagination", None)
+        if stream._tags is not None and side is None and isinstance(box, weasyprint_boxes.TextBox) and shaped(box.text):
+            return _with_actual_text(stream, marked(stream, box, tag), box.text)
         if side is None or stream._tags is None:
             return marked(stream, box, tag)
         return _pagination_artifact(stream, side)
@@ -153,6 +176,14 @@ def install() -> None:
     # turns each assigned list into a _FootnoteList.
     LayoutContext.footnotes = property(_footnotes, _set_footnotes)
     pydyf.PDF.page_references = property(_page_references)
+
+
+def box_text(box) -> str:
+    """The text of the text boxes inside ``box`` (an inline box: its words on one line)."""
+    box = getattr(box, "_box", box)
+    if isinstance(box, weasyprint_boxes.TextBox):
+        return box.text
+    return "".join(box_text(child) for child in getattr(box, "children", ()))
 
 
 def _note_pagination(page_box) -> None:
@@ -179,6 +210,16 @@ def _pagination_artifact(stream, side: str):
         yield
     finally:
         stream.end_marked_content()
+
+
+@contextlib.contextmanager
+def _with_actual_text(stream, marked_content, text: str):
+    """The text box's marked content (``marked_content``), its property list given the box's
+    text as ``/ActualText``."""
+    with marked_content:
+        properties = next(item for item in reversed(stream.stream) if isinstance(item, pydyf.Dictionary))
+        properties["ActualText"] = pydyf.String(text)
+        yield
 
 
 def _imply_header_scopes(table_box) -> None:

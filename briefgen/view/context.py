@@ -10,7 +10,9 @@ the model marks :data:`~briefgen.model.brief.TYPESET`, and the recipient's name,
 salutation, constituency and address. Markdown is typeset by its parser; ids, e-mail
 addresses, URLs, times and phone numbers stay exactly as the brief gives them. The
 placeholders ``{column}`` of the letter's opening and body are filled with the recipient's
-fields, or the addressee's (:mod:`briefgen.view.placeholders`).
+fields, or the addressee's (:mod:`briefgen.view.placeholders`). A name in another script
+carries its language as ``native_lang``: the brief's, else the one its script and the brief
+decide (:func:`script_languages`), which the context also gives as ``script_languages``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pydantic import BaseModel
 from briefgen import __version__
 from briefgen.model.brief import Brief, Localized, Typeset, in_language
 from briefgen.model.registry import Audience, document
-from briefgen.text import is_right_to_left
+from briefgen.text import is_right_to_left, script_defaults, script_language
 from briefgen.view.markings import localize_marking
 from briefgen.view.placeholders import letter_texts
 from briefgen.view.typography import typeset
@@ -109,6 +111,12 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
     for ask in data["asks"]:
         ask["issue_title"] = issue_titles[ask["issue"]]
         ask["by_names"] = [signatory_names[ref] for ref in ask["by"]]
+    languages_of_scripts = script_languages(brief)
+    for person in [*data["visit"]["counterparts"], *(person for issue in data["issues"] for person in issue["people"])]:
+        if person["native_name"] and not person["native_lang"]:
+            # A name in no script of briefgen's table is in the document's language: no tag of its own.
+            native_lang = script_language(person["native_name"], languages_of_scripts)
+            person["native_lang"] = None if native_lang == "und" else native_lang
     cited_before: set[str] = set()
     for issue in data["issues"]:
         issue["asks"] = [ask for ask in data["asks"] if ask["issue"] == issue["id"]]
@@ -136,6 +144,7 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
         "programme_days": programme_by_day(data["visit"]["programme"]),
         "generator": f"briefgen {__version__}",
         "recipient": _typeset_recipient(recipient, language) if recipient is not None else None,
+        "script_languages": languages_of_scripts,
     }
 
 
@@ -148,6 +157,13 @@ def _translation_note(brief: Brief, language: str) -> str | None:
     if isinstance(note, Localized):
         return typeset(note[language], language) if language in note else None
     return typeset(note, language)
+
+
+def script_languages(brief: Brief) -> dict[str, str]:
+    """The language each script's runs are tagged with where the brief names one written in it
+    (see :func:`briefgen.text.script_defaults`): its languages, then its names' ``native_lang``."""
+    people = [*brief.visit.counterparts, *(person for issue in brief.issues for person in issue.people)]
+    return script_defaults([*brief.langs, *(person.native_lang for person in people if person.native_lang)])
 
 
 def programme_by_day(programme: list[dict[str, Any]]) -> list[tuple[dt.date, list[dict[str, Any]]]]:

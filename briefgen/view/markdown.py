@@ -131,7 +131,10 @@ def _parser(language: str) -> MarkdownIt:
 
 
 def render_block(text: str | None, language: str = "en") -> Markup:
-    """Render Markdown paragraphs (and lists, quotes, emphasis, links) to HTML, typeset for ``language``."""
+    """Render Markdown paragraphs (and lists, quotes, emphasis, links) to HTML, typeset for ``language``;
+    HTML the view made already (a :class:`Markup`: a text marked with its changes) as it is."""
+    if isinstance(text, Markup):
+        return text
     return Markup(_parser(language).render(text)) if text else Markup("")
 
 
@@ -152,7 +155,9 @@ def render_marked_block(text: str, language: str, lines: set[int], attribute: st
 
 def render_inline(text: str | None, language: str = "en") -> Markup:
     """Render one line of Markdown (emphasis, links) to inline HTML without a paragraph, typeset
-    for ``language``."""
+    for ``language``; HTML the view made already (a :class:`Markup`) as it is."""
+    if isinstance(text, Markup):
+        return text
     return Markup(_parser(language).renderInline(text)) if text else Markup("")
 
 

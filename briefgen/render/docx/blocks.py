@@ -26,12 +26,12 @@ from docx.text.paragraph import Paragraph
 from lxml import etree
 
 from briefgen.errors import BuildError
-from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, schema, tables
-from briefgen.render.docx.context import Context, Inline, ListItem, Story, Text
+from briefgen.render.docx import breaks, numbering, pages, properties, pythondocx, revisions, schema, tables
+from briefgen.render.docx.context import Context, Inline, ListItem, Picture, Story, Text
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
 from briefgen.render.docx.inline import Flow, emit, inline
-from briefgen.render.docx.scripts import document_script, right_to_left, word_language
+from briefgen.render.docx.scripts import document_script, in_a_script, right_to_left, word_language
 from briefgen.render.docx.styles import CHARACTER, PARAGRAPH, TABLE, Styles
 from briefgen.render.subset import BLOCKS, CONTAINERS, INLINE
 
@@ -93,6 +93,10 @@ class Writer:
             elif child.tag == "body":
                 self._set_up_page(page_rules, child)
                 ctx = Context(pythondocx.Body(self.document), Story(), self.styles.builtin("Normal", PARAGRAPH, child))
+                if root.get("lang") and document_script(root.get("lang")) is not None:
+                    # A document written in another script: its runs of that script are in its
+                    # language (Uyghur, not the script's default Arabic), as the PDF's are.
+                    ctx = replace(ctx, fmt=replace(ctx.fmt, lang=root.get("lang")))
                 self.block(child, ctx)
             else:
                 raise reject(self.template_name, child, root)
@@ -275,6 +279,17 @@ class Writer:
                 etree.SubElement(ppr, qn("w:bidi"))
         emit(self, paragraph, items, rtl)
         p = pythondocx.element(paragraph)
+        if (in_a_script("".join(piece.text for piece in items if isinstance(piece, Text)))
+                and not any(isinstance(piece, Picture) for piece in items)):
+            # Word's line spacing is a multiple of each font's own line, and the Noto fonts of
+            # Tibetan, Devanagari or Arabic script are far taller than Noto Serif: a run of them
+            # would double the line where the PDF keeps CSS's line-height. Exactly the
+            # style's pitch keeps the lines of the PDF (but would cut a picture in the line).
+            spacing = schema.get_or_insert(schema.get_or_insert(p, "w:pPr"), "w:spacing")
+            spacing.set(qn("w:line"), str(round(self.styles.line_pitch(style_id) * 20)))
+            spacing.set(qn("w:lineRule"), "exact")
+        revisions.mark_paragraph(p, [piece.fmt.revision for piece in items if isinstance(piece, Text)],
+                                 self.annotation_id)
         if ctx.story.margin_above is not None:
             margin, container = ctx.story.margin_above
             ctx.story.margin_above = None
@@ -287,6 +302,11 @@ class Writer:
             self._add_bookmarks(paragraph, ctx.story.bookmarks)
             ctx.story.bookmarks.clear()
         return paragraph
+
+    def annotation_id(self) -> int:
+        """A new ``w:id`` for a bookmark or a tracked change: unique among the document's annotations."""
+        self._bookmark_ids += 1
+        return self._bookmark_ids
 
     def _add_bookmarks(self, paragraph: Paragraph, names: list[str]) -> None:
         """Wrap the paragraph's content in a bookmark per name (links point at ``#name``)."""

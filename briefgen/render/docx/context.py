@@ -17,6 +17,7 @@ from docx.styles.style import BaseStyle
 if TYPE_CHECKING:
     from briefgen.render.docx.footnotes import FootnoteContainer
     from briefgen.render.docx.pythondocx import Container
+    from briefgen.render.docx.revisions import Revision
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +42,7 @@ class Format:
     link: Link | None = None
     plain_links: bool = False  # TOC entries: linked, but not in the Hyperlink style
     nowrap: bool = False  # span.nowrap: its hyphens and spaces do not break a line
+    revision: Revision | None = None  # inside <ins> or <del>: a tracked change
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from docx.text.run import Run
 from lxml import etree
 
 from briefgen.errors import BuildError
-from briefgen.render.docx import pythondocx
+from briefgen.render.docx import pythondocx, revisions
 from briefgen.render.docx.context import Break, Context, FootnoteMark, Format, Inline, Link, Picture, Story, Text
 from briefgen.render.docx.elements import WHITESPACE, classes, reject
 from briefgen.render.docx.scripts import ARABIC, SCRIPTS, script_runs, word_language
@@ -154,6 +154,8 @@ def inline_format(styles: Styles, el: lxml.html.HtmlElement, fmt: Format) -> For
         changes["lang"] = el.get("lang")
     if tag == "span" and "nowrap" in classes(el):
         changes["nowrap"] = True
+    if tag in revisions.KINDS:
+        changes["revision"] = revisions.revision_of(el)
     return replace(fmt, **changes)
 
 
@@ -271,6 +273,7 @@ def emit(writer: Writer, paragraph: Paragraph, items: list[Inline], right_to_lef
     p = pythondocx.element(paragraph)
     link = hyperlink = None
     previous = None
+    tracked = revisions.Revisions(writer.annotation_id)
     for item in items:
         fmt = item.fmt
         if fmt.link is None:
@@ -280,6 +283,7 @@ def emit(writer: Writer, paragraph: Paragraph, items: list[Inline], right_to_lef
                 link, hyperlink = fmt.link, _hyperlink(paragraph, fmt.link)
                 p.append(hyperlink)
             parent = hyperlink
+        parent = tracked.parent(parent, fmt.revision)
         if _is_call(item) and _is_call(previous):
             _add_text(_run(writer.styles, parent, fmt), CALL_SEPARATOR, False)
         previous = item
@@ -297,6 +301,7 @@ def emit(writer: Writer, paragraph: Paragraph, items: list[Inline], right_to_lef
                 etree.SubElement(r, qn("w:footnoteReference"), {qn("w:id"): str(item.note_id)})
         else:
             _add_picture(writer.template_name, pythondocx.run(r, paragraph), item)
+    revisions.finish(p)
 
 
 def _is_call(item: Inline | None) -> bool:

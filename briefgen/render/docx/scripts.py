@@ -1,9 +1,12 @@
 """Writing systems: which script a piece of text is in, and how Word sets text in it.
 
-Text in Chinese, Tibetan or Arabic script (Uyghur) gets runs of its own, with the font
-and language Word needs for that script. Arabic script reads right to left, and so does
-a paragraph written in nothing else. Any other text (Latin above all) takes the style's
-font, and the element's language as its ``w:lang w:val``.
+Text in Chinese, Tibetan, Arabic script (Uyghur, Arabic), Devanagari, Bengali, Thai or
+Hebrew gets runs of its own, with the font and language Word needs for that script: Han in
+the ``eastAsia`` slot of ``w:rFonts`` and ``w:lang``, the complex scripts in the ``cs`` slot and
+``w:lang w:bidi`` (so that Word and LibreOffice take the script's Noto font, not a fallback
+whose ascent doubles the line). Arabic script and Hebrew read right to left, and a paragraph
+written in nothing but Arabic script does too. Any other text (Latin, Cyrillic, Greek) takes the
+style's font, and the element's language as its ``w:lang w:val``.
 """
 
 from __future__ import annotations
@@ -11,13 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from briefgen.text import character_class
+from briefgen.text import SCRIPT_LANGUAGES, character_class
 
 # Word wants a language with its region. briefgen writes for Canadian readers, so a bare English
 # or French means its Canadian variant; the Chinese, Tibetan and Uyghur of briefs on China are
 # those of the People's Republic.
 _LANGUAGE_REGIONS = {
-    "en": "en-CA", "fr": "fr-CA", "zh": "zh-CN", "zh-hans": "zh-CN", "zh-hant": "zh-TW", "bo": "bo-CN", "ug": "ug-CN"
+    "en": "en-CA", "fr": "fr-CA", "zh": "zh-CN", "zh-hans": "zh-CN", "zh-hant": "zh-TW", "bo": "bo-CN", "ug": "ug-CN",
+    # Elsewhere, the region Word pairs the language with by default.
+    "ar": "ar-SA", "hi": "hi-IN", "mr": "mr-IN", "ne": "ne-NP", "bn": "bn-IN", "th": "th-TH", "he": "he-IL",
+    "ru": "ru-RU", "el": "el-GR", "fa": "fa-IR", "ur": "ur-PK",
 }
 _TRADITIONAL_CHINESE = re.compile(r"zh-(hant|tw|hk|mo)\b", re.IGNORECASE)
 _TRADITIONAL_CHINESE_FONT = "Noto Serif CJK TC"
@@ -54,9 +60,17 @@ class Script:
 SCRIPTS = {
     "cjk": Script(character_class("cjk"), "eastAsia", "Noto Serif CJK SC", "eastAsia", frozenset({"zh", "ja", "ko"}),
                   "zh-CN"),
-    "tibetan": Script(character_class("tibetan"), "cs", "Noto Serif Tibetan", "bidi", frozenset({"bo"}), "bo-CN"),
-    "arabic": Script(character_class("arabic"), "cs", "Noto Naskh Arabic", "bidi", frozenset({"ug", "ar", "fa", "ur"}),
-                     "ug-CN", right_to_left=True),
+    "tibetan": Script(character_class("tibetan"), "cs", "Noto Serif Tibetan", "bidi", SCRIPT_LANGUAGES["tibetan"],
+                      "bo-CN"),
+    "arabic": Script(character_class("arabic"), "cs", "Noto Naskh Arabic", "bidi", SCRIPT_LANGUAGES["arabic"],
+                     "ar-SA", right_to_left=True),
+    "devanagari": Script(character_class("devanagari"), "cs", "Noto Serif Devanagari", "bidi",
+                         SCRIPT_LANGUAGES["devanagari"], "hi-IN"),
+    "bengali": Script(character_class("bengali"), "cs", "Noto Serif Bengali", "bidi", SCRIPT_LANGUAGES["bengali"],
+                      "bn-IN"),
+    "thai": Script(character_class("thai"), "cs", "Noto Serif Thai", "bidi", SCRIPT_LANGUAGES["thai"], "th-TH"),
+    "hebrew": Script(character_class("hebrew"), "cs", "Noto Serif Hebrew", "bidi", SCRIPT_LANGUAGES["hebrew"],
+                     "he-IL", right_to_left=True),
 }
 ARABIC = "arabic"
 _ANY_SCRIPT = "".join(script.characters for script in SCRIPTS.values())
@@ -117,3 +131,8 @@ def script_runs(text: str) -> list[tuple[str, str]]:
 def right_to_left(text: str) -> bool:
     """Whether every letter of ``text`` is right to left (Arabic script), and it has some."""
     return _RIGHT_TO_LEFT.search(text) is not None and _LEFT_TO_RIGHT_LETTER.search(text) is None
+
+
+def in_a_script(text: str) -> bool:
+    """Whether ``text`` has a character of a script of :data:`SCRIPTS`, whose font is not the style's."""
+    return _IN_A_SCRIPT.search(text) is not None
