@@ -201,8 +201,9 @@ def test_a_language_without_a_catalog_prints_english_labels_with_one_warning_and
     data = minimal_brief()
     data["languages"] = ["en", "hi"]
     data["title"] = {"en": "Minimal brief", "hi": "संक्षिप्त विवरण"}
+    data["language_documents"] = {"hi": ["leave-behind"]}
     brief = write_brief(tmp_path, data)
-    result = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--lang", "hi", "--format", "html")
+    result = run_briefgen("build", str(brief), "-o", str(tmp_path / "out"), "--lang", "hi", "--format", "html,pdf")
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
         f"{brief}:{line_starting(brief, '- hi')}:3: languages[1]: warning: briefgen has no Hindi (hi) translation "
@@ -211,6 +212,8 @@ def test_a_language_without_a_catalog_prints_english_labels_with_one_warning_and
         "briefgen/locale/hi/LC_MESSAGES/briefgen.po (docs/theme.md)"]
     html = (tmp_path / "out" / "minimal" / "leave-behind.hi.html").read_text(encoding="utf-8")
     assert '<html lang="hi">' in html and "The issues in brief" in html and "संक्षिप्त विवरण" in html
+    text = raw_pdf_text(tmp_path / "out" / "minimal" / "leave-behind.hi.pdf")
+    assert "संक्षिप्त विवरण" in text and "The issues in brief" in text and "13–14 जन॰ 2026" in text
     strict = run_briefgen("build", str(brief), "-o", str(tmp_path / "strict"), "--lang", "hi", "--strict")
     assert strict.returncode == 1
     assert "no Hindi (hi) translation of its 96 labels" in strict.stderr
