@@ -34,7 +34,7 @@ docs: setup
 	$(BIN)/python -m briefgen.docs
 	$(BIN)/briefgen schema > schema/brief-v1.schema.json
 
-# Update the French catalog from the templates; new words get an empty msgstr to translate.
+# Update every catalog (en, fr, zh_Hans) from the templates; new words get an empty msgstr to translate.
 translations: setup
 	$(BIN)/pybabel extract -F babel.cfg -o briefgen/locale/briefgen.pot --no-location --sort-output --omit-header .
 	$(BIN)/pybabel update -i briefgen/locale/briefgen.pot -d briefgen/locale -D briefgen \

@@ -22,7 +22,6 @@ import click
 from briefgen import __version__, timings
 from briefgen.errors import BriefgenError, InvalidBriefError, StrictWarningsError, UsageError
 from briefgen.render import PDF_VARIANTS, subsetting_warning
-from briefgen.text import LANGUAGES
 from briefgen.workers import stop_all
 from briefgen.write.files import discard_unfinished, output_error
 
@@ -158,8 +157,9 @@ def new(path: Path, title: str, language: str) -> None:
               help="Formats to write, comma-separated: pdf, docx, html.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Folder whose files override the default theme's files of the same name.")
-@click.option("--lang", "language", type=click.Choice(["en", "fr", "all"]),
-              help="Language to build: en, fr, or all of the brief's; default the brief's first.")
+@click.option("--lang", "language", metavar="TAG|all",
+              help="Language to build: one of the brief's (a BCP 47 tag: en, fr, zh-Hans…), or all of them; "
+                   "default the brief's first.")
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. a source nobody cites) as failures.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0], show_default=True,
               help="PDF flavour: accessible PDF/UA, or PDF/A for archiving.")
@@ -189,7 +189,7 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
     # that the manifest alone finds unchanged.
     from briefgen.commands.build import BuildOptions, build, unchanged
     options = BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
-                           languages=(language,) if language in LANGUAGES else language,
+                           languages="all" if language == "all" else (language,) if language else None,
                            strict=strict, pdf_variant=pdf_variant, force=force, jobs=jobs, since=since,
                            addendum=addendum_number)
     with timings.stage("look for an unchanged build"):
@@ -218,8 +218,9 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
               help="Port to listen on, on 127.0.0.1 only; 0 picks a free one.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="Folder whose files override the default theme's files of the same name.")
-@click.option("--lang", "language", type=click.Choice(LANGUAGES),
-              help="Language of the documents shown; default the brief's first.")
+@click.option("--lang", "language", metavar="TAG",
+              help="Language of the documents shown, one of the brief's (en, fr, zh-Hans…); default the brief's "
+                   "first.")
 def serve_command(brief: Path, port: int, templates: Path | None, language: str | None) -> None:
     """Preview the documents of BRIEF in the browser, reloaded when they change.
 
@@ -227,8 +228,8 @@ def serve_command(brief: Path, port: int, templates: Path | None, language: str 
     pages, laid out as its PDF is (page size and margins, markings, footnotes, page numbers);
     at /<document id>.html?flow the HTML that `build --format html` writes, and at
     /<document id>.pdf the PDF that `build --format pdf` writes (with --lang fr:
-    /<document id>.fr.html, .fr.pdf). Whenever the brief, a file in its folder or a template
-    changes, the documents are rendered again and the open page reloads itself; a brief that
+    /<document id>.fr.html, .fr.pdf; --lang zh-Hans: .zh-Hans.html). Whenever the brief, a file in
+    its folder or a template changes, the documents are rendered again and the open page reloads itself; a brief that
     becomes invalid shows its problems in the page (and a PDF asked for is a 409 of them)
     until it is fixed.
     """

@@ -42,6 +42,8 @@ def _type_name(schema: dict[str, Any]) -> str:
         return f"mapping of {keys} to {_type_name(schema.get('additionalProperties', {}))}"
     if kind == "string" and schema.get("format") == "date":
         return "date (YYYY-MM-DD)"
+    if kind == "string" and schema.get("format") == "bcp47":
+        return "language tag (BCP 47: `en`, `fr`, `zh-Hans`, `ug`…)"
     if kind == "string" and "pattern" in schema:
         return f"text matching `{schema['pattern']}`"
     return {"string": "text", "integer": "whole number", "boolean": "true or false"}.get(kind, kind or "any")
@@ -67,8 +69,9 @@ def format_reference() -> str:
     schema = brief_schema()
     lines = [GENERATED.rstrip(), "", "# Brief format v1", "",
              "A brief is a YAML file. Each section below is one mapping; `text` is one string, the same "
-             "in every language, or one string per language (`{en: ..., fr: ...}`) when the brief lists "
-             "`languages: [en, fr]`. Long texts accept Markdown (paragraphs, lists, emphasis, links, tables), "
+             "in every language, or one string per language (`{en: ..., fr: ...}`, "
+             "`{en: ..., zh-Hans: ...}`) when the brief lists `languages: [en, fr, zh-Hans]` (BCP 47 tags). "
+             "Long texts accept Markdown (paragraphs, lists, emphasis, links, tables), "
              f"with emphasis, quotes and lists nested at most {MAX_NESTING} levels deep. "
              "Editors check a brief against `schema/brief-v1.schema.json` (`briefgen schema`).", ""]
     lines += _model_section("Brief", schema, schema["$defs"])

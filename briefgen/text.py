@@ -1,6 +1,7 @@
 """The small rules about text that several stages share, each kept once.
 
-- the languages briefgen writes documents in, and their names;
+- languages: BCP 47 tags (``en``, ``fr``, ``zh-Hans``, ``ug``), checked and named through
+  Babel's CLDR data, and the Babel locale each is written in;
 - slugs: ids in a brief and the file names made from people's names;
 - e-mail addresses: the one rule for the brief's contacts and the recipients' addresses;
 - text that goes into an e-mail header (a name, a subject): plain text on one line;
@@ -15,13 +16,85 @@ the view and the writers.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
-#: The languages briefgen writes documents in, the default first.
+#: The languages briefgen has always written documents in, the default first: a text of a brief
+#: that declares no languages may still be written {en: ..., fr: ...}.
 LANGUAGES = ("en", "fr")
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}
+#: What a language tag looks like (BCP 47's language, script, region and variant subtags):
+#: the JSON Schema's pattern; :func:`language_problem` says whether Babel knows it.
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-[A-Za-z0-9]{5,8})*$"
+_LANGUAGE_TAG = re.compile(LANGUAGE_PATTERN)
+#: The Babel locales of the languages Canadian documents are written in.
+_CANADIAN = {"en": "en_CA", "fr": "fr_CA"}
+#: Languages written right to left (primary subtags), whose documents are laid out so.
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ps", "sd", "ug", "ur", "yi"})
+
+
+def _parse(tag: str):
+    """Babel's locale of ``tag``; ValueError when it is none."""
+    from babel import Locale, UnknownLocaleError  # CLDR's data loads only when a language is first asked for
+
+    try:
+        return Locale.parse(tag, sep="-")
+    except UnknownLocaleError as error:
+        raise ValueError(str(error)) from None
+
+
+@functools.cache
+def canonical_language(tag: str) -> str | None:
+    """``tag`` as BCP 47 writes it (``zh-hans`` → ``zh-Hans``, ``EN-ca`` → ``en-CA``), or None
+    when it is not a language tag that CLDR knows."""
+    if not isinstance(tag, str) or not _LANGUAGE_TAG.match(tag) or tag.lower().startswith("und"):
+        return None
+    try:
+        locale = _parse(tag)
+    except (ValueError, LookupError, TypeError):
+        return None
+    return "-".join(part for part in (locale.language, locale.script, locale.territory, locale.variant) if part)
+
+
+def language_problem(tag: object) -> str | None:
+    """What is wrong with ``tag`` as the language of a brief or of a text, said with what to
+    do; None when it is a BCP 47 tag CLDR knows, written as BCP 47 writes it."""
+    if not isinstance(tag, str) or not tag:
+        return "expected a language tag such as en, fr, zh-Hans or ug"
+    if "_" in tag and canonical_language(tag.replace("_", "-")):
+        return f"'{tag}' is not a BCP 47 tag; write {canonical_language(tag.replace('_', '-'))} (with a hyphen)"
+    canonical = canonical_language(tag)
+    if canonical is None:
+        return (f"unknown language '{tag}'; use a BCP 47 tag such as en, fr, es, de, hi, zh-Hans, zh-Hant, "
+                "bo or ug")
+    if canonical != tag:
+        return f"write the language '{tag}' as {canonical}"
+    return None
+
+
+def language_name(tag: str) -> str:
+    """The English name of the language ``tag``: ``French``, ``Chinese (Simplified)``."""
+    if tag in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[tag]
+    try:
+        return _parse(tag).get_display_name("en") or tag
+    except (ValueError, LookupError, TypeError):
+        return tag
+
+
+def babel_locale(tag: str) -> str:
+    """The Babel locale that dates and numbers of a ``tag`` document are written in: Canadian
+    English and French, else the tag's own (``zh-Hans`` → ``zh_Hans``)."""
+    if tag in _CANADIAN:
+        return _CANADIAN[tag]
+    return str(_parse(tag)) if canonical_language(tag) else "en_CA"
+
+
+def is_right_to_left(tag: str) -> bool:
+    """Whether documents in the language ``tag`` are written right to left (Uyghur, Arabic…)."""
+    return primary_language(tag) in RIGHT_TO_LEFT
 
 #: Ids name output folders and link documents together, so they stay slug-safe.
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"

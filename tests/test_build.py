@@ -22,11 +22,13 @@ def test_build_says_what_it_wrote_with_page_counts(sample_build) -> None:
     folder, result = sample_build
     written = [re.fullmatch(r"wrote (\S+)(?: \((\d+) pages?\))?", line).groups()
                for line in result.stdout.splitlines()]
+    # English and French for every document; Chinese for the two its language_documents names.
+    built = [(suffix, document) for suffix in ("", ".fr") for document in DOCUMENTS]
+    built += [(".zh-Hans", "leave-behind"), (".zh-Hans", "letter")]
     assert [path for path, _ in written] == [
-        str(folder / f"{document}{suffix}.{ext}") for suffix in ("", ".fr") for document in DOCUMENTS
-        for ext in ("html", "pdf", "docx")]
+        str(folder / f"{document}{suffix}.{ext}") for suffix, document in built for ext in ("html", "pdf", "docx")]
     pages = {Path(path).name: int(count) for path, count in written if count}
-    assert set(pages) == {f"{document}{suffix}.pdf" for suffix in ("", ".fr") for document in DOCUMENTS}
+    assert set(pages) == {f"{document}{suffix}.pdf" for suffix, document in built}
     assert pages["leave-behind.pdf"] == 1
     assert pages["letter.pdf"] <= 2
     assert "wrote " + str(folder / "leave-behind.pdf") + " (1 page)" in result.stdout

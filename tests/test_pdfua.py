@@ -41,6 +41,8 @@ def sample_pdfs(sample_build) -> dict[tuple[str, str], Path]:
     folder, _ = sample_build
     pdfs = {(document, language): folder / f"{document}{'' if language == 'en' else '.' + language}.pdf"
             for document in DOCUMENTS for language in MARKINGS}
+    # The sample's Chinese covers its letter and leave-behind (language_documents).
+    pdfs |= {(document, "zh-Hans"): folder / f"{document}.zh-Hans.pdf" for document in ("leave-behind", "letter")}
     assert sorted(folder.glob("*.pdf")) == sorted(pdfs.values())
     return pdfs
 

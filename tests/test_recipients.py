@@ -226,12 +226,13 @@ def test_an_excel_workbook_is_read_as_excel_shows_it(tmp_path: Path) -> None:
 def test_a_bad_row_of_a_workbook_is_located_by_its_row_number(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "mps.xlsx", [
         ["Name", "Email", "Language"], ["Ann Arbour", "ann@example.org", "en"],
-        ["Bob\nRoe", "bob@example", "de"]])
+        ["Bob\nRoe", "bob@example", "xx"]])
     with pytest.raises(InvalidRecipientsError) as raised:
         load_recipients(path)
     assert str(raised.value) == (f"{path}:3: name: must be on one line; remove the line break (U+000A) in it\n"
                                  f"{path}:3: email: 'bob@example' is not an e-mail address\n"
-                                 f"{path}:3: language: unknown language 'de'; use en or fr")
+                                 f"{path}:3: language: unknown language 'xx'; use a BCP 47 tag such as en, fr, es, "
+                                 "de, hi, zh-Hans, zh-Hant, bo or ug")
 
 
 def test_a_file_named_xlsx_that_is_no_workbook_says_how_to_save_one(tmp_path: Path) -> None:

@@ -122,10 +122,14 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
     search_path = template_search_path(options.templates)
     document_ids = prepared.brief.document_ids + ([addendum().id] if since and not since.unchanged else [])
     number = since.number if since else None
-    wanted = [(document_id, language) for language in prepared.languages for document_id in document_ids]
+    # A language that the brief's language_documents limits is built in those documents only.
+    limited = prepared.brief.language_documents
+    wanted = [(document_id, language) for language in prepared.languages for document_id in document_ids
+              if language not in limited or document_id in limited[language]]
     # The HTML of every document here, before any worker: each template is compiled once, not
     # in every worker, and a document whose HTML has not changed need not be laid out again.
-    names = [output_name(document_type(document_id).output_id(number), language, "").rstrip(".")
+    names = [output_name(document_type(document_id).output_id(number), language, "",
+                         prepared.brief.unnamed_language).rstrip(".")
              for document_id, language in wanted]
     htmls = []
     for (document_id, language), name in zip(wanted, names):

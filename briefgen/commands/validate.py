@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import InvalidBriefError, Problem
-from briefgen.prepare.brief import LoadedBrief, load_brief, missing_translations
+from briefgen.prepare.brief import LoadedBrief, load_brief, missing_translations, untranslated_labels_warning
 from briefgen.prepare.glyphs import glyph_problems
 from briefgen.prepare.sender import find_sender
 
@@ -68,6 +68,7 @@ def _warnings(loaded: LoadedBrief) -> list[Problem]:
     brief, line_map = loaded.brief, loaded.line_map
     warnings = list(loaded.warnings)
     warnings += [warning for language in brief.langs[1:] for warning in missing_translations(brief, line_map, language)]
+    warnings += filter(None, (untranslated_labels_warning(brief, line_map, language) for language in brief.langs))
     if brief.letter is not None and "letter" in brief.document_ids and find_sender(brief, brief.langs[0]) is None:
         warnings.append(line_map.problem(("letter",), "warning: the letter has no e-mail address to be sent from, "
                                                       "so briefgen letters will refuse it; add an email to "

@@ -30,7 +30,7 @@ from typing import Any
 from briefgen.errors import InvalidBriefError, InvalidRecipientsError, RowProblem, UsageError
 from briefgen.load.columns import FIELDS, Header, field_of, normalise, resolve_header
 from briefgen.load.yamlfile import LineMap, load_yaml
-from briefgen.text import LANGUAGES, header_text_problem, is_email_address, one_line_problem
+from briefgen.text import canonical_language, header_text_problem, is_email_address, language_problem, one_line_problem
 
 #: The columns of the first format, which messages about a YAML item list.
 COLUMNS = FIELDS[:7]
@@ -353,8 +353,8 @@ def _check_rows(rows: list[_Row], shown: str, problems: list[RowProblem]) -> lis
             problem("email", f"'{email}' is given twice (first on line {first_line_of_email[email.lower()]})")
         elif email:
             first_line_of_email[email.lower()] = row.lines.get("email", row.line)
-        if values.get("language") and values["language"] not in LANGUAGES:
-            problem("language", f"unknown language '{values['language']}'; use {' or '.join(LANGUAGES)}")
+        if values.get("language") and (message := language_problem(values["language"])):
+            problem("language", message)
         problems.extend(row_problems)
         if not row_problems:
             recipients.append(Recipient(**values, extra=tuple(extra.items()), line=row.line))
@@ -390,5 +390,7 @@ def _typed_cells(row: _Row, problem) -> tuple[dict[str, Any], dict[str, str]]:
         elif value is not None and column in FIELDS:
             problem(column, f"expected text, not {_kind(value)}")
     if "language" in values:
-        values["language"] = _LANGUAGE_NAMES.get(normalise(values["language"]), values["language"].lower())
+        # "English", "Français", or a BCP 47 tag in any case (zh-hans is the brief's zh-Hans).
+        given = values["language"]
+        values["language"] = _LANGUAGE_NAMES.get(normalise(given)) or canonical_language(given) or given
     return values, extra

@@ -6,7 +6,8 @@ description says they hold Markdown accept paragraphs, emphasis, lists, links an
 Fields marked ``internal`` reach only documents for the ``officials`` audience.
 
 A text field holds either one string, the same in every language of the brief, or one
-string per language: ``{en: ..., fr: ...}`` (a :class:`Localized`). Texts (:data:`Text`) are
+string per language: ``{en: ..., fr: ...}``, ``{en: ..., zh-Hans: ...}`` (a :class:`Localized`;
+languages are BCP 47 tags, :data:`Language`). Texts (:data:`Text`) are
 marked :data:`TYPESET`: the view gives them each language's quotes and spacing; Markdown
 gets them from its parser, and what must stay exact (ids, addresses, URLs, times) is not marked.
 """
@@ -22,10 +23,22 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstra
 from pydantic_core import PydanticCustomError
 
 from briefgen.model import registry
-from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGES, SLUG_PATTERN, primary_language
+from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGE_PATTERN, SLUG_PATTERN, language_problem, primary_language
 from briefgen.view.markdown import nesting_problem
 
-Language = Literal[LANGUAGES]  # type: ignore[valid-type]
+
+
+def _validate_language(value: Any) -> str:
+    problem = language_problem(value)
+    if problem:
+        raise PydanticCustomError("language_tag", "{problem}", {"problem": problem})
+    return value
+
+
+#: A language: a BCP 47 tag that CLDR knows, written as BCP 47 writes it (en, fr, zh-Hans, ug).
+Language = Annotated[str, PlainValidator(_validate_language),
+                     WithJsonSchema({"type": "string", "format": "bcp47", "pattern": LANGUAGE_PATTERN,
+                                     "examples": ["en", "fr", "zh-Hans", "zh-Hant", "bo", "ug", "hi", "es"]})]
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 #: The id of an issue, ask, signatory, source or of the brief itself: it names files and folders.
@@ -41,7 +54,7 @@ TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class Localized(dict):
-    """One text in several languages: ``{"en": ..., "fr": ...}``."""
+    """One text in several languages: ``{"en": ..., "fr": ..., "zh-Hans": ...}``."""
 
 
 class Typeset:
@@ -55,7 +68,7 @@ TYPESET = Typeset()
 def in_language(value: Any, languages: list[str]) -> Any:
     """``value`` with a :class:`Localized` text resolved to the first of ``languages`` it has."""
     if isinstance(value, Localized):
-        return next(value[language] for language in languages if language in value)
+        return next((value[language] for language in languages if language in value), next(iter(value.values())))
     return value
 
 
@@ -69,10 +82,9 @@ def _validate_text(value: Any) -> str | Localized:
             raise PydanticCustomError("text_empty", "must not be empty")
         return value.strip()
     if isinstance(value, dict) and value:
-        unknown = [key for key in value if key not in LANGUAGES]
-        if unknown:
-            raise PydanticCustomError("text_language", "unknown language '{key}'; use en or fr",
-                                      {"key": unknown[0]})
+        problem = next(filter(None, map(language_problem, value)), None)
+        if problem:
+            raise PydanticCustomError("text_language", "{problem}", {"problem": problem})
         if not all(isinstance(text, str) and text.strip() for text in value.values()):
             raise PydanticCustomError("text_empty", "each language needs non-empty text")
         return Localized({key: text.strip() for key, text in value.items()})
@@ -82,11 +94,12 @@ def _validate_text(value: Any) -> str | Localized:
 
 #: The JSON Schema of a text.
 TEXT_SCHEMA = {
-    "description": "Text, the same in every language, or one text per language: {en: ..., fr: ...}.",
+    "description": "Text, the same in every language, or one text per language of the brief (BCP 47 tags): "
+                   "{en: ..., fr: ...}, {en: ..., zh-Hans: ...}.",
     "anyOf": [
         {"type": "string", "minLength": 1},
-        {"type": "object", "properties": {language: {"type": "string", "minLength": 1} for language in LANGUAGES},
-         "additionalProperties": False, "minProperties": 1},
+        {"type": "object", "propertyNames": {"pattern": LANGUAGE_PATTERN},
+         "additionalProperties": {"type": "string", "minLength": 1}, "minProperties": 1},
     ],
 }
 #: Text in one or several languages.
@@ -397,9 +410,25 @@ class Brief(Model):
     title: Text = Field(description="Title of the brief.")
     subtitle: Text | None = Field(None, description="Subtitle.")
     date: dt.date = Field(description="Date of the brief (YYYY-MM-DD).")
-    language: Language | None = Field(None, description="Language of a one-language brief; default en.")
+    language: Language | None = Field(
+        None, description="Language of a one-language brief, a BCP 47 tag (en, fr, zh-Hans, ug…); default en.")
     languages: list[Language] | None = Field(
-        None, min_length=1, description="Languages of a bilingual brief, the default first, e.g. [en, fr].")
+        None, min_length=1, description="Languages of a brief in several, the default first, as BCP 47 tags: "
+                                        "[en, fr], [en, fr, zh-Hans]. Documents in English (else in the first, French "
+                                        "aside) are named <document id>.<ext>, in the others "
+                                        "<document id>.<tag>.<ext>.")
+    language_documents: dict[Language, list[DocumentId]] = Field(
+        default_factory=dict,
+        description="The documents a language of the brief is built in, when not all of them: "
+                    "{zh-Hans: [letter, leave-behind]} for a brief whose Chinese covers only the texts those "
+                    "two show. A language not named here is built in every document.",
+        json_schema_extra=lambda schema: schema.update(
+            type="object", propertyNames={"type": "string", "format": "bcp47", "pattern": LANGUAGE_PATTERN},
+            additionalProperties=schema.pop("patternProperties").popitem()[1]))
+    translation_note: Text | None = Field(
+        None, description="A note printed at the end of the letter and the leave-behind in a language other than "
+                          "the brief's first, saying who translated them: {zh-Hans: 本译文由 briefgen 提供，并非联盟的"
+                          "官方译文。}. A document in a language the note is not given in prints none.")
     classification: Plain = Field(
         "UNCLASSIFIED", description="Security marking printed on every page of documents for officials.")
     public_marking: Text | None = Field(
@@ -435,10 +464,23 @@ class Brief(Model):
         """The brief's languages, the default first."""
         return list(self.languages or [self.language or "en"])
 
+    @property
+    def unnamed_language(self) -> str:
+        """The language whose documents' file names name none (``letter.pdf``; the others are
+        ``letter.fr.pdf``, ``letter.zh-Hans.pdf``): English when the brief has it, else its first,
+        except French, whose files have always been named ``.fr.``."""
+        return "en" if "en" in self.langs or self.langs[0] == "fr" else self.langs[0]
+
     def fallbacks(self, language: str) -> list[str]:
         """The languages a text is taken in for a ``language`` document, in order: that one,
         the brief's (its default first), then any."""
-        return [language, *self.langs, *LANGUAGES]
+        return [language, *self.langs]
+
+    def documents_in(self, language: str) -> list[str]:
+        """The documents to build in ``language``: :attr:`document_ids`, less those that
+        ``language_documents`` leaves out of it."""
+        covered = self.language_documents.get(language)
+        return [document_id for document_id in self.document_ids if covered is None or document_id in covered]
 
     @property
     def document_ids(self) -> list[str]:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, PlainValidator, ValidationError
 from briefgen.errors import InvalidBriefError, Problem
 from briefgen.load.yamlfile import KeyPath, LineMap, format_key_path
 from briefgen.model.brief import IMAGE_FORMATS, TIME_PATTERN, URL_PATTERN, Brief, Localized, Markdown
-from briefgen.text import EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN
+from briefgen.text import EMAIL_PATTERN, LANGUAGES, SLUG_PATTERN, canonical_language
 from briefgen.view.markdown import unsupported
 
 
@@ -120,7 +120,7 @@ def validate_brief(data: Any, line_map: LineMap, folder: Path | None = None) -> 
             loc = tuple(err["loc"])
             if err["type"] == "missing" and loc in suggested:
                 continue
-            if err["type"] == "extra_forbidden" and loc[:-1] in moved_into and loc[-1] in LANGUAGES:
+            if err["type"] == "extra_forbidden" and loc[:-1] in moved_into and _is_language(loc[-1]):
                 continue
             if loc in misplaced:
                 owner = misplaced[loc]
@@ -132,6 +132,8 @@ def validate_brief(data: Any, line_map: LineMap, folder: Path | None = None) -> 
             else:
                 problems.append(_problem_from_pydantic(err, line_map))
     problems.extend(cross_check(data, line_map))
+    if brief is not None:
+        problems.extend(_undeclared_languages(brief, line_map))
     if folder is not None:
         problems.extend(check_images(data, line_map, folder))
     if problems:
@@ -139,6 +141,15 @@ def validate_brief(data: Any, line_map: LineMap, folder: Path | None = None) -> 
         raise InvalidBriefError(_unique(problems))
     assert brief is not None
     return brief
+
+
+def _undeclared_languages(brief: Brief, line_map: LineMap) -> list[Problem]:
+    """A text of the model in a language the brief does not declare (the raw data's check,
+    :func:`cross_check`, knows a text only by its keys: ``{de: ...}`` alone looks like any mapping)."""
+    return [line_map.problem((*key_path, language), f"'{language}' is not a language of this brief; add it to "
+                                                    f"languages: [{', '.join(brief.langs)}, {language}]")
+            for key_path, value in model_values(brief) if isinstance(value, Localized)
+            for language in value if language not in brief.langs]
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -378,7 +389,20 @@ def _check_languages(data: dict, line_map: LineMap) -> list[Problem]:
             declared = misspelt
         elif isinstance(misspelt, str):
             declared = [misspelt]
-    for key_path, texts in _localized_texts(data, ()):
+    limited = data.get("language_documents")
+    if isinstance(limited, dict):
+        for language in limited:
+            if isinstance(language, str) and _is_language(language) and language not in declared:
+                problems.append(line_map.problem(
+                    ("language_documents", language),
+                    f"'{language}' is not a language of this brief; add it to languages: "
+                    f"[{', '.join(map(str, declared))}, {language}]"))
+            elif declared and language == declared[0]:
+                problems.append(line_map.problem(
+                    ("language_documents", language),
+                    f"'{language}' is the brief's first language, which every document is built in; "
+                    "limit only the others"))
+    for key_path, texts in _localized_texts(data, (), declared):
         for language in texts:
             if language not in declared:
                 problems.append(line_map.problem(
@@ -399,17 +423,25 @@ def _check_native_langs(data: dict, line_map: LineMap) -> list[Problem]:
             for key_path, person in people if "native_lang" in person and not person.get("native_name")]
 
 
-def _localized_texts(value: Any, key_path: KeyPath):
-    """Every ``{en: ..., fr: ...}`` text in raw brief data, with its key path."""
+def _is_language(key: Any) -> bool:
+    """Whether ``key`` is a language tag (in any case: the model says how to write it)."""
+    return isinstance(key, str) and canonical_language(key) is not None
+
+
+def _localized_texts(value: Any, key_path: KeyPath, declared: list):
+    """Every ``{en: ..., fr: ...}`` text in raw brief data, with its key path: a mapping of
+    texts whose keys are all language tags, one of them the brief's or English or French (a
+    mapping such as ``{id: ..., to: ...}`` has keys that are tags too)."""
     if isinstance(value, dict):
-        if value and set(value) <= set(LANGUAGES) and all(isinstance(text, str) for text in value.values()):
+        if (value and all(map(_is_language, value)) and all(isinstance(text, str) for text in value.values())
+                and set(value) & {*map(str, declared), *LANGUAGES}):
             yield key_path, value
             return
         for key, item in value.items():
-            yield from _localized_texts(item, (*key_path, key))
+            yield from _localized_texts(item, (*key_path, key), declared)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _localized_texts(item, (*key_path, index))
+            yield from _localized_texts(item, (*key_path, index), declared)
 
 
 def _items(value: Any) -> list[tuple[int, dict]]:

@@ -16,11 +16,12 @@ from briefgen.errors import InvalidBriefError, InvalidRecipientsError, Problem, 
 from briefgen.load.recipients import Recipient, read_recipients
 from briefgen.load.yamlfile import KeyPath, LineMap
 from briefgen.model.brief import Brief, Localized, in_language
-from briefgen.prepare.brief import PreparedBrief, load_brief, missing_translations
+from briefgen.model.registry import mail_merged
+from briefgen.prepare.brief import PreparedBrief, load_brief, missing_translations, untranslated_labels_warning
 from briefgen.prepare.glyphs import check_glyphs, uncovered
 from briefgen.prepare.greetings import built_salutations_warning, greeting
 from briefgen.prepare.sender import Sender, find_sender, sender_contact
-from briefgen.text import header_text_problem, one_line_problem
+from briefgen.text import header_text_problem, one_line_problem, primary_language
 from briefgen.view import placeholders
 
 
@@ -44,14 +45,22 @@ def choose_languages(brief: Brief, recipients: list[Recipient],
                      shown: str) -> tuple[list[str], list[RowProblem | Problem]]:
     """The language of each recipient's letter, and a warning per language the brief lacks.
 
-    A recipient gets their ``language`` when the brief has it, else the brief's default.
+    A recipient gets their ``language`` when the brief has the letter in it (``zh`` is the
+    brief's ``zh-Hans`` when it has no other Chinese), else the brief's default.
     """
-    available = brief.langs
+    letter = mail_merged().id
+    available = [language for language in brief.langs if letter in brief.documents_in(language)] or brief.langs[:1]
+    by_primary: dict[str, list[str]] = {}
+    for language in available:
+        by_primary.setdefault(primary_language(language), []).append(language)
     chosen: list[str] = []
     unmet: dict[str, list[int]] = {}
     for recipient in recipients:
+        close = by_primary.get(primary_language(recipient.language or ""), [])
         if recipient.language in available:
             chosen.append(recipient.language)
+        elif len(close) == 1:
+            chosen.append(close[0])
         else:
             chosen.append(available[0])
             if recipient.language:
@@ -213,6 +222,7 @@ def prepare_letters(brief_path: Path | str, recipients_path: Path | str, *, colu
     warnings += [warning for language in used if language != brief.langs[0]
                  for warning in missing_translations(brief, loaded.line_map, language)
                  if warning.key_path.split(".")[0].split("[")[0] == "letter"]
+    warnings += filter(None, (untranslated_labels_warning(brief, loaded.line_map, language) for language in used))
     senders = {language: find_sender(brief, language) for language in used}
     return PreparedLetters(PreparedBrief(brief_path, brief, loaded.line_map, used, []), recipients, languages,
                            senders, shown, warnings)

@@ -72,7 +72,7 @@ def located(error: PageBudgetError, brief: Brief, line_map: LineMap) -> PageBudg
         return error
     from briefgen.render.document import output_name  # the file the reader knows the document by
 
-    name = output_name(overrun.document_id, overrun.language, "pdf")
+    name = output_name(overrun.document_id, overrun.language, "pdf", brief.unnamed_language)
     raise_it = f"page_budgets: {{{overrun.budget_name}: {overrun.pages}}}"
     default = "" if overrun.budget_name in brief.page_budgets else " (the default)"
     if overrun.issue_id is not None:

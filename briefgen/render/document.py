@@ -54,9 +54,10 @@ class RenderedDocument:
     name: str = ""
 
 
-def output_name(document_id: str, language: str, extension: str) -> str:
-    """``letter.pdf`` for English, ``letter.fr.pdf`` for French."""
-    return f"{document_id}.{extension}" if language == "en" else f"{document_id}.{language}.{extension}"
+def output_name(document_id: str, language: str, extension: str, default: str = "en") -> str:
+    """``letter.pdf`` in ``default`` (the brief's :attr:`~briefgen.model.brief.Brief.unnamed_language`),
+    ``letter.fr.pdf``, ``letter.zh-Hans.pdf`` in the others."""
+    return f"{document_id}.{extension}" if language == default else f"{document_id}.{language}.{extension}"
 
 
 def document_html(brief: Brief, document_id: str, language: str, search_path: list[Path], *,
@@ -95,6 +96,10 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
     page_numbers = None
+
+    def path(extension: str) -> Path:
+        return folder / output_name(named, language, extension, brief.unnamed_language)
+
     if "pdf" in formats:
         html, laid_out = layout_document(html, document_id, confinement)  # the .docx is made from its HTML
         check_page_budgets(brief, declared, language, laid_out)
@@ -102,21 +107,21 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
                         for anchor in page.anchors}
         with timings.stage("PDF"):
             data = pdf_bytes(laid_out, variant=pdf_variant)
-        rendered.append(RenderedFile(document_id, "pdf", folder / output_name(named, language, "pdf"),
+        rendered.append(RenderedFile(document_id, "pdf", path("pdf"),
                                      data, pages=len(laid_out.pages)))
     if "docx" in formats:
         with timings.stage(".docx"):
             docx = docx_bytes(html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
                                            template_name=declared.template, page_numbers=page_numbers,
                                            images=confinement.local_path))
-        rendered.append(RenderedFile(document_id, "docx", folder / output_name(named, language, "docx"),
+        rendered.append(RenderedFile(document_id, "docx", path("docx"),
                                      docx))
     if "html" in formats:  # the HTML both formats were made from, first as ever
-        rendered.insert(0, RenderedFile(document_id, "html", folder / output_name(named, language, "html"),
+        rendered.insert(0, RenderedFile(document_id, "html", path("html"),
                                         html.encode()))
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
     return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start),
-                            name=output_name(named, language, "").rstrip("."))
+                            name=output_name(named, language, "", brief.unnamed_language).rstrip("."))
 
 
 def document_key(html: str, formats: tuple[str, ...], pdf_variant: str, brief_dir: Path, templates: str) -> str:

@@ -28,11 +28,11 @@ from briefgen.render.languages import tag_languages
 from briefgen.render.limits import LimitedEnvironment, render_limited
 from briefgen.render.resources import confined, default_theme_dir, template_search_path  # noqa: F401
 from briefgen.render.subset import HTML_SUBSET
-from briefgen.text import script_language
+from briefgen.text import primary_language, script_language
 from briefgen.view.dates import date_range, day_heading, long_date
 from briefgen.view.markdown import render_block, render_inline
 from briefgen.view.translations import translations
-from briefgen.view.typography import breakable_address, format_count, unbreakable
+from briefgen.view.typography import CJK_LANGUAGES, breakable_address, cjk_html, format_count, unbreakable
 
 #: What names the default theme's file in a template of the user's: ``default/letter.html.j2``.
 DEFAULT_PREFIX = "default/"
@@ -204,6 +204,8 @@ def render_html(template_name: str, context: dict[str, Any], search_path: list[P
         raise TemplateError(f"{_template_location(error, template_name, env.loader)}: {error}") from None
     html = tag_languages(html, context.get("script_languages"))
     check_subset(html, template_name)
+    if primary_language(context["language"]) in CJK_LANGUAGES:
+        html = cjk_html(html)
     return html
 
 

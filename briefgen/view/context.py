@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from briefgen import __version__
 from briefgen.model.brief import Brief, Localized, Typeset, in_language
 from briefgen.model.registry import Audience, document
-from briefgen.text import script_defaults, script_language
+from briefgen.text import is_right_to_left, script_defaults, script_language
 from briefgen.view.markings import localize_marking
 from briefgen.view.placeholders import letter_texts
 from briefgen.view.typography import typeset
@@ -60,7 +60,7 @@ def _plain(value: Any, audience: Audience, languages: list[str], typeset_text: b
     if typeset_text and isinstance(value, str):
         return typeset(value, languages[0])
     if typeset_text and isinstance(value, Localized):
-        language = next(language for language in languages if language in value)
+        language = next((language for language in languages if language in value), next(iter(value)))
         return typeset(value[language], language)
     return in_language(value, languages)
 
@@ -136,6 +136,9 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
         "brief": data,
         "document": {"id": document_id, "audience": audience},
         "language": language,
+        # Uyghur (and any language written right to left) is laid out so in both formats.
+        "direction": "rtl" if is_right_to_left(language) else "ltr",
+        "translation_note": _translation_note(brief, language),
         "marking": (localize_marking(brief.classification, language) if audience == "officials"
                     else data["public_marking"]),
         "programme_days": programme_by_day(data["visit"]["programme"]),
@@ -143,6 +146,17 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
         "recipient": _typeset_recipient(recipient, language) if recipient is not None else None,
         "script_languages": languages_of_scripts,
     }
+
+
+def _translation_note(brief: Brief, language: str) -> str | None:
+    """The brief's ``translation_note`` in ``language``, typeset, for a document in another
+    language than the brief's first; None when it has none in that language."""
+    note = brief.translation_note
+    if note is None or language == brief.langs[0]:
+        return None
+    if isinstance(note, Localized):
+        return typeset(note[language], language) if language in note else None
+    return typeset(note, language)
 
 
 def script_languages(brief: Brief) -> dict[str, str]:

@@ -7,6 +7,10 @@
   and ``%``, inside « », and between the groups of a number typed ``1 000 000``; a space
   typed there becomes that one, none is ever doubled; URLs, e-mail addresses and times such
   as 14:00 are left as they are.
+- Chinese and Japanese (:func:`cjk_punctuation`): no spaces between words, so quotes open and
+  close in turn (“ ” ‘ ’), and ``, : ; ! ?`` and a full stop typed after a Han character
+  become the full-width ``，：；！？`` and ``。`` (the space typed after them goes); neither
+  the French spacing nor the English rules of where a quote opens apply.
 - Numbers briefgen writes itself (:func:`format_count`): ``1,234`` / ``1 234`` (U+202F).
 - What must not break across lines: a phone number (:func:`unbreakable`), and URLs and
   e-mail addresses, which break only after ``/ . @`` (:func:`breakable_address`). Both come
@@ -26,6 +30,8 @@ import re
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
+from briefgen.text import babel_locale, character_class, primary_language
+
 #: The narrow no-break space: French punctuation, guillemets and thousands.
 NNBSP = "\u202f"
 NBSP = "\u00a0"
@@ -39,7 +45,15 @@ QUOTES: dict[str, tuple[str, str, str, str]] = {
 #: The separator of thousands in numbers briefgen formats (CLDR's fr_CA gives U+00A0; briefgen
 #: uses the same narrow no-break space as before French punctuation).
 GROUP_SEPARATOR = {"fr": NNBSP}
-_LOCALES = {"en": "en_CA", "fr": "fr_CA"}
+#: Languages written without spaces between words, in Han characters (and kana): their punctuation
+#: is full-width (see :func:`cjk_punctuation`).
+CJK_LANGUAGES = frozenset({"zh", "ja"})
+_HAN = character_class("cjk")
+_FULL_WIDTH = {",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "!": "\uff01", "?": "\uff1f", ".": "\u3002"}
+# A mark typed after a Han character, with the spaces after it, unless it is part of a number
+# (3.5), a time or an address.
+_AFTER_HAN = re.compile(rf"(?<=[{_HAN}\u201d\u2019\uff09])([,:;!?]|\.(?![\w.]))(?![\d/])[ \u00a0]*")
+_HAN_CHARACTER = re.compile(f"[{_HAN}]")
 
 # Spans left as they are: URLs, e-mail addresses, and times (14:00, 9 h 30 has no colon).
 _EXACT = re.compile(r"(?:https?://|mailto:|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\d{1,2}:\d{2}")
@@ -57,8 +71,78 @@ _OPENS_AFTER = set(_SPACES + "\t\n([{\u2014\u2013-/" + "\u201c\u2018\u00ab")
 def typeset(text: str, language: str) -> str:
     """``text`` (plain text, not Markdown) with the quotes, apostrophes and, in French, the
     spacing of ``language``: ``"l'État"`` → ``« l’État »``."""
+    if language not in QUOTES and primary_language(language) in CJK_LANGUAGES:
+        return cjk_punctuation(text)
     text = smart_quotes(text, language)
     return french_spacing(text) if language == "fr" else text
+
+
+def cjk_punctuation(text: str) -> str:
+    """``text`` punctuated as Chinese is: straight quotes curled in turn (“ ” ‘ ’; an apostrophe
+    between two Latin letters is ’), and ``, : ; ! ? .`` after a Han character full-width,
+    without the space typed after them. URLs, e-mail addresses and times stay as they are."""
+    if "'" in text or '"' in text:
+        out: list[str] = []
+        double_is_open = single_is_open = False
+        for index, char in enumerate(text):
+            if char == '"':
+                out.append("\u201d" if double_is_open else "\u201c")
+                double_is_open = not double_is_open
+            elif char == "'":
+                before = text[index - 1] if index else " "
+                after = text[index + 1] if index + 1 < len(text) else " "
+                if before.isalpha() and after.isalpha() and not _HAN_CHARACTER.search(before + after):
+                    out.append(APOSTROPHE)
+                else:
+                    out.append("\u2019" if single_is_open else "\u2018")
+                    single_is_open = not single_is_open
+            else:
+                out.append(char)
+        text = "".join(out)
+    pieces: list[str] = []
+    position = 0
+    for exact in _EXACT.finditer(text):
+        pieces.append(_AFTER_HAN.sub(lambda match: _FULL_WIDTH[match.group(1)], text[position:exact.start()]))
+        pieces.append(exact.group())
+        position = exact.end()
+    pieces.append(_AFTER_HAN.sub(lambda match: _FULL_WIDTH[match.group(1)], text[position:]))
+    return "".join(pieces)
+
+
+# Parentheses around text with a Han character in it, and the space typed before them after one.
+_HAN_PARENTHESES = re.compile(rf"(?:(?<=[{_HAN}\u3000-\u303f\uff00-\uffef])[ \u00a0])?\(([^()<>]*[{_HAN}][^()<>]*)\)")
+_HTML_TEXT = re.compile(r"(?<=>)[^<>]+(?=<)")
+# The spaces a template puts after a full-width mark, past the tags that close there ("。</strong> ").
+_SPACE_AFTER_FULL_WIDTH = re.compile(r"([\u3001\u3002\uff0c\uff1a\uff1b\uff01\uff1f\uff09])((?:</[a-z]+>)*)[ \u00a0]+")
+_STYLE = re.compile(r"<style>.*?</style>", re.S)
+
+
+def cjk_html(html: str) -> str:
+    """The text of a Chinese or Japanese document's HTML punctuated as :func:`cjk_punctuation`
+    does, the marks the templates and Markdown put between its texts included (``黎智英案.`` →
+    ``黎智英案。``, ``(总理)`` → ``（总理）``), without the space a template puts after one; tags,
+    attributes and the stylesheet as they are."""
+    def text(match: re.Match[str]) -> str:
+        piece = match.group()
+        if not _HAN_CHARACTER.search(piece):
+            return piece
+        piece = _HAN_PARENTHESES.sub(lambda found: f"\uff08{found.group(1)}\uff09", piece)
+        # Markdown leaves the straight quotes between Han characters as typed (escaped).
+        for entity, char in (("&#34;", '"'), ("&quot;", '"'), ("&#39;", "'"), ("&#x27;", "'")):
+            piece = piece.replace(entity, char)
+        return cjk_punctuation(piece).replace('"', "&#34;").replace("'", "&#39;")
+
+    def body(piece: str) -> str:
+        return _SPACE_AFTER_FULL_WIDTH.sub(r"\1\2", _HTML_TEXT.sub(text, piece))
+
+    pieces: list[str] = []
+    position = 0
+    for style in _STYLE.finditer(html):
+        pieces.append(body(html[position:style.start()]))
+        pieces.append(style.group())
+        position = style.end()
+    pieces.append(body(html[position:]))
+    return "".join(pieces)
 
 
 def smart_quotes(text: str, language: str) -> str:
@@ -142,7 +226,7 @@ def _french_spacing_prose(text: str, before: str) -> str:
 
 def format_count(number: int, language: str) -> str:
     """``number`` as running text writes it: ``1,234`` / ``1 234`` (U+202F in French)."""
-    text = format_decimal(number, locale=_LOCALES.get(language, "en_CA"))
+    text = format_decimal(number, locale=babel_locale(language))
     separator = GROUP_SEPARATOR.get(language)
     return re.sub(r"[\u00a0\u202f ]", separator, text) if separator else text
 

@@ -31,7 +31,7 @@ from briefgen.render.docx.context import Context, Inline, ListItem, Picture, Sto
 from briefgen.render.docx.elements import classes, elements, reject, require_blank
 from briefgen.render.docx.footnotes import Footnotes
 from briefgen.render.docx.inline import Flow, emit, inline
-from briefgen.render.docx.scripts import in_a_script, right_to_left, word_language
+from briefgen.render.docx.scripts import document_script, in_a_script, right_to_left, word_language
 from briefgen.render.docx.styles import CHARACTER, PARAGRAPH, TABLE, Styles
 from briefgen.render.subset import BLOCKS, CONTAINERS, INLINE
 
@@ -74,12 +74,17 @@ class Writer:
         self._breaks: dict[lxml.html.HtmlElement, breaks.Breaks] = {}
         #: Lists to set in columns: (paragraph before, last paragraph, columns, gap in twips).
         self._column_runs: list[tuple[etree._Element, etree._Element, int, int]] = []
+        #: A document laid out right to left (``<html dir="rtl">``, Uyghur): every paragraph,
+        #: table and the section are, as in the PDF.
+        self.rtl_document = False
 
     def write(self, root: lxml.html.HtmlElement) -> None:
         """Write the document of ``root``, the parsed ``<html>``."""
         properties.clear(self.document)
         if root.get("lang"):
-            self.styles.set_document_language(word_language(root.get("lang")))
+            lang = root.get("lang")
+            self.styles.set_document_language(word_language(lang), document_script(lang), lang)
+        self.rtl_document = (root.get("dir") or "").lower() == "rtl"
         page_rules = pages.PageRules()
         for child in elements(root):
             if child.tag == "head":
@@ -90,6 +95,10 @@ class Writer:
             elif child.tag == "body":
                 self._set_up_page(page_rules, child)
                 ctx = Context(pythondocx.Body(self.document), Story(), self.styles.builtin("Normal", PARAGRAPH, child))
+                if root.get("lang") and document_script(root.get("lang")) is not None:
+                    # A document written in another script: its runs of that script are in its
+                    # language (Uyghur, not the script's default Arabic), as the PDF's are.
+                    ctx = replace(ctx, fmt=replace(ctx.fmt, lang=root.get("lang")))
                 self.block(child, ctx)
             else:
                 raise reject(self.template_name, child, root)
@@ -115,6 +124,9 @@ class Writer:
         pages.apply(page_rules.page_for([*(classes(first) if first is not None else []), *classes(body)]), section)
         section.different_first_page_header_footer = _opens_with_cover(body) or not page_rules.first_page_numbered
         self.text_width = section.page_width - section.left_margin - section.right_margin
+        if self.rtl_document:
+            # The one section's properties, the body's last child (python-docx's public element).
+            schema.get_or_insert(self.document.element.body.find(qn("w:sectPr")), "w:bidi")
 
     # -- blocks -------------------------------------------------------------
 
@@ -265,7 +277,9 @@ class Writer:
             style = self.styles.builtin(item.continuation, PARAGRAPH, "a list continuation paragraph")
         style_id = self.styles.style_id(style)
         rtl = right_to_left("".join(piece.text for piece in items if isinstance(piece, Text)))
-        if style_id is not None or ctx.story.page_break or number or rtl:
+        # The page's furniture (marking, page number) stays where the PDF draws it, in its margin boxes.
+        bidi = rtl or (self.rtl_document and not isinstance(ctx.container, (pythondocx.Header, pythondocx.Footer)))
+        if style_id is not None or ctx.story.page_break or number or bidi:
             # The children of w:pPr in schema order: pStyle, pageBreakBefore, numPr, bidi.
             ppr = schema.get_or_insert(pythondocx.element(paragraph), "w:pPr")
             if style_id is not None:
@@ -278,7 +292,7 @@ class Writer:
                 etree.SubElement(num_pr, qn("w:ilvl"), {qn("w:val"): str(item.level)})
                 etree.SubElement(num_pr, qn("w:numId"), {qn("w:val"): str(item.num_id)})
                 item.numbered = True
-            if rtl:
+            if bidi:
                 etree.SubElement(ppr, qn("w:bidi"))
         emit(self, paragraph, items, rtl)
         p = pythondocx.element(paragraph)

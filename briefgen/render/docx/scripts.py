@@ -86,6 +86,13 @@ _RIGHT_TO_LEFT = re.compile(f"[{SCRIPTS[ARABIC].characters}]")
 _LEFT_TO_RIGHT_LETTER = re.compile(f"(?![{SCRIPTS[ARABIC].characters}]){_LETTER}")
 
 
+def document_script(lang: str) -> Script | None:
+    """The script a whole document in the language ``lang`` is written in, when it is one of
+    :data:`SCRIPTS` (``zh-Hans`` → cjk, ``ug`` → arabic); None for Latin and the others."""
+    primary = lang.split("-")[0].lower()
+    return next((script for script in SCRIPTS.values() if primary in script.languages), None)
+
+
 def word_language(lang: str) -> str:
     """``lang`` as Word names a language: a bare language gets its region (en → en-CA, zh-Hant → zh-TW)."""
     return _LANGUAGE_REGIONS.get(lang.lower(), lang)

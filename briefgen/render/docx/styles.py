@@ -22,6 +22,13 @@ from docx.styles.style import BaseStyle
 from briefgen.errors import BuildError, StyleMissingError
 from briefgen.render.docx import pythondocx, schema
 from briefgen.render.docx.elements import classes
+from briefgen.render.docx.scripts import Script
+
+#: Word's single line (ascender plus descender, in font sizes) of the Latin body font, Noto Serif,
+#: that reference.docx's line spacings are computed for (tools/make_reference_docx.py), and of
+#: the fonts of whole documents in another script.
+LATIN_LINE = 1.362
+SCRIPT_LINES = {"Noto Serif CJK SC": 1.437, "Noto Serif CJK TC": 1.437, "Noto Naskh Arabic": 1.703}
 
 PARAGRAPH, CHARACTER, TABLE = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
 _SPECIAL_CLASSES = frozenset({"page-break", "running-header", "running-footer", "toc", "cover", "footnote",
@@ -147,8 +154,10 @@ class Styles:
             style_id = based_on.get(qn("w:val")) if based_on is not None else None
         return None
 
-    def set_document_language(self, lang: str) -> None:
-        """Make ``lang`` (as Word names it) the language of text that names none."""
+    def set_document_language(self, lang: str, script: Script | None = None, html_lang: str | None = None) -> None:
+        """Make ``lang`` (as Word names it) the language of text that names none; for a document
+        written in ``script`` (Chinese, Uyghur's Arabic), also the font and language Word gives
+        text in that script by default (w:rFonts and w:lang w:eastAsia or w:bidi)."""
         path = "/".join(qn(tag) for tag in ("w:docDefaults", "w:rPrDefault", "w:rPr"))
         defaults = self._document.styles.element.find(path)
         if defaults is None:
@@ -156,7 +165,29 @@ class Styles:
                 f"{self.reference} has no default run properties (w:docDefaults); "
                 "regenerate it with tools/make_reference_docx.py"
             )
-        schema.get_or_insert(defaults, "w:lang").set(qn("w:val"), lang)
+        language = schema.get_or_insert(defaults, "w:lang")
+        language.set(qn("w:val"), lang)
+        if script is not None:
+            font, script_language = script.font_and_language(html_lang)
+            schema.get_or_insert(defaults, "w:rFonts").set(qn(f"w:{script.font_slot}"), font)
+            language.set(qn(f"w:{script.lang_slot}"), script_language)
+            self._scale_line_spacing(LATIN_LINE / SCRIPT_LINES.get(font, LATIN_LINE))
+
+    def _scale_line_spacing(self, factor: float) -> None:
+        """Multiply every proportional line spacing (w:lineRule auto) of the styles by ``factor``.
+
+        Word's single line is the font's own (its ascender plus descender), CSS's line-height a
+        multiple of the font size: reference.docx's spacings give Noto Serif's lines the PDF's
+        height. A document whose every line holds the taller glyphs of another script (Chinese:
+        1.437 em, Arabic script: 1.703 em) would stand taller in Word than in its PDF, and run onto
+        more pages, without this.
+        """
+        if abs(factor - 1) < 0.005:
+            return
+        for spacing in self._document.styles.element.iter(qn("w:spacing")):
+            line = spacing.get(qn("w:line"))
+            if line is not None and spacing.get(qn("w:lineRule"), "auto") == "auto":
+                spacing.set(qn("w:line"), str(round(int(line) * factor)))
 
     def _style(self, name: str, kind: WD_STYLE_TYPE, user: str, origin: str) -> BaseStyle:
         element, style_kind = self._styles.get(name.lower(), (None, None))

@@ -56,9 +56,11 @@ def table(writer: Writer, el: lxml.html.HtmlElement, ctx: Context) -> None:
                 writer.paragraph(ctx, [])
             word_table = _add_table(writer, ctx.container, shares)
             style_id = writer.styles.style_id(table_style)
+            table_properties = pythondocx.element(word_table).find(qn("w:tblPr"))
             if style_id is not None:
-                table_properties = pythondocx.element(word_table).find(qn("w:tblPr"))
                 schema.insert(table_properties, OxmlElement("w:tblStyle", {qn("w:val"): style_id}))
+            if writer.rtl_document:  # the columns right to left, as the PDF lays them out
+                schema.insert(table_properties, OxmlElement("w:bidiVisual"))
         _row(writer, word_table, tr, row_ctx, header)
 
     require_blank(name, el.text, el, el.sourceline)
