@@ -493,7 +493,8 @@ class Brief(Model):
     def document_ids(self) -> list[str]:
         """The documents to build, in the order of the registry."""
         wanted = self.documents or [document.id for document in registry.DOCUMENTS.values()
-                                    if (not document.needs_letter or self.letter is not None) and not document.addendum]
+                                    if (not document.needs_letter or self.letter is not None)
+                                    and not document.addendum and not document.per_issue]
         return [document_id for document_id in registry.DOCUMENTS if document_id in wanted]
 
     @property

@@ -59,26 +59,39 @@ def output_name(document_id: str, language: str, extension: str) -> str:
     return f"{document_id}.{extension}" if language == "en" else f"{document_id}.{language}.{extension}"
 
 
+def output_path(document_id: str, language: str, extension: str, *, number: int | None = None,
+                issue: str | None = None) -> Path:
+    """Where an output goes in the brief's folder: ``letter.fr.pdf``, an addendum's ``addendum-2.pdf``
+    (numbered ``number``); for a document made per issue, in its folder and named after the issue:
+    ``notes/tibet-boarding-schools.fr.pdf``."""
+    declared = document(document_id)
+    if declared.per_issue:
+        return Path(declared.folder or document_id) / output_name(issue or "", language, extension)
+    return Path(output_name(declared.output_id(number), language, extension))
+
+
 def document_html(brief: Brief, document_id: str, language: str, search_path: list[Path], *,
-                  previous: Brief | None = None, number: int | None = None) -> str:
+                  previous: Brief | None = None, number: int | None = None, issue: str | None = None) -> str:
     """The HTML of ``document_id`` of ``brief`` in ``language``, from its template in ``search_path``;
-    the addendum is made against ``previous``, the earlier version, and numbered ``number``."""
+    the addendum is made against ``previous``, the earlier version, and numbered ``number``; ``issue``
+    names the issue of a document made per issue (a note on its own)."""
     declared = document(document_id)
     context = (addendum_context(previous, brief, document_id, number, language) if declared.addendum
-               else build_context(brief, document_id, language=language))
+               else build_context(brief, document_id, language=language, issue=issue))
     return render_html(declared.template, context, search_path)
 
 
 def render_document(brief: Brief, document_id: str, language: str, formats: tuple[str, ...], *,
                     search_path: list[Path], brief_dir: Path, pdf_variant: str,
                     html: str | None = None, previous: Brief | None = None,
-                    number: int | None = None) -> RenderedDocument:
+                    number: int | None = None, issue: str | None = None) -> RenderedDocument:
     """Render ``document_id`` of ``brief`` in ``language``, in each of ``formats``, in memory.
 
     Templates come from ``search_path`` (``html``, when given, is the document's HTML from
     :func:`document_html`); files the document refers to are read only from ``brief_dir``
     and the template folders, and each refused reference becomes a warning.
-    The addendum is made against ``previous``, the earlier version, and numbered ``number``.
+    The addendum is made against ``previous``, the earlier version, and numbered ``number``;
+    ``issue`` names the issue of a document made per issue (a note on its own).
     Raises :class:`~briefgen.errors.PageBudgetError` when the document is longer than its budget.
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
@@ -89,8 +102,12 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     declared = document(document_id)
     if html is None:
         with timings.stage("HTML"):
-            html = document_html(brief, document_id, language, search_path, previous=previous, number=number)
-    named = declared.output_id(number)
+            html = document_html(brief, document_id, language, search_path, previous=previous, number=number,
+                                 issue=issue)
+
+    def path(extension: str) -> Path:
+        return output_path(document_id, language, extension, number=number, issue=issue)
+
     folder = Path(brief.id)
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
@@ -102,21 +119,21 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
                         for anchor in page.anchors}
         with timings.stage("PDF"):
             data = pdf_bytes(laid_out, variant=pdf_variant)
-        rendered.append(RenderedFile(document_id, "pdf", folder / output_name(named, language, "pdf"),
+        rendered.append(RenderedFile(document_id, "pdf", folder / path("pdf"),
                                      data, pages=len(laid_out.pages)))
     if "docx" in formats:
         with timings.stage(".docx"):
             docx = docx_bytes(html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
                                            template_name=declared.template, page_numbers=page_numbers,
                                            images=confinement.local_path))
-        rendered.append(RenderedFile(document_id, "docx", folder / output_name(named, language, "docx"),
+        rendered.append(RenderedFile(document_id, "docx", folder / path("docx"),
                                      docx))
     if "html" in formats:  # the HTML both formats were made from, first as ever
-        rendered.insert(0, RenderedFile(document_id, "html", folder / output_name(named, language, "html"),
+        rendered.insert(0, RenderedFile(document_id, "html", folder / path("html"),
                                         html.encode()))
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
     return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start),
-                            name=output_name(named, language, "").rstrip("."))
+                            name=str(path("")).rstrip("."))
 
 
 def document_key(html: str, formats: tuple[str, ...], pdf_variant: str, brief_dir: Path, templates: str) -> str:
