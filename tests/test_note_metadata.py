@@ -24,6 +24,7 @@ from briefgen.model.brief import Brief
 from conftest import (SAMPLE, docx_text, in_language, minimal_brief, normalise, pdf_pages, pdf_text, require_tool,
                       run_briefgen, write_brief)
 from test_pdfua import assert_clean, pdfua_reports, structure_elements
+from test_word_package import findings
 
 METADATA = {
     "file_number": "PCO-2026-0113",
@@ -241,6 +242,46 @@ def test_the_packs_and_notes_pdfs_with_the_decision_block_stay_pdf_ua_clean(buil
     # The decision block's two column headers ("I concur", "I do not concur"), after the header
     # block's row headers.
     assert sorted(str(element["/A"]["/Scope"]) for element in headers) == ["/Column"] * 2 + ["/Row"] * 7
+
+
+def test_openxml_audit_finds_nothing_in_the_pack_nor_in_the_notes_on_their_own(built) -> None:
+    folder, data, _ = built
+    paths = [folder / f"briefing-pack{SUFFIX[language]}.docx" for language in ("en", "fr")]
+    paths += [folder / "notes" / f"{issue['id']}{SUFFIX[language]}.docx" for issue in data["issues"]
+              for language in ("en", "fr")]
+    # One file at a time: over a folder of them (--recursive), openxml-audit's verdict on a file
+    # depends on the files checked before it (footnote ids of one reported missing in another).
+    verdicts = {}
+    for path in paths:
+        result = subprocess.run([require_tool("openxml-audit"), "--output", "json", str(path)], capture_output=True,
+                                text=True, check=False)
+        (report,) = json.loads(result.stdout)
+        verdicts[path.name] = (result.returncode, findings(report), report["warning_count"])
+    assert verdicts == {path.name: (0, [], 0) for path in paths}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_libreoffice_lays_out_each_decision_block_whole_on_the_page_of_its_recommendation(built, language,
+                                                                                           tmp_path) -> None:
+    folder, data, _ = built
+    docx_path = folder / f"briefing-pack{SUFFIX[language]}.docx"
+    subprocess.run([require_tool("soffice"), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx_path)],
+                   capture_output=True, check=True, timeout=300)
+    pdf = tmp_path / docx_path.with_suffix(".pdf").name
+    labels = LABELS[language]
+    principal = normal(f"{data['visit']['principal']['name']}, "
+                       f"{in_language(data['visit']['principal']['title'], language)}")
+    recommendation = {"en": "Recommendation", "fr": "Recommandation"}[language]
+    whole = []
+    for page in range(1, pdf_pages(pdf) + 1):
+        text = pdf_flow(pdf, page=page)
+        if labels["concur"] in text or labels["signature"] in text:
+            block = text.split(labels["concur"])[-1]
+            whole.append(text.count(labels["concur"]) == 1 and block.count(labels["signature"]) == 2
+                         and block.count(labels["date"]) == 2 and principal in block
+                         and recommendation in text.split(labels["concur"])[0])
+    assert whole == [True] * sum(1 for issue in data["issues"] if issue.get("recommendation"))
 
 
 def test_an_action_that_asks_for_information_gives_no_decision_block(tmp_path: Path) -> None:
