@@ -293,6 +293,22 @@ def test_an_action_that_asks_for_information_gives_no_decision_block(tmp_path: P
     assert "I concur" not in text
 
 
+def test_the_header_block_shows_the_briefs_version_when_it_has_one() -> None:
+    from briefgen.render.html import render_html
+    from briefgen.render.resources import template_search_path
+    from briefgen.view.context import build_context
+
+    versioned = Brief.model_validate(sample_with_metadata(version=3))
+    for language in ("en", "fr"):  # "Version" in both
+        context = build_context(versioned, "note", language=language, issue=versioned.issues[0].id)
+        html = render_html("note.html.j2", context, template_search_path(None))
+        assert '<tr><th scope="row">Version</th><td>3</td></tr>' in html
+    unversioned = Brief.model_validate(sample_with_metadata())
+    html = render_html("note.html.j2", build_context(unversioned, "note", issue=unversioned.issues[0].id),
+                       template_search_path(None))
+    assert ">Version<" not in html
+
+
 # -- Notes on their own -------------------------------------------------------------------------------
 
 def test_split_notes_writes_one_note_per_issue_in_each_language_and_format(built) -> None:
