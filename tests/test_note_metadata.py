@@ -78,9 +78,11 @@ def official(person: dict, language: str) -> str:
 
 
 def cover_rows(data: dict, language: str) -> list[tuple[str, str]]:
-    """The rows the cover adds for the metadata, in the order it prints them."""
+    """The rows the cover adds for the metadata, in the order it prints them: the bilingual title,
+    action, drafter, approver, consulted, distribution."""
     labels = LABELS[language]
-    return normal_rows([(labels["action"], labels["For decision"]),
+    title = f"{data['title'][language]} / {data['title'][OTHER[language]]}"
+    return normal_rows([(labels["title"], title), (labels["action"], labels["For decision"]),
                         (labels["drafted"], official(data["drafted_by"], language)),
                         (labels["approved"], official(data["approved_by"], language)),
                         (labels["consulted"], ", ".join(in_language(data["consulted"], language))),

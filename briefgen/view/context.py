@@ -170,6 +170,7 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
         # The header block of each note and the decision block, for officials only (their fields are internal).
         "note_metadata": note_metadata,
         "decision_block": note_metadata and data["action"] in DECIDING_ACTIONS,
+        "other_titles": _other_titles(brief, brief.title, language) if officials else [],
         "issue": one_issue,
         "language": language,
         # The officials' documents print the file number in every page's footer.
