@@ -359,6 +359,23 @@ def test_a_second_build_with_split_notes_is_up_to_date(built) -> None:
     assert result.stdout.startswith("up to date:")
 
 
+def test_a_rebuild_lays_out_again_only_the_note_whose_issue_changed(tmp_path: Path) -> None:
+    data = minimal_brief()
+    data["issues"].append({"id": "second-issue", "title": "Second issue", "summary": "As it was."})
+    brief = write_brief(tmp_path, data)
+    out = tmp_path / "out"
+    build = ("build", str(brief), "-o", str(out), "--format", "docx", "--split-notes")
+    assert run_briefgen(*build).returncode == 0
+    data["issues"][1]["summary"] = "As it is now."
+    write_brief(tmp_path, data)
+    result = run_briefgen(*build)
+    assert result.returncode == 0, result.stderr
+    notes = out / data["id"] / "notes"
+    assert f"kept {notes / 'first-issue.docx'}" in result.stdout.splitlines()
+    assert f"wrote {notes / 'second-issue.docx'}" in result.stdout.splitlines()
+    assert "As it is now." in docx_text(notes / "second-issue.docx")
+
+
 def test_a_note_whose_issue_left_the_brief_goes_and_a_users_own_file_stays(tmp_path: Path) -> None:
     data = minimal_brief()
     data["issues"].append({"id": "second-issue", "title": "Second issue"})
