@@ -172,16 +172,20 @@ def new(path: Path, title: str, language: str) -> None:
                    "write addendum-N, what changed since, with the changed notes reissued.")
 @click.option("--addendum", "addendum_number", type=click.IntRange(min=1), metavar="N",
               help="The addendum's number, when BRIEF has no version.")
+@click.option("--split-notes", is_flag=True,
+              help="Also write each issue note on its own: OUTPUT/<brief id>/notes/<issue id>.<format>.")
 def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templates: Path | None,
                   language: str | None, strict: bool, pdf_variant: str, force: bool, jobs: int | None,
-                  show_timings: bool, since: str | None, addendum_number: int | None) -> None:
+                  show_timings: bool, since: str | None, addendum_number: int | None, split_notes: bool) -> None:
     """Build the documents of BRIEF into OUTPUT/<brief id>/<document id>.<format>.
 
     With --since OLD_BRIEF (an earlier version of BRIEF: a file, or git:REV), also
     OUTPUT/<brief id>/addendum-<N>.<format>, N being BRIEF's version (else --addendum N): what
     changed since, by issue, then the notes that changed reissued in full, their changes marked
     (tracked changes in Word). OLD_BRIEF must be the same brief (its id) with a lower version;
-    when nothing in it differs, no addendum is written.
+    when nothing in it differs, no addendum is written. With --split-notes, also
+    OUTPUT/<brief id>/notes/<issue id>.<format>: each issue note on its own, with the pack's
+    marking, file number and header block.
     """
     if show_timings:
         timings.turn_on()
@@ -191,7 +195,7 @@ def build_command(brief: Path, output_dir: Path, formats: tuple[str, ...], templ
     options = BuildOptions(output_dir=output_dir, formats=formats, templates=templates,
                            languages="all" if language == "all" else (language,) if language else None,
                            strict=strict, pdf_variant=pdf_variant, force=force, jobs=jobs, since=since,
-                           addendum=addendum_number)
+                           addendum=addendum_number, split_notes=split_notes)
     with timings.stage("look for an unchanged build"):
         same = unchanged(brief, options)
     if same is None:

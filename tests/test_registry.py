@@ -87,6 +87,9 @@ def test_the_defaults_follow_from_the_entries() -> None:
     assert registry.mail_merged().id == "letter"
     assert [document.template for document in registry.DOCUMENTS.values()] == [
         "briefing-pack.html.j2", "delegation-pack.html.j2", "leave-behind.html.j2", "letter.html.j2",
-        "addendum.html.j2"]
-    # The addendum, which only build --since makes, is no document a brief lists or budgets.
+        "addendum.html.j2", "note.html.j2"]
+    # The addendum, which only build --since makes, is no document a brief lists or budgets; nor are
+    # the notes on their own, which only build --split-notes makes, once per issue.
     assert registry.addendum().id == "addendum" and "addendum" not in registry.listable()
+    assert registry.listable() == ["briefing-pack", "delegation-pack", "leave-behind", "letter"]
+    assert [document.id for document in registry.per_issue_documents()] == ["note"]

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen import timings
 from briefgen.errors import PageBudgetError, Problem, UsageError
-from briefgen.model.registry import addendum
-from briefgen.model.registry import document as document_type
+from briefgen.model.registry import addendum, per_issue_documents
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.resources import template_search_path
 from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, document_record, fingerprint, is_up_to_date,
@@ -53,6 +52,8 @@ class BuildOptions:
     since: str | None = None
     #: The addendum's number when the brief has no ``version``.
     addendum: int | None = None
+    #: Also write each issue note on its own (``notes/<issue id>.<ext>``): the registry's per-issue documents.
+    split_notes: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,10 @@ def _render_job(job: tuple) -> RenderedDocument:
 def _render_one(job: tuple) -> RenderedDocument:
     from briefgen.render.document import render_document
 
-    prepared, options, language, document_id, html, number = job
+    prepared, options, language, document_id, html, number, issue = job
     return render_document(prepared.brief, document_id, language, options.formats,
                            search_path=template_search_path(options.templates), brief_dir=prepared.folder,
-                           pdf_variant=options.pdf_variant, html=html, number=number)
+                           pdf_variant=options.pdf_variant, html=html, number=number, issue=issue)
 
 
 def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: dict[str, Any] | None = None,
@@ -114,7 +115,7 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
     """
     from briefgen.prepare.glyphs import check_glyphs
     from briefgen.render.budgets import located
-    from briefgen.render.document import document_html, document_key, output_name
+    from briefgen.render.document import document_html, document_key, output_path
     from briefgen.workers import cores, run_jobs, worker_pool
 
     with timings.stage("glyph check"):
@@ -124,30 +125,38 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
     number = since.number if since else None
     # A language that the brief's language_documents limits is built in those documents only.
     limited = prepared.brief.language_documents
-    wanted = [(document_id, language) for language in prepared.languages for document_id in document_ids
+    wanted = [(document_id, language, None) for language in prepared.languages for document_id in document_ids
               if language not in limited or document_id in limited[language]]
+    if options.split_notes:
+        wanted += [(declared.id, language, issue.id) for language in prepared.languages
+                   for declared in per_issue_documents() for issue in prepared.brief.issues
+                   if language not in limited or declared.id in limited[language]]
     # The HTML of every document here, before any worker: each template is compiled once, not
     # in every worker, and a document whose HTML has not changed need not be laid out again.
-    names = [output_name(document_type(document_id).output_id(number), language, "",
-                         prepared.brief.unnamed_language).rstrip(".")
-             for document_id, language in wanted]
+    names = [str(output_path(document_id, language, "", number=number, issue=issue,
+                             default=prepared.brief.unnamed_language)).rstrip(".")
+             for document_id, language, issue in wanted]
     htmls = []
-    for (document_id, language), name in zip(wanted, names):
+    for (document_id, language, issue), name in zip(wanted, names):
         with timings.stage(f"{name}: HTML"):
             htmls.append(document_html(prepared.brief, document_id, language, search_path,
-                                       previous=since.brief if since else None, number=number))
+                                       previous=since.brief if since else None, number=number, issue=issue))
     templates = templates_digest(search_path)
-    keys = [document_key(html, options.formats, options.pdf_variant, prepared.folder, templates) for html in htmls]
+    keys = [document_key(name, html, options.formats, options.pdf_variant, prepared.folder, templates)
+            for name, html in zip(names, htmls)]
     documents: list[RenderedDocument | None] = [
         _kept(document_id, name, key, found)
         if manifest and (found := kept_document(options.output_dir, manifest, key)) else None
-        for (document_id, _), name, key in zip(wanted, names, keys)]
+        for (document_id, _, _), name, key in zip(wanted, names, keys)]
     # The long pole first: the registry lists the documents longest first (the pack), and a
     # document's languages take about as long as each other, so that no worker is left with
     # a pack to lay out when the others are done.
+    # The notes on their own, each a page or two, come last.
     to_render = sorted((index for index, rendered in enumerate(documents) if rendered is None),
-                       key=lambda index: document_ids.index(wanted[index][0]))
-    jobs = [(prepared, options, wanted[index][1], wanted[index][0], htmls[index], number) for index in to_render]
+                       key=lambda index: (document_ids.index(wanted[index][0]) if wanted[index][0] in document_ids
+                                          else len(document_ids)))
+    jobs = [(prepared, options, wanted[index][1], wanted[index][0], htmls[index], number, wanted[index][2])
+            for index in to_render]
     workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
     if jobs and {"pdf", "docx"} & set(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
@@ -291,9 +300,18 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
             manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs,
             brief_path=brief_path, request=_request(options), warnings=[asdict(warning) for warning in warnings],
             documents={document.name: _record(document) for document in documents if document.key}))
-        written = staging.switch(options.output_dir / brief.id)
+        written = staging.switch(options.output_dir / brief.id, keep=_not_stale(brief.id, entry, outputs))
     return BuildResult(brief, damage + warnings, files, written[:-1], unchanged_since=unchanged_since,
                        kept=[file for document in documents if document.kept for file in document.files])
+
+
+def _not_stale(brief_id: str, entry: dict[str, Any], outputs: dict[str, str]) -> Callable[[Path], bool]:
+    """Whether a file of the brief's folder stays: all do but the notes on their own that the last
+    build of the same options wrote and this one does not (the note of an issue the brief dropped)."""
+    folders = {Path(document.folder or document.id) for document in per_issue_documents()}
+    stale = {Path(name).relative_to(brief_id) for name in entry.get("outputs", {}) if name not in outputs}
+    stale = {path for path in stale if path.parent in folders}
+    return lambda relative: relative not in stale
 
 
 def _record(document: RenderedDocument) -> dict[str, Any]:

@@ -15,6 +15,7 @@ gets them from its parser, and what must stay exact (ids, addresses, URLs, times
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -390,6 +391,44 @@ class Letter(Model):
     cc: list[Text] = Field(default_factory=list, description="Who else receives a copy, one name per item.")
 
 
+# -- Note metadata (issue 20) ----------------------------------------------------------
+
+#: What a note asks of its addressee, as departments head it ("For decision").
+ACTIONS = ("information", "decision", "approval", "signature")
+
+
+def _validate_action(value: Any) -> str:
+    # "For decision" is how a note says it; the brief may write it so or as the bare word.
+    if isinstance(value, str):
+        word = value.strip().lower()
+        word = word[4:].strip() if word.startswith("for ") else word
+        if word in ACTIONS:
+            return word
+    spellings = [*ACTIONS, *(f"for {action}" for action in ACTIONS)]
+    close = difflib.get_close_matches(value.strip().lower(), spellings, n=1) if isinstance(value, str) else []
+    choices = "information, decision, approval or signature, or 'for decision' and the like"
+    written = f"'{value}'" if isinstance(value, str) else _kind_of(value)
+    if close:
+        raise PydanticCustomError("action_error", "{written} is not an action; did you mean '{close}'? Write "
+                                                  "{choices}", {"written": written, "close": close[0],
+                                                                "choices": choices})
+    raise PydanticCustomError("action_error", "{written} is not an action: write {choices}",
+                              {"written": written, "choices": choices})
+
+
+#: The action a note asks for: one of :data:`ACTIONS`, written bare or after "for".
+Action = Annotated[str, PlainValidator(_validate_action),
+                   WithJsonSchema({"type": "string", "enum": [*ACTIONS, *(f"for {word}" for word in ACTIONS)]})]
+
+
+class Official(Model):
+    """Someone who drafts or approves a note, and when."""
+
+    name: Text = Field(description="Full name.")
+    title: Text | None = Field(None, description="Position, e.g. 'Director General, North Asia'.")
+    date: dt.date | None = Field(None, description="When they drafted or approved it (YYYY-MM-DD).")
+
+
 class Source(Model):
     """A source that facts cite."""
 
@@ -433,13 +472,23 @@ class Brief(Model):
         "UNCLASSIFIED", description="Security marking printed on every page of documents for officials.")
     public_marking: Text | None = Field(
         None, description="Marking printed on every page of the other documents, e.g. 'EMBARGOED UNTIL …'.")
-    file_number: Text | None = Field(None, description="File or reference number.")
+    file_number: Text | None = Field(None, description="File or reference number, printed on the cover and in "
+                                                       "the footer of every page of documents for officials.")
     version: Annotated[int, Field(ge=1)] | None = Field(
         None, description="Version of the brief (1, 2, …): the number of the addendum that `build --since` writes "
                           "against an earlier version, which must have a lower one.")
     prepared_by: PreparedBy = Field(description="Who prepared the brief.")
     prepared_for: Text | None = Field(None, description="Who the brief is for.")
     visit: Visit = Field(description="The visit.")
+    action: Action | None = internal(
+        "What the notes ask of who they are for: information, decision, approval or signature (also written "
+        "'for decision'). Shown on the cover and in each note's header; with decision or approval, each note "
+        "that has a recommendation ends with the principal's decision block.", default=None)
+    drafted_by: Official | None = internal("Who drafted the notes: name, title and date.", default=None)
+    approved_by: Official | None = internal(
+        "Who approved the notes: name, title and date (not before the drafter's).", default=None)
+    consulted: list[Text] = internal("Who was consulted on the notes, one name per item.", default_factory=list)
+    distribution: list[Text] = internal("Who receives the pack, one name per item.", default_factory=list)
     issues: list[Issue] = Field(default_factory=list, description="The issues at stake.")
     asks: list[Ask] = Field(default_factory=list, description="What is asked of the government.")
     signatories: list[Signatory] = Field(default_factory=list, description="Who makes the asks.")
@@ -486,7 +535,8 @@ class Brief(Model):
     def document_ids(self) -> list[str]:
         """The documents to build, in the order of the registry."""
         wanted = self.documents or [document.id for document in registry.DOCUMENTS.values()
-                                    if (not document.needs_letter or self.letter is not None) and not document.addendum]
+                                    if (not document.needs_letter or self.letter is not None)
+                                    and not document.addendum and not document.per_issue]
         return [document_id for document_id in registry.DOCUMENTS if document_id in wanted]
 
     @property

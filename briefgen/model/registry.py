@@ -55,6 +55,10 @@ class DocumentType:
     #: Made only by ``build --since``, against an earlier version of the brief, and named by its
     #: number (``addendum-2``): never one of the documents a brief builds by default or lists.
     addendum: bool = False
+    #: Made once per issue of the brief, as ``<folder>/<issue id>.<ext>``, and only when the build
+    #: asks for it (``--split-notes``): never one of the documents a brief builds by default or lists.
+    per_issue: bool = False
+    folder: str | None = None
 
     def output_id(self, number: int | None = None) -> str:
         """What names its files: its id, or for an addendum ``addendum-<number>``."""
@@ -84,6 +88,8 @@ DOCUMENTS: dict[str, DocumentType] = {document.id: document for document in (
     # Officials only: it reissues notes, which hold what only officials may see.
     DocumentType("addendum", "officials", "what changed since an earlier version of the brief, and the notes "
                  "that changed, reissued", addendum=True),
+    DocumentType("note", "officials", "each issue note on its own (build --split-notes)", per_issue=True,
+                 folder="notes"),
 )}
 
 
@@ -109,8 +115,14 @@ def budget_names() -> list[str]:
 
 
 def listable() -> list[str]:
-    """The documents a brief may list under ``documents``: all but the addendum, which ``--since`` makes."""
-    return [document.id for document in DOCUMENTS.values() if not document.addendum]
+    """The documents a brief may list under ``documents``: all but the addendum, which ``--since`` makes,
+    and the notes on their own, which ``--split-notes`` makes."""
+    return [document.id for document in DOCUMENTS.values() if not document.addendum and not document.per_issue]
+
+
+def per_issue_documents() -> list[DocumentType]:
+    """The documents made once per issue, on request (the notes of ``--split-notes``)."""
+    return [document for document in DOCUMENTS.values() if document.per_issue]
 
 
 def addendum() -> DocumentType:

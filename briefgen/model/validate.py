@@ -315,7 +315,20 @@ def cross_check(data: dict, line_map: LineMap) -> list[Problem]:
     visit = data.get("visit")
     if isinstance(visit, dict):
         problems.extend(_check_visit_dates(visit, line_map))
+    problems.extend(_check_approval_date(data, line_map))
     return problems
+
+
+def _check_approval_date(data: dict, line_map: LineMap) -> list[Problem]:
+    """The approver's date not before the drafter's: a note is approved once it is drafted."""
+    drafted, approved = (data.get(key) if isinstance(data.get(key), dict) else {}
+                         for key in ("drafted_by", "approved_by"))
+    drafted_on, approved_on = _as_date(drafted.get("date")), _as_date(approved.get("date"))
+    if drafted_on and approved_on and approved_on < drafted_on:
+        return [line_map.problem(
+            ("approved_by", "date"), f"the notes are approved ({approved_on}) before they are drafted "
+                                     f"({drafted_on}); correct approved_by.date or drafted_by.date", value=True)]
+    return []
 
 
 def _check_signatories_and_delegation(data: dict, line_map: LineMap, check: Callable[..., None]) -> list[Problem]:

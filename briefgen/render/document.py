@@ -60,26 +60,39 @@ def output_name(document_id: str, language: str, extension: str, default: str = 
     return f"{document_id}.{extension}" if language == default else f"{document_id}.{language}.{extension}"
 
 
+def output_path(document_id: str, language: str, extension: str, *, number: int | None = None,
+                issue: str | None = None, default: str = "en") -> Path:
+    """Where an output goes in the brief's folder: ``letter.fr.pdf``, an addendum's ``addendum-2.pdf``
+    (numbered ``number``); for a document made per issue, in its folder and named after the issue:
+    ``notes/tibet-boarding-schools.fr.pdf``. ``default`` is the language named by no tag."""
+    declared = document(document_id)
+    if declared.per_issue:
+        return Path(declared.folder or document_id) / output_name(issue or "", language, extension, default)
+    return Path(output_name(declared.output_id(number), language, extension, default))
+
+
 def document_html(brief: Brief, document_id: str, language: str, search_path: list[Path], *,
-                  previous: Brief | None = None, number: int | None = None) -> str:
+                  previous: Brief | None = None, number: int | None = None, issue: str | None = None) -> str:
     """The HTML of ``document_id`` of ``brief`` in ``language``, from its template in ``search_path``;
-    the addendum is made against ``previous``, the earlier version, and numbered ``number``."""
+    the addendum is made against ``previous``, the earlier version, and numbered ``number``; ``issue``
+    names the issue of a document made per issue (a note on its own)."""
     declared = document(document_id)
     context = (addendum_context(previous, brief, document_id, number, language) if declared.addendum
-               else build_context(brief, document_id, language=language))
+               else build_context(brief, document_id, language=language, issue=issue))
     return render_html(declared.template, context, search_path)
 
 
 def render_document(brief: Brief, document_id: str, language: str, formats: tuple[str, ...], *,
                     search_path: list[Path], brief_dir: Path, pdf_variant: str,
                     html: str | None = None, previous: Brief | None = None,
-                    number: int | None = None) -> RenderedDocument:
+                    number: int | None = None, issue: str | None = None) -> RenderedDocument:
     """Render ``document_id`` of ``brief`` in ``language``, in each of ``formats``, in memory.
 
     Templates come from ``search_path`` (``html``, when given, is the document's HTML from
     :func:`document_html`); files the document refers to are read only from ``brief_dir``
     and the template folders, and each refused reference becomes a warning.
-    The addendum is made against ``previous``, the earlier version, and numbered ``number``.
+    The addendum is made against ``previous``, the earlier version, and numbered ``number``;
+    ``issue`` names the issue of a document made per issue (a note on its own).
     Raises :class:`~briefgen.errors.PageBudgetError` when the document is longer than its budget.
     """
     # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
@@ -90,15 +103,17 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     declared = document(document_id)
     if html is None:
         with timings.stage("HTML"):
-            html = document_html(brief, document_id, language, search_path, previous=previous, number=number)
-    named = declared.output_id(number)
+            html = document_html(brief, document_id, language, search_path, previous=previous, number=number,
+                                 issue=issue)
+
     folder = Path(brief.id)
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
     page_numbers = None
 
     def path(extension: str) -> Path:
-        return folder / output_name(named, language, extension, brief.unnamed_language)
+        return folder / output_path(document_id, language, extension, number=number, issue=issue,
+                                    default=brief.unnamed_language)
 
     if "pdf" in formats:
         html, laid_out = layout_document(html, document_id, confinement)  # the .docx is made from its HTML
@@ -121,15 +136,17 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
                                         html.encode()))
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
     return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start),
-                            name=output_name(named, language, "", brief.unnamed_language).rstrip("."))
+                            name=str(path("").relative_to(folder)).rstrip("."))
 
 
-def document_key(html: str, formats: tuple[str, ...], pdf_variant: str, brief_dir: Path, templates: str) -> str:
-    """What a document's files depend on besides the files it reads: its HTML, the formats and
-    PDF variant, the brief's folder its references are read from, and ``templates``, the
-    digest of the theme's files (stylesheets and reference.docx are read past the HTML)."""
+def document_key(name: str, html: str, formats: tuple[str, ...], pdf_variant: str, brief_dir: Path,
+                 templates: str) -> str:
+    """What the files of the document ``name`` (``letter.fr``) depend on besides the files it reads:
+    its HTML, the formats and PDF variant, the brief's folder its references are read from, and
+    ``templates``, the digest of the theme's files (stylesheets and reference.docx are read past
+    the HTML)."""
     digest = hashlib.sha256()
-    for part in (__version__, html, ",".join(formats), pdf_variant, str(brief_dir.resolve()), templates):
+    for part in (__version__, name, html, ",".join(formats), pdf_variant, str(brief_dir.resolve()), templates):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 

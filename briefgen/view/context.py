@@ -93,13 +93,32 @@ def _typeset_recipient(recipient: dict[str, Any], language: str) -> dict[str, An
     return {**recipient, **typeset_fields}
 
 
+#: The brief's fields that head its notes (issue 20): with none of them, a note has no header block.
+NOTE_METADATA = ("action", "drafted_by", "approved_by", "consulted", "distribution")
+#: The actions that end each note with a recommendation in the principal's decision block.
+DECIDING_ACTIONS = ("decision", "approval")
+
+
+def _other_titles(brief: Brief, title: Any, language: str) -> list[dict[str, str]]:
+    """A bilingual brief's ``title`` in its other languages, each typeset in its own: the
+    bilingual title of a note's header block. Empty for a brief in one language. A language
+    that ``language_documents`` keeps to other documents than the officials' (the letter and
+    leave-behind in Chinese) is not one they are issued in, so it is left out."""
+    if len(brief.langs) < 2 or not isinstance(title, Localized):
+        return []
+    return [{"language": other, "text": typeset(title[other], other)}
+            for other in brief.langs if other != language and other in title
+            and any(document(document_id).audience == "officials" for document_id in brief.documents_in(other))]
+
+
 def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | None = None,
-                  language: str | None = None) -> dict[str, Any]:
+                  language: str | None = None, issue: str | None = None) -> dict[str, Any]:
     """The context for rendering ``document_id`` of ``brief`` in ``language`` (default: the
     brief's first), filtered for its audience.
 
     ``recipient`` (name, title, salutation, constituency, address, …, and ``fields``, all of
-    them as text for the placeholders) personalises a letter.
+    them as text for the placeholders) personalises a letter. ``issue`` names the one issue of
+    a document made per issue (a note on its own), given as ``issue`` with its ``number``.
     """
     audience = document(document_id).audience
     language = language or brief.langs[0]
@@ -118,9 +137,12 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
             native_lang = script_language(person["native_name"], languages_of_scripts)
             person["native_lang"] = None if native_lang == "und" else native_lang
     cited_before: set[str] = set()
-    for issue in data["issues"]:
-        issue["asks"] = [ask for ask in data["asks"] if ask["issue"] == issue["id"]]
-        for fact in issue["facts"]:
+    officials = audience == "officials"
+    for model_issue, issue_data in zip(brief.issues, data["issues"]):
+        issue_data["other_titles"] = _other_titles(brief, model_issue.title, language) if officials else []
+    for issue_data in data["issues"]:
+        issue_data["asks"] = [ask for ask in data["asks"] if ask["issue"] == issue_data["id"]]
+        for fact in issue_data["facts"]:
             # The first footnote citing a source gives it in full, later ones in short.
             fact["cited"] = [{**sources_by_id[ref], "first": ref not in cited_before} for ref in fact["sources"]]
             cited_before.update(fact["sources"])
@@ -132,13 +154,33 @@ def build_context(brief: Brief, document_id: str, recipient: dict[str, Any] | No
         letter["signed_by"] = [signatory for ref in letter["signed_by"]
                                for signatory in data["signatories"] if signatory["id"] == ref]
         letter_texts(letter, recipient, language)
+    note_metadata = officials and any(data[name] for name in NOTE_METADATA)
+    one_issue = None
+    if issue is not None:
+        number, one_issue = next((number, each) for number, each in enumerate(data["issues"], start=1)
+                                 if each["id"] == issue)
+        # On its own, the note gives each source in full the first time it cites it.
+        cited_here: set[str] = set()
+        facts = []
+        for fact in one_issue["facts"]:
+            facts.append({**fact, "cited": [{**cited, "first": cited["id"] not in cited_here}
+                                            for cited in fact["cited"]]})
+            cited_here.update(fact["sources"])
+        one_issue = {**one_issue, "facts": facts, "number": number}
     return {
         "brief": data,
         "document": {"id": document_id, "audience": audience},
+        # The header block of each note and the decision block, for officials only (their fields are internal).
+        "note_metadata": note_metadata,
+        "decision_block": note_metadata and data["action"] in DECIDING_ACTIONS,
+        "other_titles": _other_titles(brief, brief.title, language) if officials else [],
+        "issue": one_issue,
         "language": language,
         # Uyghur (and any language written right to left) is laid out so in both formats.
         "direction": "rtl" if is_right_to_left(language) else "ltr",
         "translation_note": _translation_note(brief, language),
+        # The officials' documents print the file number in every page's footer.
+        "footer_file_number": data["file_number"] if officials else None,
         "marking": (localize_marking(brief.classification, language) if audience == "officials"
                     else data["public_marking"]),
         "programme_days": programme_by_day(data["visit"]["programme"]),
