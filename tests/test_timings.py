@@ -29,10 +29,9 @@ def test_build_timings_list_every_stage_and_each_documents_own(tmp_path: Path) -
     # The HTML of every document is made in this process, before the workers lay them out.
     assert [stage for stage in stages if stage.endswith(": HTML")] == [
         f"{document}: HTML" for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter")]
-    # The fonts are loaded once, before the workers are forked.
-    assert [stage for stage in stages if not stage.endswith(": HTML")][:8] == [
+    assert [stage for stage in stages if not stage.endswith(": HTML")][:7] == [
         "start-up: interpreter and imports", "look for an unchanged build", "load and validate the brief",
-        "compare with the last build", "glyph check", "import WeasyPrint and python-docx", "load the fonts",
+        "compare with the last build", "glyph check", "import WeasyPrint and python-docx",
         "render 4 documents (2 processes)"]
     for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter"):
         assert {f"{document}: layout", f"{document}: PDF", f"{document}: .docx"} <= set(stages)

@@ -161,15 +161,11 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
     if jobs and {"pdf", "docx"} & set(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
+        # Nothing is laid out here before the fork: Pango loads the fonts in a thread of its own,
+        # and a worker forked while that thread held a lock waited for it for ever.
         with timings.stage("import WeasyPrint and python-docx"):
             import briefgen.render.docx  # noqa: F401
-            import briefgen.render.pdf
-        if "pdf" in options.formats and workers > 1:
-            from briefgen.render.resources import Confinement
-
-            with timings.stage("load the fonts"):
-                briefgen.render.pdf.warm_up(htmls[to_render[0]], Confinement(prepared.folder,
-                                                                              [prepared.folder, *search_path]))
+            import briefgen.render.pdf  # noqa: F401
     try:
         with timings.stage(f"render {len(jobs)} document{'s' if len(jobs) != 1 else ''} "
                            f"({workers} process{'es' if workers != 1 else ''})"), \

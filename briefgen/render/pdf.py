@@ -48,14 +48,6 @@ def layout_pdf(html: str, confinement: Confinement) -> weasyprint.Document:
                            url_fetcher=ConfinedFetcher(confinement)).render()
 
 
-def warm_up(html: str, confinement: Confinement) -> None:
-    """Lay out a line of each kind of text under the ``<head>`` of ``html`` (its stylesheet), so
-    that the fonts are found and loaded in this process once, before workers are forked from it,
-    rather than in each worker for its first document."""
-    head = html[:html.find("</head>")] if "</head>" in html else "<html><head>"
-    layout_pdf(head + "</head><body><h1>Aa</h1><h2>Aa</h2><p>Aa <b>Bb</b> <i>Cc</i></p></body></html>", confinement)
-
-
 def layout_tree(document: lxml_html.HtmlElement, confinement: Confinement) -> weasyprint.Document:
     """:func:`layout_pdf` of a document briefgen already holds as an lxml tree.
 
