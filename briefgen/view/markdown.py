@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from briefgen.view.typography import QUOTES, breakable_address, french_spacing
 
 if TYPE_CHECKING:
     # markdown-it is imported when a text is first parsed: validating a brief of plain texts,
@@ -54,6 +53,8 @@ def _is_safe_link(url: str) -> bool:
 def _typeset_text(state) -> None:
     """A core rule after the typographer's: mark the text of autolinks as addresses, and space
     French text (the text after an emphasis knows the character printed before it)."""
+    from briefgen.view.typography import QUOTES, french_spacing
+
     french = state.md.options["quotes"] == QUOTES["fr"]
     for block in state.tokens:
         if block.type != "inline" or not block.children:
@@ -78,6 +79,8 @@ def _render_text(renderer, tokens: list[Token], index: int, options, env) -> str
     """markdown-it's rendering of text, but for the address an autolink shows."""
     token = tokens[index]
     if token.meta.get("address"):
+        from briefgen.view.typography import breakable_address
+
         return str(breakable_address(token.content))
     from markdown_it.common.utils import escapeHtml
 
@@ -104,6 +107,8 @@ def _render_table(renderer, tokens: list[Token], index: int, options, env) -> st
 def _make_parser(language: str) -> MarkdownIt:
     from markdown_it import MarkdownIt
 
+    from briefgen.view.typography import QUOTES
+
     # The parser stops reading blocks maxNesting levels deep and drops what is deeper without a
     # word (the commonmark preset's 20 cut lists 10 deep). A list level counts two (list and
     # item), a quote one: lists and quotes both MAX_NESTING deep stay within 4 * MAX_NESTING.
@@ -126,7 +131,10 @@ def _make_parser(language: str) -> MarkdownIt:
 @functools.cache
 def _parser(language: str) -> MarkdownIt:
     """The parser of ``language`` (English for a language of no quotes of its own), made when
-    first asked: validating a brief, which renders nothing, makes none."""
+    first asked: validating a brief, which renders nothing, makes none (nor reads the
+    typography's rules, which compile many expressions)."""
+    from briefgen.view.typography import QUOTES
+
     return _make_parser(language if language in QUOTES else "en")
 
 

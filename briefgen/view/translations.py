@@ -21,7 +21,6 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from briefgen.view.typography import typeset
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "briefgen"
@@ -83,6 +82,9 @@ class TypesetTranslations(gettext.NullTranslations):
     def __init__(self, language: str):
         super().__init__()
         self.language = language
+        # Imported here: validate reads which labels a catalog lacks, and typesets none of them.
+        from briefgen.view.typography import typeset
+
         self._typeset = functools.lru_cache(maxsize=1024)(lambda text: typeset(text, language))
 
     def gettext(self, message: str) -> str:
