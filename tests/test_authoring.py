@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import jsonschema
 import yaml
 from PIL import Image
@@ -133,6 +134,17 @@ def test_an_unchanged_rebuild_reads_only_the_manifest_and_gives_the_same_warning
     warnings = [line for line in again.stderr.splitlines() if not line.startswith("import time:")]
     assert warnings == first.stderr.splitlines()
     assert again.stdout.startswith("up to date: ")
+
+
+def test_a_word_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "briefgen", "build", str(LETTER_BRIEF), "-o",
+                             str(tmp_path), "--format", "docx"], capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "docx" in imported and "weasyprint" not in imported
+    assert result.stdout.count("wrote ") == 4
+    letter = docx.Document(str(tmp_path / "letter-test" / "letter.docx"))
+    assert "Re: Human rights during your visit" in [paragraph.text for paragraph in letter.paragraphs]
 
 
 def test_a_manifest_entry_briefgen_did_not_write_means_building_again(tmp_path: Path) -> None:

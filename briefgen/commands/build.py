@@ -158,7 +158,7 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
     jobs = [(prepared, options, wanted[index][1], wanted[index][0], htmls[index], number, wanted[index][2])
             for index in to_render]
     workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
-    if jobs and {"pdf", "docx"} & set(options.formats):
+    if jobs and "pdf" in options.formats:
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
         # Nothing is laid out here before the fork: Pango loads the fonts in a thread of its own,
@@ -166,6 +166,9 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
         with timings.stage("import WeasyPrint and python-docx"):
             import briefgen.render.docx  # noqa: F401
             import briefgen.render.pdf  # noqa: F401
+    elif jobs and "docx" in options.formats:
+        with timings.stage("import python-docx"):  # a Word-only build never imports WeasyPrint
+            import briefgen.render.docx  # noqa: F401
     try:
         with timings.stage(f"render {len(jobs)} document{'s' if len(jobs) != 1 else ''} "
                            f"({workers} process{'es' if workers != 1 else ''})"), \

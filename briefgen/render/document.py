@@ -95,10 +95,6 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     ``issue`` names the issue of a document made per issue (a note on its own).
     Raises :class:`~briefgen.errors.PageBudgetError` when the document is longer than its budget.
     """
-    # WeasyPrint and python-docx take most of a second to import: only a build that renders pays.
-    from briefgen.render.docx import docx_bytes, html_to_docx
-    from briefgen.render.pdf import pdf_bytes
-
     start = timings.mark()
     declared = document(document_id)
     if html is None:
@@ -120,11 +116,15 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
         check_page_budgets(brief, declared, language, laid_out)
         page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                         for anchor in page.anchors}
+        from briefgen.render.pdf import pdf_bytes  # WeasyPrint: only a build that lays out a PDF imports it
+
         with timings.stage("PDF"):
             data = pdf_bytes(laid_out, variant=pdf_variant)
         rendered.append(RenderedFile(document_id, "pdf", path("pdf"),
                                      data, pages=len(laid_out.pages)))
     if "docx" in formats:
+        from briefgen.render.docx import docx_bytes, html_to_docx
+
         with timings.stage(".docx"):
             docx = docx_bytes(html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
                                            template_name=declared.template, page_numbers=page_numbers,
