@@ -249,13 +249,13 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     since the last build of the same outputs, renders nothing and returns a result marked
     ``up_to_date``.
     """
-    from briefgen.prepare.brief import prepare_brief
-
     brief_path = Path(brief_path)
     if options.addendum is not None and not options.since:
         raise UsageError(f"--addendum {options.addendum}: an addendum is made against an earlier version of the "
                          "brief; give it with --since OLD_BRIEF (a file, or git:REV)")
-    with timings.stage("load and validate the brief"):
+    with timings.stage("load and validate the brief"):  # the model's import included
+        from briefgen.prepare.brief import prepare_brief
+
         prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     brief = prepared.brief
     if options.since:
