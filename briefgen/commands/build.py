@@ -101,9 +101,10 @@ def _render_one(job: tuple) -> RenderedDocument:
 
 
 def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: dict[str, Any] | None = None,
-                    since: Since | None = None) -> list[RenderedDocument]:
+                    since: Since | None = None, templates: str | None = None) -> list[RenderedDocument]:
     """Every document of ``prepared`` in every language and format of ``options``, in memory,
-    and the addendum since the earlier version ``since`` when it differs.
+    and the addendum since the earlier version ``since`` when it differs. ``templates`` is the
+    theme's :func:`~briefgen.write.manifest.templates_digest`, read here when not given.
 
     With the ``manifest`` of the output folder, a document whose HTML, theme, options and
     read files are those of a document it lists, and whose files are still as written, is
@@ -141,7 +142,7 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
         with timings.stage(f"{name}: HTML"):
             htmls.append(document_html(prepared.brief, document_id, language, search_path,
                                        previous=since.brief if since else None, number=number, issue=issue))
-    templates = templates_digest(search_path)
+    templates = templates or templates_digest(search_path)
     keys = [document_key(name, html, options.formats, options.pdf_variant, prepared.folder, templates)
             for name, html in zip(names, htmls)]
     documents: list[RenderedDocument | None] = [
@@ -264,7 +265,7 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
         since = load_since(prepared, options.since, options.addendum)
     else:
         since = None
-    search_path = template_search_path(options.templates)
+    templates = templates_digest(template_search_path(options.templates))
     settings = {**asdict(options), "languages": prepared.languages, "output_dir": None, "force": None,
                 "jobs": None}
     key = options_key(settings)
@@ -275,14 +276,14 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     entry = manifest.get(key, {})
     with timings.stage("compare with the last build"):
         up_to_date = not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
-            brief_path, search_path, settings, current_read_files(entry)))
+            brief_path, templates, settings, current_read_files(entry)))
     unchanged_since = since.shown if since and since.unchanged else None
     if up_to_date:
         kept = kept_warnings(entry)
         return BuildResult(brief, prepared.warnings if kept is None else [Problem(**warning) for warning in kept],
                            up_to_date=True, unchanged_since=unchanged_since)
 
-    documents = render_prepared(prepared, options, None if options.force else manifest, since)
+    documents = render_prepared(prepared, options, None if options.force else manifest, since, templates)
     files = [file for document in documents for file in document.files]
     read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
@@ -296,7 +297,7 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
         for file in files:
             staging.write(file.relative_path.relative_to(brief.id), file.data)
         staging.write(MANIFEST_NAME, updated_manifest(
-            manifest, key, fingerprint(brief_path, search_path, settings, read_hashes), read_hashes, outputs,
+            manifest, key, fingerprint(brief_path, templates, settings, read_hashes), read_hashes, outputs,
             brief_path=brief_path, request=_request(options), warnings=[asdict(warning) for warning in warnings],
             documents={document.name: _record(document) for document in documents if document.key}))
         written = staging.switch(options.output_dir / brief.id, keep=_not_stale(brief.id, entry, outputs))

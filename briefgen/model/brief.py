@@ -19,12 +19,12 @@ import difflib
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from babel import Locale, UnknownLocaleError
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from briefgen.model import registry
-from briefgen.text import EMAIL_PATTERN, ID_LENGTH, LANGUAGE_PATTERN, SLUG_PATTERN, language_problem, primary_language
+from briefgen.text import (EMAIL_PATTERN, ID_LENGTH, LANGUAGE_PATTERN, SLUG_PATTERN, canonical_language,
+                           language_problem)
 from briefgen.view.markdown import nesting_problem
 
 
@@ -127,12 +127,7 @@ def _validate_language_tag(value: Any) -> str:
         raise PydanticCustomError("language_tag", "expected a language tag such as hi, bo, ug or zh-Hant, not {kind}",
                                   {"kind": _kind_of(value)})
     tag = value.strip()
-    try:
-        # Babel knows the languages CLDR has data for; "und" (undetermined) it reads as English.
-        known = primary_language(tag) != "und" and Locale.parse(tag, sep="-") is not None
-    except (UnknownLocaleError, ValueError, TypeError):
-        known = False
-    if not known:
+    if canonical_language(tag) is None:  # a tag CLDR has data for, "und" (undetermined) not one
         raise PydanticCustomError("language_tag", "unknown language tag '{tag}'; write the BCP 47 tag of the "
                                   "name's language, such as hi, bo, ug or zh-Hant", {"tag": tag})
     return tag

@@ -36,14 +36,15 @@ def _file_hash(path: Path) -> str | None:
         return None
 
 
-def fingerprint(brief_path: Path, template_dirs: list[Path], options: dict[str, Any],
+def fingerprint(brief_path: Path, templates: str, options: dict[str, Any],
                 read_files: dict[str, str | None]) -> str:
-    """One hash of everything a build's outputs depend on."""
+    """One hash of everything a build's outputs depend on; ``templates`` is the
+    :func:`templates_digest` of the template folders."""
     digest = hashlib.sha256()
     digest.update(json.dumps({"briefgen": __version__, "options": options, "read": read_files},
                              sort_keys=True, default=str).encode())
     digest.update(brief_path.read_bytes())
-    digest.update(templates_digest(template_dirs).encode())
+    digest.update(templates.encode())
     return digest.hexdigest()
 
 
@@ -182,6 +183,7 @@ def unchanged_build(output_dir: Path, brief_path: Path, request: str,
     with (the languages as the brief resolved them), which its fingerprint needs.
     """
     brief = str(brief_path.resolve())
+    templates = None
     for path in sorted(output_dir.glob(f"*/{MANIFEST_NAME}")):
         manifest, _ = read_manifest(path.parent)
         for key, entry in manifest.items():
@@ -191,7 +193,8 @@ def unchanged_build(output_dir: Path, brief_path: Path, request: str,
                 settings = json.loads(key)
             except ValueError:  # not a key briefgen wrote: the whole build decides
                 continue
-            if is_up_to_date(output_dir, entry, fingerprint(brief_path, template_dirs, settings,
+            templates = templates or templates_digest(template_dirs)
+            if is_up_to_date(output_dir, entry, fingerprint(brief_path, templates, settings,
                                                             current_read_files(entry))):
                 return path.parent, entry
     return None
