@@ -5,7 +5,9 @@ after the command: the process's start-up (the interpreter and the imports, unti
 command line is read), then each stage in the order it ran. A document laid out in a
 worker reports its own stages (HTML, layout, PDF, .docx), which the parent prints under
 the document's name: they are that worker's time, spent side by side with the others',
-so they add up to more than the wall time of the stage that ran them.
+so they add up to more than the wall time of the stage that ran them. A build that makes PDFs
+loads the brief and renders its HTML in a child process while it imports WeasyPrint: the
+import's row says it ran side by side with the stages above it.
 
 Off, a stage costs one test of a flag.
 """
@@ -67,10 +69,11 @@ def since(start: int) -> list[tuple[str, float]]:
     return taken
 
 
-def add(prefix: str, stages: list[tuple[str, float]]) -> None:
-    """Record ``stages`` of another process (or of a part), each named ``prefix: stage``."""
+def add(prefix: str | None, stages: list[tuple[str, float]]) -> None:
+    """Record ``stages`` of another process (or of a part), each named ``prefix: stage``, or as
+    named when ``prefix`` is None."""
     if _on:
-        _recorded.extend((f"{prefix}: {name}", seconds) for name, seconds in stages)
+        _recorded.extend((name if prefix is None else f"{prefix}: {name}", seconds) for name, seconds in stages)
 
 
 def _start_up() -> float | None:

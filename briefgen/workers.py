@@ -175,6 +175,35 @@ class Workers:
             _RUNNING.remove(self)
 
 
+class Pending:
+    """``function(job)`` running in a forked child while this process goes on; :meth:`result`
+    waits for it. Made by :func:`in_child`."""
+
+    def __init__(self, function: Callable[[Any], Any], job: Any):
+        self._workers = Workers(1)
+        worker = self._workers.workers[0]
+        try:
+            worker.jobs.send_bytes(pickle.dumps((function, job), pickle.HIGHEST_PROTOCOL))
+        except BaseException:
+            self._workers.stop()
+            raise
+        worker.job = 0
+
+    def result(self) -> Any:
+        """The job's result, or its exception raised here; the child is stopped either way."""
+        try:
+            return self._workers._result(self._workers.workers[0])
+        finally:
+            self._workers.stop()
+
+
+def in_child(function: Callable[[Any], Any], job: Any) -> Pending | None:
+    """``function(job)`` started in a child forked now, or None where the system cannot fork
+    (the caller then calls it itself). The child is a worker as :class:`Workers` makes them:
+    Ctrl-C and cleaning up are the parent's."""
+    return Pending(function, job) if can_fork() else None
+
+
 def stop_all() -> None:
     """Stop every worker of this process: the command line's last word after Ctrl-C or a failure,
     wherever they came (even before a ``with`` took the workers)."""

@@ -26,12 +26,13 @@ def test_build_timings_list_every_stage_and_each_documents_own(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("timings (seconds):\n")
     stages = rows(result.stderr)
-    # The HTML of every document is made in this process, before the workers lay them out.
+    # The HTML of every document is made in one process (the one that loads the brief), before the workers
+    # lay them out.
     assert [stage for stage in stages if stage.endswith(": HTML")] == [
         f"{document}: HTML" for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter")]
     assert [stage for stage in stages if not stage.endswith(": HTML")][:7] == [
         "start-up: interpreter and imports", "look for an unchanged build", "load and validate the brief",
-        "compare with the last build", "glyph check", "import WeasyPrint and python-docx",
+        "compare with the last build", "glyph check", "import WeasyPrint and python-docx, side by side with the above",
         "render 4 documents (2 processes)"]
     for document in ("briefing-pack", "delegation-pack", "leave-behind", "letter"):
         assert {f"{document}: layout", f"{document}: PDF", f"{document}: .docx"} <= set(stages)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -100,24 +102,30 @@ def _render_one(job: tuple) -> RenderedDocument:
                            pdf_variant=options.pdf_variant, html=html, number=number, issue=issue)
 
 
-def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: dict[str, Any] | None = None,
-                    since: Since | None = None, templates: str | None = None) -> list[RenderedDocument]:
-    """Every document of ``prepared`` in every language and format of ``options``, in memory,
-    and the addendum since the earlier version ``since`` when it differs. ``templates`` is the
-    theme's :func:`~briefgen.write.manifest.templates_digest`, read here when not given.
+@dataclass
+class DocumentPlan:
+    """The documents of a build before any is laid out (:func:`plan_documents`)."""
 
-    With the ``manifest`` of the output folder, a document whose HTML, theme, options and
-    read files are those of a document it lists, and whose files are still as written, is
-    not laid out again: its files are read back (``kept``).
+    #: Each wanted document: read back when kept from the last build, None when it is to be rendered.
+    documents: list[RenderedDocument | None]
+    #: What each document's files depend on (:func:`~briefgen.render.document.document_key`).
+    keys: list[str]
+    #: The documents to render (indexes in ``documents``), longest first, and their jobs.
+    to_render: list[int]
+    jobs: list[tuple]
 
-    Raises :class:`~briefgen.errors.MissingGlyphError` for characters no font covers,
-    :class:`~briefgen.errors.PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
-    :class:`~briefgen.errors.TemplateError` when a document cannot be produced.
+
+def plan_documents(prepared: PreparedBrief, options: BuildOptions, manifest: dict[str, Any] | None = None,
+                   since: Since | None = None, templates: str | None = None) -> DocumentPlan:
+    """Which documents of ``prepared`` a build with ``options`` makes, their HTML, and which of them
+    need to be laid out: everything before the layout, which needs neither WeasyPrint nor
+    python-docx. ``manifest``, ``since`` and ``templates`` are as for :func:`render_prepared`.
+
+    Raises :class:`~briefgen.errors.MissingGlyphError` for characters no font covers and
+    :class:`~briefgen.errors.TemplateError` for a template that fails.
     """
     from briefgen.prepare.glyphs import check_glyphs
-    from briefgen.render.budgets import located
     from briefgen.render.document import document_html, document_key, output_path
-    from briefgen.workers import cores, run_jobs, worker_pool
 
     with timings.stage("glyph check"):
         check_glyphs(prepared.brief, prepared.line_map)
@@ -158,30 +166,71 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
                                           else len(document_ids)))
     jobs = [(prepared, options, wanted[index][1], wanted[index][0], htmls[index], number, wanted[index][2])
             for index in to_render]
+    return DocumentPlan(documents, keys, to_render, jobs)
+
+
+def import_renderers(formats: tuple[str, ...]) -> None:
+    """Import what lays out ``formats``: WeasyPrint and python-docx for a PDF (its .docx takes the
+    PDF's page numbers), python-docx alone for a Word-only build, which never imports WeasyPrint."""
+    if "pdf" in formats:
+        import briefgen.render.docx  # noqa: F401
+        import briefgen.render.pdf  # noqa: F401
+    elif "docx" in formats:
+        import briefgen.render.docx  # noqa: F401,F811
+
+
+def render_planned(prepared: PreparedBrief, plan: DocumentPlan, options: BuildOptions) -> list[RenderedDocument]:
+    """The documents of ``plan``: those it keeps, and the others laid out, side by side in worker
+    processes when there are several PDFs. Raises :class:`~briefgen.errors.PageBudgetError`
+    (located in the brief) and :class:`~briefgen.errors.BuildError` when a document cannot be produced."""
+    from briefgen.render.budgets import located
+    from briefgen.workers import cores, run_jobs, worker_pool
+
+    documents, jobs = list(plan.documents), plan.jobs
     workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
-    if jobs and "pdf" in options.formats:
+    if jobs and not _imported(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.
         # Nothing is laid out here before the fork: Pango loads the fonts in a thread of its own,
         # and a worker forked while that thread held a lock waited for it for ever.
-        with timings.stage("import WeasyPrint and python-docx"):
-            import briefgen.render.docx  # noqa: F401
-            import briefgen.render.pdf  # noqa: F401
-    elif jobs and "docx" in options.formats:
-        with timings.stage("import python-docx"):  # a Word-only build never imports WeasyPrint
-            import briefgen.render.docx  # noqa: F401
+        with timings.stage("import WeasyPrint and python-docx" if "pdf" in options.formats
+                           else "import python-docx"):
+            import_renderers(options.formats)
     try:
         with timings.stage(f"render {len(jobs)} document{'s' if len(jobs) != 1 else ''} "
                            f"({workers} process{'es' if workers != 1 else ''})"), \
                 _fewer_collections(), worker_pool(workers, one_job_each=True) as pool:
-            for index, rendered in zip(to_render, run_jobs(pool, _render_job if pool else _render_one, jobs)):
-                rendered.key = keys[index]
+            for index, rendered in zip(plan.to_render, run_jobs(pool, _render_job if pool else _render_one, jobs)):
+                rendered.key = plan.keys[index]
                 documents[index] = rendered
     except PageBudgetError as error:
         raise located(error, prepared.brief, prepared.line_map) from None
-    for index in to_render:
+    for index in plan.to_render:
         timings.add(documents[index].name, documents[index].timings)
     return documents
+
+
+def _imported(formats: tuple[str, ...]) -> bool:
+    """Whether :func:`import_renderers` of ``formats`` has been done in this process."""
+    return all(module in sys.modules for module in
+               (("briefgen.render.pdf", "briefgen.render.docx") if "pdf" in formats else ("briefgen.render.docx",)))
+
+
+def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: dict[str, Any] | None = None,
+                    since: Since | None = None, templates: str | None = None) -> list[RenderedDocument]:
+    """Every document of ``prepared`` in every language and format of ``options``, in memory,
+    and the addendum since the earlier version ``since`` when it differs. ``templates`` is the
+    theme's :func:`~briefgen.write.manifest.templates_digest`, read here when not given.
+
+    With the ``manifest`` of the output folder, a document whose HTML, theme, options and
+    read files are those of a document it lists, and whose files are still as written, is
+    not laid out again: its files are read back (``kept``).
+
+    Raises :class:`~briefgen.errors.MissingGlyphError` for characters no font covers,
+    :class:`~briefgen.errors.PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
+    :class:`~briefgen.errors.TemplateError` when a document cannot be produced.
+    """
+    return render_planned(prepared, plan_documents(prepared, options, manifest, since, templates), options)
 
 
 def _kept(document_id: str, name: str, key: str, found: tuple[dict[str, Any], list[bytes]]) -> RenderedDocument:
@@ -242,18 +291,31 @@ def unchanged(brief_path: Path | str, options: BuildOptions = BuildOptions()) ->
     return Unchanged(folder, [Problem(**warning) for warning in kept_warnings(entry) or []])
 
 
-def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
-    """Prepare and render the brief at ``brief_path``, then write its documents.
+@dataclass
+class _Planned:
+    """What a build finds before it lays anything out (:func:`_plan_build`)."""
 
-    Raises the errors of :func:`~briefgen.prepare.brief.prepare_brief` and of
-    :func:`render_prepared`; nothing is written in any of these cases. When nothing changed
-    since the last build of the same outputs, renders nothing and returns a result marked
-    ``up_to_date``.
-    """
-    brief_path = Path(brief_path)
-    if options.addendum is not None and not options.since:
-        raise UsageError(f"--addendum {options.addendum}: an addendum is made against an earlier version of the "
-                         "brief; give it with --since OLD_BRIEF (a file, or git:REV)")
+    prepared: PreparedBrief
+    since: Since | None
+    templates: str
+    settings: dict[str, Any]
+    #: The manifest's key for the build's options.
+    key: str
+    manifest: dict[str, Any]
+    damage: list[Problem]
+    entry: dict[str, Any]
+    up_to_date: bool
+    #: None when the build is up to date.
+    plan: DocumentPlan | None
+    #: The stages timed while planning, for the process that prints them.
+    timings: list[tuple[str, float]]
+
+
+def _plan_build(job: tuple[Path, BuildOptions]) -> _Planned:
+    """Everything :func:`build` does before laying out: load and check the brief, and the earlier
+    version it is compared with; read the last build's manifest; render the documents' HTML."""
+    brief_path, options = job
+    start = timings.mark()
     with timings.stage("load and validate the brief"):  # the model's import included
         from briefgen.prepare.brief import prepare_brief
 
@@ -277,13 +339,35 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
     with timings.stage("compare with the last build"):
         up_to_date = not options.force and is_up_to_date(options.output_dir, entry, fingerprint(
             brief_path, templates, settings, current_read_files(entry)))
+    plan = None if up_to_date else plan_documents(prepared, options, None if options.force else manifest, since,
+                                                  templates)
+    return _Planned(prepared, since, templates, settings, key, manifest, damage, entry, up_to_date, plan,
+                    timings.since(start))
+
+
+def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Prepare and render the brief at ``brief_path``, then write its documents.
+
+    Raises the errors of :func:`~briefgen.prepare.brief.prepare_brief` and of
+    :func:`render_prepared`; nothing is written in any of these cases. When nothing changed
+    since the last build of the same outputs, renders nothing and returns a result marked
+    ``up_to_date``.
+    """
+    brief_path = Path(brief_path)
+    if options.addendum is not None and not options.since:
+        raise UsageError(f"--addendum {options.addendum}: an addendum is made against an earlier version of the "
+                         "brief; give it with --since OLD_BRIEF (a file, or git:REV)")
+    planned = _planned(brief_path, options)
+    prepared, since, templates, settings = planned.prepared, planned.since, planned.templates, planned.settings
+    brief, manifest, entry = prepared.brief, planned.manifest, planned.entry
+    key = planned.key
     unchanged_since = since.shown if since and since.unchanged else None
-    if up_to_date:
+    if planned.up_to_date:
         kept = kept_warnings(entry)
         return BuildResult(brief, prepared.warnings if kept is None else [Problem(**warning) for warning in kept],
                            up_to_date=True, unchanged_since=unchanged_since)
 
-    documents = render_prepared(prepared, options, None if options.force else manifest, since, templates)
+    documents = render_planned(prepared, planned.plan, options)
     files = [file for document in documents for file in document.files]
     read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
@@ -301,8 +385,26 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
             brief_path=brief_path, request=_request(options), warnings=[asdict(warning) for warning in warnings],
             documents={document.name: _record(document) for document in documents if document.key}))
         written = staging.switch(options.output_dir / brief.id, keep=_not_stale(brief.id, entry, outputs))
-    return BuildResult(brief, damage + warnings, files, written[:-1], unchanged_since=unchanged_since,
+    return BuildResult(brief, planned.damage + warnings, files, written[:-1], unchanged_since=unchanged_since,
                        kept=[file for document in documents if document.kept for file in document.files])
+
+
+def _planned(brief_path: Path, options: BuildOptions) -> _Planned:
+    """:func:`_plan_build`, in a child process while this one imports WeasyPrint and python-docx
+    when the build makes PDFs: each takes a few tenths of a second, and neither needs the other."""
+    from briefgen.workers import in_child
+
+    pending = in_child(_plan_build, (brief_path, options)) if "pdf" in options.formats else None
+    if pending is None:
+        planned = _plan_build((brief_path, options))
+        timings.add(None, planned.timings)
+        return planned
+    started = time.perf_counter()
+    import_renderers(options.formats)
+    imported = time.perf_counter() - started
+    planned = pending.result()
+    timings.add(None, [*planned.timings, ("import WeasyPrint and python-docx, side by side with the above", imported)])
+    return planned
 
 
 def _not_stale(brief_id: str, entry: dict[str, Any], outputs: dict[str, str]) -> Callable[[Path], bool]:
