@@ -129,6 +129,7 @@ def test_pdf_a_for_archiving_on_request(tmp_path: Path) -> None:
 
 
 def test_a_warning_says_when_the_fast_font_subsetter_is_missing(monkeypatch) -> None:
+    import ctypes
     import ctypes.util
 
     from weasyprint.text import ffi
@@ -137,6 +138,16 @@ def test_a_warning_says_when_the_fast_font_subsetter_is_missing(monkeypatch) -> 
 
     assert subsetting_warning() is None, "make test installs libharfbuzz-subset0"
     assert ffi.harfbuzz_subset is not None, "WeasyPrint finds the same library"
+    # Missing: neither the loader nor the system's library index finds it.
+    loader = ctypes.CDLL
+
+    def without_subsetter(name, *arguments, **options):
+        if "harfbuzz-subset" in str(name):
+            raise OSError(f"{name}: cannot open shared object file")
+        return loader(name, *arguments, **options)
+
+    monkeypatch.setattr(ctypes, "CDLL", without_subsetter)
+    assert subsetting_warning() is None, "the library index still finds it"
     monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
     assert subsetting_warning() == (
         "warning: libharfbuzz-subset is not installed, so fonts are subset about 4 times more slowly; "

@@ -11,13 +11,17 @@ from __future__ import annotations
 import logging
 from xml.etree import ElementTree
 
-import weasyprint
-from lxml import etree as lxml_etree
-from lxml import html as lxml_html
-
 from briefgen.render import PDF_VARIANTS
-from briefgen.render.resources import Confinement
-from briefgen.render.weasyprint_internals import html_of_tree, install
+from briefgen.render.weasyprint_import import import_weasyprint
+
+import_weasyprint()  # before anything else imports WeasyPrint: see its module
+
+import weasyprint  # noqa: E402
+from lxml import etree as lxml_etree  # noqa: E402
+from lxml import html as lxml_html  # noqa: E402
+
+from briefgen.render.resources import Confinement  # noqa: E402
+from briefgen.render.weasyprint_internals import html_of_tree, install  # noqa: E402
 
 # WeasyPrint logs every CSS property it ignores; briefgen reports its own problems.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)

@@ -1,7 +1,8 @@
 """Every use briefgen makes of WeasyPrint's and pydyf's non-public names, in this one module
 (but for the reading of the laid-out boxes that the live preview draws, in
-:mod:`briefgen.render.preview`, the one other module allowed any, its assumptions tested in
-``tests/test_preview.py``).
+:mod:`briefgen.render.preview`, its assumptions tested in ``tests/test_preview.py``; and for how
+WeasyPrint is imported, before this module can import it, in
+:mod:`briefgen.render.weasyprint_import`, tested in ``tests/test_weasyprint_import.py``).
 
 WeasyPrint's public API is what its root package offers (``HTML``, ``CSS``, ``Document``,
 ``Page``, ``URLFetcher``, ``DEFAULT_OPTIONS``); pydyf's is its data types. What this module
