@@ -7,6 +7,8 @@ assertions read the PDF back with poppler and reopen the .docx.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import docx
@@ -207,3 +209,17 @@ def test_cached_page_references_follow_the_pages_added() -> None:
         pages.append(pydyf.Dictionary({"Type": "/Page"}))
         pdf.add_page(pages[-1])
         assert pdf.page_references == tuple(f"{page.number} 0 R".encode() for page in pages)
+
+
+def test_the_console_command_ends_with_all_it_printed_and_its_exit_code(tmp_path) -> None:
+    # The process ends without tearing the interpreter down (briefgen.cli.run): what it printed
+    # must still reach the reader, and its exit code be the command's.
+    command = [str(Path(sys.executable).with_name("briefgen")), "build"]
+    done = subprocess.run([*command, str(SAMPLE), "-o", str(tmp_path), "--format", "html"], capture_output=True,
+                          text=True, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == [f"wrote {tmp_path / 'carney-china-2026' / document}.html"
+                                        for document in DOCUMENTS]
+    missing = subprocess.run([*command, str(tmp_path / "absent.yaml")], capture_output=True, text=True, check=False)
+    assert (missing.returncode, missing.stdout, missing.stderr) == (
+        2, "", f"{tmp_path / 'absent.yaml'}:1:1: no such file\n")
