@@ -211,9 +211,10 @@ def render_planned(prepared: PreparedBrief, plan: DocumentPlan, options: BuildOp
 
 
 def _imported(formats: tuple[str, ...]) -> bool:
-    """Whether :func:`import_renderers` of ``formats`` has been done in this process."""
-    return all(module in sys.modules for module in
-               (("briefgen.render.pdf", "briefgen.render.docx") if "pdf" in formats else ("briefgen.render.docx",)))
+    """Whether :func:`import_renderers` of ``formats`` has been done in this process (or has nothing to do)."""
+    modules = (("briefgen.render.pdf", "briefgen.render.docx") if "pdf" in formats
+               else ("briefgen.render.docx",) if "docx" in formats else ())
+    return all(module in sys.modules for module in modules)
 
 
 def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: dict[str, Any] | None = None,
