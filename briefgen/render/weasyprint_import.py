@@ -27,7 +27,7 @@ PDFs byte for byte, and the libraries loaded):
   compiled ``ffi`` as its own, which the rest of WeasyPrint imports from it.
 
 This module relies on what WeasyPrint does at import, not on its names but for
-``weasyprint.text.ffi``; ``tests/test_weasyprint_internals.py`` states each assumption.
+``weasyprint.text.ffi``; ``tests/test_weasyprint_import.py`` states each assumption.
 """
 
 from __future__ import annotations
