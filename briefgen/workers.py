@@ -180,7 +180,7 @@ class Pending:
     waits for it. Made by :func:`in_child`."""
 
     def __init__(self, function: Callable[[Any], Any], job: Any):
-        self._workers = Workers(1)
+        self._workers = Workers(1, one_job_each=True)
         worker = self._workers.workers[0]
         try:
             worker.jobs.send_bytes(pickle.dumps((function, job), pickle.HIGHEST_PROTOCOL))
@@ -195,6 +195,70 @@ class Pending:
             return self._workers._result(self._workers.workers[0])
         finally:
             self._workers.stop()
+
+
+class Conversation(Pending):
+    """``function(job, channel)`` running in a forked child, which exchanges messages with this
+    process on the way: :meth:`send` and :meth:`receive` here, ``channel.send`` and
+    ``channel.recv`` there (a :class:`~multiprocessing.connection.Connection`); :meth:`result`
+    waits for what the function returns. Made by :func:`in_child_talking`."""
+
+    def __init__(self, function: Callable[[Any, Connection], Any], job: Any):
+        self._channel, child_channel = Pipe()
+        _CHILD_CHANNEL[:] = [child_channel, self._channel]
+        try:
+            super().__init__(_talk, (function, job))
+        finally:
+            _CHILD_CHANNEL.clear()
+            child_channel.close()
+
+    def send(self, message: Any) -> None:
+        """Give the child ``message``; if the child has ended, raise what :meth:`result` raises."""
+        try:
+            self._channel.send(message)
+        except OSError:
+            self.result()
+            raise
+
+    def receive(self) -> Any:
+        """The child's next message; :class:`BuildError` (as :meth:`result` raises it) if the child
+        ended first."""
+        try:
+            return self._channel.recv()
+        except (EOFError, OSError):
+            pass
+        return self.result()  # raises the child's failure, or it ended without a message
+        # (a function that returns before sending what it was asked for is a bug)
+
+    def result(self) -> Any:
+        """The function's return value, or its exception raised here; the child is stopped either way."""
+        try:
+            return super().result()
+        finally:
+            self._channel.close()
+
+    def stop(self) -> None:
+        """Stop the child now, whatever it is doing."""
+        self._workers.stop()
+        self._channel.close()
+
+
+#: The child's end and this process's end of the channel of the :class:`Conversation` being
+#: started, for :func:`_talk` in the child.
+_CHILD_CHANNEL: list[Connection] = []
+
+
+def _talk(job: tuple[Callable[[Any, Connection], Any], Any]) -> Any:
+    function, real_job = job
+    channel, parents_end = _CHILD_CHANNEL
+    parents_end.close()  # so that the child's channel ends when the parent's does
+    return function(real_job, channel)
+
+
+def in_child_talking(function: Callable[[Any, Connection], Any], job: Any) -> Conversation | None:
+    """:func:`in_child` for a ``function(job, channel)`` that talks with this process while it
+    runs (see :class:`Conversation`); None where the system cannot fork."""
+    return Conversation(function, job) if can_fork() else None
 
 
 def in_child(function: Callable[[Any], Any], job: Any) -> Pending | None:
