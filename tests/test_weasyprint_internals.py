@@ -445,8 +445,8 @@ def test_write_pdf_hands_its_finisher_the_pdf_before_writing_it_and_lets_its_exc
         raise Stop
 
     with assumption("Document.write_pdf(finisher=f) calls f(document, pdf) with the pydyf.PDF before writing it, "
-                    "and an exception f raises stops write_pdf", "compose(), which gets the PDF that way "
-                    "(_generated_pdf) and has no use for the file"):
+                    "and an exception f raises stops write_pdf", "compose() and the layout in two runs "
+                    "(weasyprint_runs), which get the PDF that way (generated_pdf)"):
         assert "finisher" in inspect.signature(weasyprint.Document.write_pdf).parameters
         with pytest.raises(Stop):
             laid_out.write_pdf(finisher=finisher, **LETTER_PDF)
@@ -669,3 +669,33 @@ def test_each_mark_is_a_span_that_says_its_title_and_the_words_of_its_line(marke
     assert spoken[-1] == "deleted: gone" and all(text.startswith("inserted: ") for text in spoken[:-1])
     assert " ".join(text.removeprefix("inserted: ") for text in spoken[:-1]) == (
         "one two three four five six seven eight nine ten eleven twelve")
+
+
+def test_a_font_reads_its_file_in_init_through_its_modules_name_and_only_the_subset_is_written(tmp_path) -> None:
+    import weasyprint.pdf.fonts as weasyprint_fonts
+
+    init = getattr(weasyprint_fonts.Font.__init__, "__wrapped__", weasyprint_fonts.Font.__init__)
+    with assumption("Font.__init__ reads the whole font file with get_hb_object_data(self.hb_face), by that "
+                    "module's name, and HarfBuzz subsetting replaces file_content with the subset",
+                    "the unread font file (weasyprint_internals._file_content)"):
+        assert "self.file_content = get_hb_object_data(self.hb_face)" in inspect.getsource(init)
+        assert "self.file_content = file_content" in inspect.getsource(weasyprint_fonts.Font._harfbuzz_subset)
+    weasyprint_internals.install()
+    sizes = []
+    read = weasyprint_fonts.get_hb_object_data
+
+    def counted(*args):
+        data = read(*args)
+        sizes.append(len(data or b""))
+        return data
+
+    laid_out = layout_pdf('<html lang="zh"><body><p>习近平 and Latin</p></body></html>',
+                          Confinement(tmp_path, [tmp_path]))
+    weasyprint_fonts.get_hb_object_data = counted
+    try:
+        (tmp_path / "fonts.pdf").write_bytes(laid_out.write_pdf())
+    finally:
+        weasyprint_fonts.get_hb_object_data = read
+    assert sizes and max(sizes) < 5_000_000, f"a whole font file was read: {sizes}"
+    text = subprocess.run(["pdftotext", str(tmp_path / "fonts.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "习近平 and Latin" in text

@@ -1,8 +1,10 @@
 """Every use briefgen makes of WeasyPrint's and pydyf's non-public names, in this one module
 (but for the reading of the laid-out boxes that the live preview draws, in
-:mod:`briefgen.render.preview`, its assumptions tested in ``tests/test_preview.py``; and for how
+:mod:`briefgen.render.preview`, its assumptions tested in ``tests/test_preview.py``; for how
 WeasyPrint is imported, before this module can import it, in
-:mod:`briefgen.render.weasyprint_import`, tested in ``tests/test_weasyprint_import.py``).
+:mod:`briefgen.render.weasyprint_import`, tested in ``tests/test_weasyprint_import.py``; and for
+the layout of a long document in two page runs side by side, in
+:mod:`briefgen.render.weasyprint_runs`, tested in ``tests/test_weasyprint_runs.py``).
 
 WeasyPrint's public API is what its root package offers (``HTML``, ``CSS``, ``Document``,
 ``Page``, ``URLFetcher``, ``DEFAULT_OPTIONS``); pydyf's is its data types. What this module
@@ -57,6 +59,11 @@ layout functions of :mod:`briefgen.render.pdf` call it before they lay anything 
   compared 60 million list items and the second made 5.8 million page references, four times
   as many as at 100 issues: a fifth of the CPU time of its layout and of its writing. Both
   lookups are given a constant cost, without changing what WeasyPrint lays out or writes.
+- **Font files read when needed.** WeasyPrint 70 copies the whole file of each font it draws
+  with when it first meets it (``Font.__init__``), though it then writes only the subset
+  HarfBuzz makes from the font's face: a Noto CJK collection is 26 MB, a fiftieth of a second
+  to copy for each document with a Chinese name. ``Font.file_content`` becomes a property that
+  reads the file when something asks for it (a font written whole, or subset by fontTools).
 
 Then :func:`html_of_tree`, a ``weasyprint.HTML`` of an element tree (WeasyPrint's own HTML
 parser, written in Python, took an eighth of the layout of a batch of letters), and
@@ -91,6 +98,7 @@ import cssselect2
 import pydyf
 import weasyprint
 import weasyprint.document as weasyprint_document
+import weasyprint.pdf.fonts as weasyprint_fonts
 from weasyprint.formatting_structure import boxes as weasyprint_boxes
 from weasyprint.layout import LayoutContext
 from weasyprint.pdf import tags as weasyprint_tags
@@ -121,8 +129,8 @@ CHANGE_MARKS = {"ins": "inserted", "del": "deleted"}
 
 def install() -> None:
     """Patch WeasyPrint's tag builder, page drawing, marked content (pagination artifacts and
-    /ActualText) and footnote lookups and pydyf's page references (see the module's docstring);
-    idempotent."""
+    /ActualText), footnote lookups and font files, and pydyf's page references (see the
+    module's docstring); idempotent."""
     global _installed
     if _installed:
         return
@@ -131,8 +139,8 @@ def install() -> None:
 
     @functools.wraps(build_box_tree)
     def tagged(box, *args):
-        if isinstance(box, weasyprint_boxes.MarginBox):
-            return
+        if isinstance(box, weasyprint_boxes.MarginBox) or getattr(box, "briefgen_elsewhere", False):
+            return  # a page another process drew has its structure from there (weasyprint_runs)
         source = getattr(getattr(box, "_box", box), "element", None)
         if source is not None and source.tag == "table":
             _imply_header_scopes(box)
@@ -177,6 +185,38 @@ def install() -> None:
     # turns each assigned list into a _FootnoteList.
     LayoutContext.footnotes = property(_footnotes, _set_footnotes)
     pydyf.PDF.page_references = property(_page_references)
+    font_init = weasyprint_fonts.Font.__init__
+
+    @functools.wraps(font_init)
+    def font_file_unread(font, *args):
+        read_file = weasyprint_fonts.get_hb_object_data
+        weasyprint_fonts.get_hb_object_data = _unread
+        try:
+            font_init(font, *args)
+        finally:
+            weasyprint_fonts.get_hb_object_data = read_file
+
+    weasyprint_fonts.Font.__init__ = font_file_unread
+    weasyprint_fonts.Font.file_content = property(_file_content, _set_file_content)
+
+
+#: What a font's file is until something reads it (see :func:`_file_content`).
+_UNREAD = object()
+
+
+def _unread(*_args) -> object:
+    return _UNREAD
+
+
+def _file_content(font) -> bytes:
+    """A font's file, read when first asked for (see the module's docstring)."""
+    if font.__dict__.get("_file_content", _UNREAD) is _UNREAD:
+        font.__dict__["_file_content"] = weasyprint_fonts.get_hb_object_data(font.hb_face)
+    return font.__dict__["_file_content"]
+
+
+def _set_file_content(font, content) -> None:
+    font.__dict__["_file_content"] = content
 
 
 def box_text(box) -> str:
@@ -306,7 +346,7 @@ def compose(document: weasyprint.Document, labels: dict[int, list[str]],
                        default=len(document.pages))
     if any(len(placed) != 1 or placed[0][0] >= letter_pages for placed in held):
         return dict.fromkeys(labels, Fallback.HELD_SPLIT)
-    pdf = _generated_pdf(document)
+    pdf = generated_pdf(document, **LETTER_PDF)
     elements = {element.briefgen_slot: element for element in pdf.objects if hasattr(element, "briefgen_slot")}
     composer = _Composer(pdf, letter_pages, LETTER_PDF["pdf_version"].encode())
     for number, ((page_index, box),) in enumerate(held):
@@ -342,14 +382,15 @@ class _Generated(Exception):
         self.pdf = pdf
 
 
-def _generated_pdf(document: weasyprint.Document) -> pydyf.PDF:
-    """The ``pydyf.PDF`` of ``document`` in the letters' variant, as WeasyPrint builds it to write it."""
+def generated_pdf(document: weasyprint.Document, **options) -> pydyf.PDF:
+    """The ``pydyf.PDF`` of ``document`` as WeasyPrint builds it to write it with ``options``
+    (those of ``write_pdf``), not written."""
 
     def finisher(_document, pdf):
         raise _Generated(pdf)
 
     try:
-        document.write_pdf(finisher=finisher, **LETTER_PDF)
+        document.write_pdf(finisher=finisher, **options)
     except _Generated as generated:
         return generated.pdf
     raise AssertionError("Document.write_pdf did not call its finisher")
