@@ -96,10 +96,11 @@ def _render_job(job: tuple) -> RenderedDocument:
 def _render_one(job: tuple) -> RenderedDocument:
     from briefgen.render.document import render_document
 
-    prepared, options, language, document_id, html, number, issue = job
+    prepared, options, language, document_id, html, number, issue, spare_core = job
     return render_document(prepared.brief, document_id, language, options.formats,
                            search_path=template_search_path(options.templates), brief_dir=prepared.folder,
-                           pdf_variant=options.pdf_variant, html=html, number=number, issue=issue)
+                           pdf_variant=options.pdf_variant, html=html, number=number, issue=issue,
+                           spare_core=spare_core)
 
 
 @dataclass
@@ -186,8 +187,11 @@ def render_planned(prepared: PreparedBrief, plan: DocumentPlan, options: BuildOp
     from briefgen.render.budgets import located
     from briefgen.workers import cores, run_jobs, worker_pool
 
-    documents, jobs = list(plan.documents), plan.jobs
-    workers = min(len(jobs), options.jobs or cores()) if "pdf" in options.formats else 1
+    documents = list(plan.documents)
+    allowed = options.jobs or cores()
+    workers = min(len(plan.jobs), allowed) if "pdf" in options.formats else 1
+    # Fewer documents than the processes allowed: each may use a second one (render_document).
+    jobs = [(*job, workers < allowed) for job in plan.jobs]
     if jobs and not _imported(options.formats):
         # Laying out a PDF is the slow part and uses one core: the documents go side by side,
         # each in a process of its own, forked with WeasyPrint and python-docx imported once here.

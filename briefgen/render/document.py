@@ -9,6 +9,7 @@ kept so when that saves the page: in both formats, since both come from the same
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -85,14 +86,18 @@ def document_html(brief: Brief, document_id: str, language: str, search_path: li
 def render_document(brief: Brief, document_id: str, language: str, formats: tuple[str, ...], *,
                     search_path: list[Path], brief_dir: Path, pdf_variant: str,
                     html: str | None = None, previous: Brief | None = None,
-                    number: int | None = None, issue: str | None = None) -> RenderedDocument:
+                    number: int | None = None, issue: str | None = None,
+                    spare_core: bool = False) -> RenderedDocument:
     """Render ``document_id`` of ``brief`` in ``language``, in each of ``formats``, in memory.
 
     Templates come from ``search_path`` (``html``, when given, is the document's HTML from
     :func:`document_html`); files the document refers to are read only from ``brief_dir``
     and the template folders, and each refused reference becomes a warning.
     The addendum is made against ``previous``, the earlier version, and numbered ``number``;
-    ``issue`` names the issue of a document made per issue (a note on its own).
+    ``issue`` names the issue of a document made per issue (a note on its own). With
+    ``spare_core``, the document uses a second process: a long one is laid out in two page runs
+    side by side (:mod:`briefgen.render.weasyprint_runs`), the second of which makes the .docx;
+    the .docx of another is made in a child while the PDF is written.
     Raises :class:`~briefgen.errors.PageBudgetError` when the document is longer than its budget.
     """
     start = timings.mark()
@@ -111,24 +116,44 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
         return folder / output_path(document_id, language, extension, number=number, issue=issue,
                                     default=brief.unnamed_language)
 
+    reference = find_theme_file("reference.docx", search_path) if "docx" in formats else None
+    docx_job = made_docx = None
     if "pdf" in formats:
-        html, laid_out = layout_document(html, document_id, confinement)  # the .docx is made from its HTML
+        # With a core to spare, a long document is laid out in two runs side by side, and the
+        # child that lays out the second makes the .docx too once it has drawn its pages.
+        docx_maker = (functools.partial(_docx_of, html, reference, declared.template, confinement)
+                      if reference is not None else None)
+        html, laid_out = layout_document(html, document_id, confinement,  # the .docx is made from its HTML
+                                         side_by_side=pdf_variant if spare_core else None, after=docx_maker)
         check_page_budgets(brief, declared, language, laid_out)
         page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                         for anchor in page.anchors}
+        if spare_core and reference is not None and not hasattr(laid_out, "after_result"):
+            # All the .docx needs now is the HTML and these page numbers: a child forked here
+            # makes it on a core to spare while this process writes the PDF. The child uses
+            # neither Pango nor fontconfig, whose threads a fork after a layout leaves behind.
+            from briefgen.workers import in_child
+
+            docx_job = in_child(_docx_file, (html, reference, declared.template, page_numbers, confinement))
         from briefgen.render.pdf import pdf_bytes  # WeasyPrint: only a build that lays out a PDF imports it
 
         with timings.stage("PDF"):
             data = pdf_bytes(laid_out, variant=pdf_variant)
+        if hasattr(laid_out, "after_result"):  # laid out in two runs: the second made the .docx
+            made_docx = laid_out.after_result()
         rendered.append(RenderedFile(document_id, "pdf", path("pdf"),
                                      data, pages=len(laid_out.pages)))
-    if "docx" in formats:
-        from briefgen.render.docx import docx_bytes, html_to_docx
-
-        with timings.stage(".docx"):
-            docx = docx_bytes(html_to_docx(html, reference=find_theme_file("reference.docx", search_path),
-                                           template_name=declared.template, page_numbers=page_numbers,
-                                           images=confinement.local_path))
+    if reference is not None:
+        if made_docx is not None or docx_job is not None:
+            if made_docx is None:
+                with timings.stage(".docx, beside the PDF: waited for"):
+                    made_docx = docx_job.result()
+            docx, read, refused, stages = made_docx
+            confinement.read += read
+            confinement.refused += refused
+        else:
+            docx, _, _, stages = _docx_file((html, reference, declared.template, page_numbers, confinement))
+        timings.add(None, stages)
         rendered.append(RenderedFile(document_id, "docx", path("docx"),
                                      docx))
     if "html" in formats:  # the HTML both formats were made from, first as ever
@@ -137,6 +162,26 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     warnings = [Problem(declared.template, 1, 1, "", message) for message in dict.fromkeys(confinement.warnings())]
     return RenderedDocument(rendered, warnings, set(confinement.read), timings.since(start),
                             name=str(path("").relative_to(folder)).rstrip("."))
+
+
+def _docx_file(job: tuple) -> tuple[bytes, list[str], list[str], list[tuple[str, float]]]:
+    """The .docx of ``job`` (the HTML, the reference .docx, the template's name, the PDF's page
+    numbers, the :class:`Confinement` its images are read through); the files it read and
+    refused there, and its timings, for a parent it was made for in a child."""
+    from briefgen.render.docx import docx_bytes, html_to_docx
+
+    html, reference, template_name, page_numbers, confinement = job
+    read, refused, start = len(confinement.read), len(confinement.refused), timings.mark()
+    with timings.stage(".docx"):
+        docx = docx_bytes(html_to_docx(html, reference=reference, template_name=template_name,
+                                       page_numbers=page_numbers, images=confinement.local_path))
+    return docx, confinement.read[read:], confinement.refused[refused:], timings.since(start)
+
+
+def _docx_of(html: str, reference: Path, template_name: str, confinement: Confinement,
+             page_numbers: dict[str, int]) -> tuple[bytes, list[str], list[str], list[tuple[str, float]]]:
+    """:func:`_docx_file`, its page numbers given last (the ``after`` of a layout in two runs)."""
+    return _docx_file((html, reference, template_name, page_numbers, confinement))
 
 
 def document_key(name: str, html: str, formats: tuple[str, ...], pdf_variant: str, brief_dir: Path,
@@ -151,14 +196,19 @@ def document_key(name: str, html: str, formats: tuple[str, ...], pdf_variant: st
     return digest.hexdigest()
 
 
-def layout_document(html: str, document_id: str, confinement: Confinement):
+def layout_document(html: str, document_id: str, confinement: Confinement, *, side_by_side: str | None = None,
+                    after=None):
     """The HTML the PDF of ``document_id`` is made from and its WeasyPrint layout: ``html``, or
-    for a document that may fit the theme's tighter page, the tighter HTML when that saves a page."""
+    for a document that may fit the theme's tighter page, the tighter HTML when that saves a page.
+    ``side_by_side`` and ``after`` are :func:`~briefgen.render.pdf.layout_pdf`'s, for a document
+    that is not laid out again on the tighter page."""
     from briefgen.render.pdf import layout_pdf
 
+    fits_tighter = document(document_id).fits_tighter
     with timings.stage("layout"):
-        laid_out = layout_pdf(html, confinement)
-    if document(document_id).fits_tighter and len(laid_out.pages) > 1:
+        laid_out = (layout_pdf(html, confinement) if fits_tighter
+                    else layout_pdf(html, confinement, side_by_side=side_by_side, after=after))
+    if fits_tighter and len(laid_out.pages) > 1:
         tighter_html = tighter(html)
         with timings.stage("tighter layout"):
             tighter_layout = layout_pdf(tighter_html, confinement)
