@@ -221,14 +221,12 @@ class Conversation(Pending):
             raise
 
     def receive(self) -> Any:
-        """The child's next message; :class:`BuildError` (as :meth:`result` raises it) if the child
-        ended first."""
+        """The child's next message; if the child ended first, what :meth:`result` gives: the
+        child's exception raised here, or its return value."""
         try:
             return self._channel.recv()
         except (EOFError, OSError):
-            pass
-        return self.result()  # raises the child's failure, or it ended without a message
-        # (a function that returns before sending what it was asked for is a bug)
+            return self.result()
 
     def result(self) -> Any:
         """The function's return value, or its exception raised here; the child is stopped either way."""

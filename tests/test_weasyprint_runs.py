@@ -259,7 +259,7 @@ def test_an_image_after_the_cut_is_read_through_the_childs_confinement_and_repor
 @pytest.fixture(scope="module")
 def prepared():
     html = briefgen_pdf.html_document(long_html(), confinement())
-    context, root_box, _ = weasyprint_runs.prepared(html)
+    context, root_box = weasyprint_runs.prepared(html)
     return html, context, root_box
 
 

@@ -121,25 +121,27 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     if "pdf" in formats:
         # With a core to spare, a long document is laid out in two runs side by side, and the
         # child that lays out the second makes the .docx too once it has drawn its pages.
-        docx_maker = (functools.partial(_docx_of, html, reference, declared.template, confinement)
-                      if reference is not None else None)
+        docx_of = (functools.partial(_docx_file, html, reference, declared.template, confinement)
+                   if reference is not None else None)
         html, laid_out = layout_document(html, document_id, confinement,  # the .docx is made from its HTML
-                                         side_by_side=pdf_variant if spare_core else None, after=docx_maker)
+                                         side_by_side=pdf_variant if spare_core else None, after=docx_of)
+        in_runs = hasattr(laid_out, "after_result")
         check_page_budgets(brief, declared, language, laid_out)
         page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                         for anchor in page.anchors}
-        if spare_core and reference is not None and not hasattr(laid_out, "after_result"):
+        if spare_core and reference is not None and not in_runs:
             # All the .docx needs now is the HTML and these page numbers: a child forked here
             # makes it on a core to spare while this process writes the PDF. The child uses
             # neither Pango nor fontconfig, whose threads a fork after a layout leaves behind.
             from briefgen.workers import in_child
 
-            docx_job = in_child(_docx_file, (html, reference, declared.template, page_numbers, confinement))
+            docx_job = in_child(functools.partial(_docx_file, html, reference, declared.template, confinement),
+                                page_numbers)
         from briefgen.render.pdf import pdf_bytes  # WeasyPrint: only a build that lays out a PDF imports it
 
         with timings.stage("PDF"):
             data = pdf_bytes(laid_out, variant=pdf_variant)
-        if hasattr(laid_out, "after_result"):  # laid out in two runs: the second made the .docx
+        if in_runs:
             made_docx = laid_out.after_result()
         rendered.append(RenderedFile(document_id, "pdf", path("pdf"),
                                      data, pages=len(laid_out.pages)))
@@ -152,7 +154,7 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
             confinement.read += read
             confinement.refused += refused
         else:
-            docx, _, _, stages = _docx_file((html, reference, declared.template, page_numbers, confinement))
+            docx, _, _, stages = _docx_file(html, reference, declared.template, confinement, page_numbers)
         timings.add(None, stages)
         rendered.append(RenderedFile(document_id, "docx", path("docx"),
                                      docx))
@@ -164,24 +166,18 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
                             name=str(path("").relative_to(folder)).rstrip("."))
 
 
-def _docx_file(job: tuple) -> tuple[bytes, list[str], list[str], list[tuple[str, float]]]:
-    """The .docx of ``job`` (the HTML, the reference .docx, the template's name, the PDF's page
-    numbers, the :class:`Confinement` its images are read through); the files it read and
-    refused there, and its timings, for a parent it was made for in a child."""
+def _docx_file(html: str, reference: Path, template_name: str, confinement: Confinement,
+               page_numbers: dict[str, int] | None) -> tuple[bytes, list[str], list[str], list[tuple[str, float]]]:
+    """The .docx of ``html`` (styled by ``reference``, named ``template_name`` in errors, its
+    contents taking the PDF's ``page_numbers``, its images read through ``confinement``); the
+    files it read and refused there, and its timings, for a parent it was made for in a child."""
     from briefgen.render.docx import docx_bytes, html_to_docx
 
-    html, reference, template_name, page_numbers, confinement = job
     read, refused, start = len(confinement.read), len(confinement.refused), timings.mark()
     with timings.stage(".docx"):
         docx = docx_bytes(html_to_docx(html, reference=reference, template_name=template_name,
                                        page_numbers=page_numbers, images=confinement.local_path))
     return docx, confinement.read[read:], confinement.refused[refused:], timings.since(start)
-
-
-def _docx_of(html: str, reference: Path, template_name: str, confinement: Confinement,
-             page_numbers: dict[str, int]) -> tuple[bytes, list[str], list[str], list[tuple[str, float]]]:
-    """:func:`_docx_file`, its page numbers given last (the ``after`` of a layout in two runs)."""
-    return _docx_file((html, reference, template_name, page_numbers, confinement))
 
 
 def document_key(name: str, html: str, formats: tuple[str, ...], pdf_variant: str, brief_dir: Path,

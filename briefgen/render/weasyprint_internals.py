@@ -408,7 +408,8 @@ def _part_boxes(page_box) -> Iterator[tuple[str, object]]:
             stack.extend(getattr(box, "children", ()))
 
 
-def _number(reference: bytes) -> int:
+def object_number(reference: bytes | str) -> int:
+    """The number of the object ``reference`` (``b"12 0 R"``) refers to."""
     return int(reference.split()[0])
 
 
@@ -448,7 +449,7 @@ class _Composer:
         self.held: list[_Held] = []
         self._data: dict[int, tuple[bytes, tuple[int, ...]]] = {}
         page_references = pdf.page_references[:letter_pages]
-        self.page_numbers = [_number(reference) for reference in page_references]
+        self.page_numbers = [object_number(reference) for reference in page_references]
         self.structure_root = self._object(pdf.catalog["StructTreeRoot"])
         self.parent_tree = self._object(self.structure_root["ParentTree"])
         pairs = list(zip(self.parent_tree["Nums"][::2], self.parent_tree["Nums"][1::2]))
@@ -464,7 +465,7 @@ class _Composer:
         pdf.add_object(pdf.info)
 
     def _object(self, reference: bytes):
-        return self.objects[_number(reference)]
+        return self.objects[object_number(reference)]
 
     def _subtree(self, element: pydyf.Dictionary) -> list[pydyf.Dictionary]:
         """``element`` and the structure elements under it."""
@@ -485,7 +486,7 @@ class _Composer:
         stream = self._object(page["Contents"])
         marked = self.marked[page_index]
         numbers = {element.number for element in self._subtree(held)}
-        hidden = {mcid for mcid, reference in enumerate(marked) if _number(reference) in numbers}
+        hidden = {mcid for mcid, reference in enumerate(marked) if object_number(reference) in numbers}
         kept = [mcid for mcid in range(len(marked)) if mcid not in hidden]
         renumbered = {old: new for new, old in enumerate(kept)}
         items, index = [], 0
@@ -502,7 +503,7 @@ class _Composer:
             items.append(item)
             index += 1
         stream.stream = items
-        for number in {_number(marked[mcid]) for mcid in kept}:
+        for number in {object_number(marked[mcid]) for mcid in kept}:
             element = self.objects[number]
             element["K"] = pydyf.Array(renumbered[kid] if isinstance(kid, int) else kid for kid in element["K"])
         self.marked[page_index] = pydyf.Array(marked[mcid] for mcid in kept)
@@ -515,11 +516,11 @@ class _Composer:
         taken out of the page's: a ``q ... Q`` group of its own (the stacking context of its
         block) holding all its marked content and no other, which takes from the groups around
         it nothing but graphics state."""
-        page = self.objects[_number(self.pdf.page_references[page_index])]
+        page = self.objects[object_number(self.pdf.page_references[page_index])]
         items = self._object(page["Contents"]).stream
         subtree = self._subtree(element)
         numbers = {kid.number for kid in subtree}
-        own = [mcid for mcid, reference in enumerate(self.marked[page_index]) if _number(reference) in numbers]
+        own = [mcid for mcid, reference in enumerate(self.marked[page_index]) if object_number(reference) in numbers]
         if "Annots" in page:
             return Fallback.ANNOTATED
         if not own:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ from weasyprint.layout.page import remake_page
 from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 
-from briefgen.render.weasyprint_internals import generated_pdf, install
+from briefgen.render.weasyprint_internals import generated_pdf, install, object_number
 
 #: Below this many characters of text a document is laid out in one process: forking and
 #: putting two PDFs together would cost more than the half of the layout it saves.
@@ -80,7 +81,7 @@ class RunsFailed(Exception):
 
 # Laying out ----------------------------------------------------------------------------------
 
-def prepared(html: weasyprint.HTML) -> tuple[Any, Any, dict]:
+def prepared(html: weasyprint.HTML) -> tuple[Any, Any]:
     """The layout context and the box tree of ``html``, as ``HTML.render()`` makes them with no options."""
     install()
     options = dict(weasyprint.DEFAULT_OPTIONS)
@@ -88,7 +89,7 @@ def prepared(html: weasyprint.HTML) -> tuple[Any, Any, dict]:
     root_box = build_formatting_structure(
         html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
         context.target_collector, context.counter_style, context.footnotes)
-    return context, root_box, options
+    return context, root_box
 
 
 def cut_index(context, root_box) -> int | None:
@@ -365,16 +366,16 @@ def drawn_part(pdf: pydyf.PDF, start: int) -> Drawn:
     for index, reference in enumerate(pdf.page_references[start:], start=start):
         page = _object(pdf, reference)
         marked = dict(pairs)[index]
-        pages.append((_number(reference), page["Contents"], page["Resources"], page.get("Annots"), marked))
-    page_numbers = {_number(reference) for reference in pdf.page_references[start:]}
-    elements = [kid for kid in document_element["K"] if _number(_object(pdf, kid)["Pg"]) in page_numbers]
+        pages.append((object_number(reference), page["Contents"], page["Resources"], page.get("Annots"), marked))
+    page_numbers = {object_number(reference) for reference in pdf.page_references[start:]}
+    elements = [kid for kid in document_element["K"] if object_number(_object(pdf, kid)["Pg"]) in page_numbers]
     annotation_keys = [(key, value) for key, value in pairs if key >= len(pdf.page_references)]
-    kept = {_number(reference) for reference in pdf.page_references} | {document_element.number}
+    kept = {object_number(reference) for reference in pdf.page_references} | {document_element.number}
     roots = [reference for _, contents, resources, annots, marked in pages
              for reference in (contents, resources, *(annots or ()), *marked)]
     roots += elements + [value for _, value in annotation_keys]
     objects: dict[int, pydyf.Object] = {}
-    stack = [_number(reference) for reference in roots]
+    stack = [object_number(reference) for reference in roots]
     while stack:
         number = stack.pop()
         if number in objects or number in kept:
@@ -402,7 +403,7 @@ def merge(pdf: pydyf.PDF, drawn: Drawn) -> None:
     document_element = _object(pdf, root["K"][0])
     mapping = {drawn.document_element: document_element.number}
     for (number, *_), reference in zip(drawn.pages, pdf.page_references[-len(drawn.pages):]):
-        mapping[number] = _number(reference)
+        mapping[number] = object_number(reference)
     next_number = len(pdf.objects)
     for number in sorted(drawn.objects):
         mapping[number] = next_number
@@ -431,7 +432,7 @@ def merge(pdf: pydyf.PDF, drawn: Drawn) -> None:
     document_element["K"] = pydyf.Array([*document_element["K"],
                                          *(_renumbered(kid, mapping) for kid in drawn.elements)])
     for kid in drawn.elements:
-        pdf.objects[mapping[_number(kid)]]["P"] = document_element.reference
+        pdf.objects[mapping[object_number(kid)]]["P"] = document_element.reference
     for number in sorted(drawn.objects):
         copied = pdf.objects[mapping[number]]
         if not isinstance(copied, pydyf.Dictionary):
@@ -517,11 +518,7 @@ def _references(found: pydyf.Object) -> Iterator[int]:
 
 
 def _object(pdf: pydyf.PDF, reference: bytes):
-    return pdf.objects[_number(reference)]
-
-
-def _number(reference: bytes | str) -> int:
-    return int((reference.encode() if isinstance(reference, str) else reference).split()[0])
+    return pdf.objects[object_number(reference)]
 
 
 # The two processes ---------------------------------------------------------------------------
@@ -600,7 +597,7 @@ def child(job: tuple[Callable[[], weasyprint.HTML], str, Callable[[dict[str, int
     confinement read and refused; then returns what ``after`` returns."""
     make_html, variant, after = job
     html = make_html()
-    context, root_box, _ = prepared(html)
+    context, root_box = prepared(html)
     cut = cut_index(context, root_box)
     if cut is None:
         return None
@@ -637,7 +634,7 @@ def laid_out_in_runs(make_html: Callable[[], weasyprint.HTML], variant: str, tal
     :meth:`RunsLayout.after_result`."""
     talk = talking(child, (make_html, variant, after))
     html = make_html()
-    context, root_box, options = prepared(html)
+    context, root_box = prepared(html)
     cut = cut_index(context, root_box) if talk is not None else None
     if cut is None:
         if talk is not None:
@@ -692,8 +689,6 @@ def _first_side(html: weasyprint.HTML, talk: Any, context, root_box, cut: int, v
 
 def written(pdf: pydyf.PDF, variant: str) -> bytes:
     """``pdf`` written as ``Document.write_pdf`` writes it in ``variant``."""
-    import io
-
     options = dict(weasyprint.DEFAULT_OPTIONS, pdf_variant=variant)
     _, properties = weasyprint.pdf.VARIANTS[variant]
     version = options["pdf_version"] or properties.get("pdf_version")
