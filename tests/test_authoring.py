@@ -136,6 +136,29 @@ def test_an_unchanged_rebuild_reads_only_the_manifest_and_gives_the_same_warning
     assert again.stdout.startswith("up to date: ")
 
 
+def test_a_pdf_build_lays_out_without_the_brief_model_until_something_asks_for_it(tmp_path: Path) -> None:
+    # The brief is loaded and the HTML made in a child while the build's process imports
+    # WeasyPrint; the model, pydantic and YAML come back to the parent only when the result is
+    # asked for its brief, and the templates' Jinja and Babel never.
+    script = f"""
+import sys
+from pathlib import Path
+from briefgen.commands.build import BuildOptions, build
+result = build(Path({str(LETTER_BRIEF)!r}), BuildOptions(output_dir=Path({str(tmp_path)!r}), force=True))
+print(sorted({{name.split(".")[0] for name in sys.modules}} & {{"pydantic", "yaml", "jinja2", "babel"}}))
+print(sorted(path.name for path in result.written))
+print(result.brief.id, result.brief.title, "pydantic" in sys.modules)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    modules, written, brief = result.stdout.splitlines()
+    assert modules == "[]"
+    assert written == str(sorted(path.name for path in (tmp_path / "letter-test").iterdir()
+                                 if not path.name.startswith(".")))
+    assert written.count(".pdf") == 4 and written.count(".docx") == 4
+    title = yaml.safe_load(LETTER_BRIEF.read_text(encoding="utf-8"))["title"]
+    assert brief == f"letter-test {title} True"
+
+
 def test_a_word_only_build_never_imports_weasyprint(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "briefgen", "build", str(LETTER_BRIEF), "-o",
                              str(tmp_path), "--format", "docx"], capture_output=True, text=True, check=True)

@@ -22,12 +22,14 @@ from briefgen.errors import PageBudgetError, Problem, UsageError
 from briefgen.model.registry import addendum, per_issue_documents
 from briefgen.render import PDF_VARIANTS
 from briefgen.render.resources import template_search_path
+from briefgen.shipped import Shipped
 from briefgen.write.manifest import (MANIFEST_NAME, current_read_files, document_record, fingerprint, is_up_to_date,
                                      kept_document, kept_warnings, options_key, read_manifest, sha256,
                                      templates_digest, unchanged_build, updated_manifest)
 
 if TYPE_CHECKING:
     from briefgen.model.brief import Brief
+    from briefgen.model.facts import BriefFacts
     from briefgen.prepare.brief import LanguageChoice, PreparedBrief
     from briefgen.prepare.since import Since
     from briefgen.render.document import RenderedDocument, RenderedFile
@@ -71,7 +73,8 @@ class Unchanged:
 class BuildResult:
     """What a build rendered and wrote, and the warnings about the brief."""
 
-    brief: Brief
+    #: The brief as prepared; see :attr:`brief`.
+    prepared: Shipped[PreparedBrief]
     warnings: list[Problem]
     files: list[RenderedFile] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
@@ -82,6 +85,11 @@ class BuildResult:
     kept: list[RenderedFile] = field(default_factory=list)
     #: The earlier version given with ``since`` when its content is the brief's: no addendum made.
     unchanged_since: str | None = None
+
+    @property
+    def brief(self) -> Brief:
+        """The brief built, its typed model (read back from the process that loaded it when first asked for)."""
+        return self.prepared.get().brief
 
 
 def _render_job(job: tuple) -> RenderedDocument:
@@ -96,11 +104,10 @@ def _render_job(job: tuple) -> RenderedDocument:
 def _render_one(job: tuple) -> RenderedDocument:
     from briefgen.render.document import render_document
 
-    prepared, options, language, document_id, html, number, issue, spare_core = job
-    return render_document(prepared.brief, document_id, language, options.formats,
-                           search_path=template_search_path(options.templates), brief_dir=prepared.folder,
-                           pdf_variant=options.pdf_variant, html=html, number=number, issue=issue,
-                           spare_core=spare_core)
+    facts, folder, options, language, document_id, html, number, issue, spare_core = job
+    return render_document(facts, document_id, language, options.formats, html,
+                           search_path=template_search_path(options.templates), brief_dir=folder,
+                           pdf_variant=options.pdf_variant, number=number, issue=issue, spare_core=spare_core)
 
 
 @dataclass
@@ -114,6 +121,8 @@ class DocumentPlan:
     #: The documents to render (indexes in ``documents``), longest first, and their jobs.
     to_render: list[int]
     jobs: list[tuple]
+    #: Where the brief an over-long document is located in comes from (see :class:`~briefgen.shipped.Shipped`).
+    prepared: Shipped[PreparedBrief]
 
 
 def plan_documents(prepared: PreparedBrief, options: BuildOptions, manifest: dict[str, Any] | None = None,
@@ -165,9 +174,10 @@ def plan_documents(prepared: PreparedBrief, options: BuildOptions, manifest: dic
     to_render = sorted((index for index, rendered in enumerate(documents) if rendered is None),
                        key=lambda index: (document_ids.index(wanted[index][0]) if wanted[index][0] in document_ids
                                           else len(document_ids)))
-    jobs = [(prepared, options, wanted[index][1], wanted[index][0], htmls[index], number, wanted[index][2])
-            for index in to_render]
-    return DocumentPlan(documents, keys, to_render, jobs)
+    facts = prepared.brief.facts  # all that laying out needs of the brief: no model in the jobs
+    jobs = [(facts, prepared.folder, options, wanted[index][1], wanted[index][0], htmls[index], number,
+             wanted[index][2]) for index in to_render]
+    return DocumentPlan(documents, keys, to_render, jobs, Shipped(prepared))
 
 
 def import_renderers(formats: tuple[str, ...]) -> None:
@@ -180,7 +190,7 @@ def import_renderers(formats: tuple[str, ...]) -> None:
         import briefgen.render.docx  # noqa: F401,F811
 
 
-def render_planned(prepared: PreparedBrief, plan: DocumentPlan, options: BuildOptions) -> list[RenderedDocument]:
+def render_planned(plan: DocumentPlan, options: BuildOptions) -> list[RenderedDocument]:
     """The documents of ``plan``: those it keeps, and the others laid out, side by side in worker
     processes when there are several PDFs. Raises :class:`~briefgen.errors.PageBudgetError`
     (located in the brief) and :class:`~briefgen.errors.BuildError` when a document cannot be produced."""
@@ -208,6 +218,7 @@ def render_planned(prepared: PreparedBrief, plan: DocumentPlan, options: BuildOp
                 rendered.key = plan.keys[index]
                 documents[index] = rendered
     except PageBudgetError as error:
+        prepared = plan.prepared.get()
         raise located(error, prepared.brief, prepared.line_map) from None
     for index in plan.to_render:
         timings.add(documents[index].name, documents[index].timings)
@@ -235,7 +246,7 @@ def render_prepared(prepared: PreparedBrief, options: BuildOptions, manifest: di
     :class:`~briefgen.errors.PageBudgetError`, and :class:`~briefgen.errors.BuildError` or
     :class:`~briefgen.errors.TemplateError` when a document cannot be produced.
     """
-    return render_planned(prepared, plan_documents(prepared, options, manifest, since, templates), options)
+    return render_planned(plan_documents(prepared, options, manifest, since, templates), options)
 
 
 def _kept(document_id: str, name: str, key: str, found: tuple[dict[str, Any], list[bytes]]) -> RenderedDocument:
@@ -269,7 +280,7 @@ def render(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bu
 
     prepared = prepare_brief(brief_path, options.languages, strict=options.strict)
     documents = render_prepared(prepared, options)
-    return BuildResult(prepared.brief, _warnings(prepared, documents),
+    return BuildResult(Shipped(prepared), _warnings(prepared.warnings, documents),
                        [file for document in documents for file in document.files])
 
 
@@ -298,10 +309,16 @@ def unchanged(brief_path: Path | str, options: BuildOptions = BuildOptions()) ->
 
 @dataclass
 class _Planned:
-    """What a build finds before it lays anything out (:func:`_plan_build`)."""
+    """What a build finds before it lays anything out (:func:`_plan_build`): all of it plain
+    values but the brief, which the parent unpickles only if something asks for it."""
 
-    prepared: PreparedBrief
-    since: Since | None
+    prepared: Shipped[PreparedBrief]
+    #: Of the brief as prepared: its facts, warnings and input files besides itself.
+    facts: BriefFacts
+    warnings: list[Problem]
+    inputs: tuple[Path, ...]
+    #: The earlier version given with ``since`` when its content is the brief's: no addendum to make.
+    unchanged_since: str | None
     templates: str
     settings: dict[str, Any]
     #: The manifest's key for the build's options.
@@ -346,8 +363,9 @@ def _plan_build(job: tuple[Path, BuildOptions]) -> _Planned:
             brief_path, templates, settings, current_read_files(entry)))
     plan = None if up_to_date else plan_documents(prepared, options, None if options.force else manifest, since,
                                                   templates)
-    return _Planned(prepared, since, templates, settings, key, manifest, damage, entry, up_to_date, plan,
-                    timings.since(start))
+    return _Planned(plan.prepared if plan else Shipped(prepared), brief.facts, prepared.warnings, prepared.inputs,
+                    since.shown if since and since.unchanged else None, templates, settings, key, manifest, damage,
+                    entry, up_to_date, plan, timings.since(start))
 
 
 def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> BuildResult:
@@ -363,34 +381,34 @@ def build(brief_path: Path | str, options: BuildOptions = BuildOptions()) -> Bui
         raise UsageError(f"--addendum {options.addendum}: an addendum is made against an earlier version of the "
                          "brief; give it with --since OLD_BRIEF (a file, or git:REV)")
     planned = _planned(brief_path, options)
-    prepared, since, templates, settings = planned.prepared, planned.since, planned.templates, planned.settings
-    brief, manifest, entry = prepared.brief, planned.manifest, planned.entry
-    key = planned.key
-    unchanged_since = since.shown if since and since.unchanged else None
+    templates, settings, manifest, entry = planned.templates, planned.settings, planned.manifest, planned.entry
+    key, brief_id, unchanged_since = planned.key, planned.facts.id, planned.unchanged_since
     if planned.up_to_date:
         kept = kept_warnings(entry)
-        return BuildResult(brief, prepared.warnings if kept is None else [Problem(**warning) for warning in kept],
+        return BuildResult(planned.prepared,
+                           planned.warnings if kept is None else [Problem(**warning) for warning in kept],
                            up_to_date=True, unchanged_since=unchanged_since)
 
-    documents = render_planned(prepared, planned.plan, options)
+    documents = render_planned(planned.plan, options)
     files = [file for document in documents for file in document.files]
-    read_files = {name for document in documents for name in document.read_files} | set(map(str, prepared.inputs))
+    read_files = {name for document in documents for name in document.read_files} | set(map(str, planned.inputs))
     read_hashes = current_read_files({"read": dict.fromkeys(sorted(read_files))})
     outputs = {str(file.relative_path): sha256(file.data) for file in files}
     # The manifest keeps the brief's and its documents' warnings, which the same inputs give again
     # (not the damaged manifest's, which this build mends).
-    warnings = _warnings(prepared, documents)
+    warnings = _warnings(planned.warnings, documents)
     from briefgen.write.files import Staging
 
-    with timings.stage("write the files"), Staging(options.output_dir, brief.id) as staging:
+    with timings.stage("write the files"), Staging(options.output_dir, brief_id) as staging:
         for file in files:
-            staging.write(file.relative_path.relative_to(brief.id), file.data)
+            staging.write(file.relative_path.relative_to(brief_id), file.data)
         staging.write(MANIFEST_NAME, updated_manifest(
             manifest, key, fingerprint(brief_path, templates, settings, read_hashes), read_hashes, outputs,
             brief_path=brief_path, request=_request(options), warnings=[asdict(warning) for warning in warnings],
             documents={document.name: _record(document) for document in documents if document.key}))
-        written = staging.switch(options.output_dir / brief.id, keep=_not_stale(brief.id, entry, outputs))
-    return BuildResult(brief, planned.damage + warnings, files, written[:-1], unchanged_since=unchanged_since,
+        written = staging.switch(options.output_dir / brief_id, keep=_not_stale(brief_id, entry, outputs))
+    return BuildResult(planned.prepared, planned.damage + warnings, files, written[:-1],
+                       unchanged_since=unchanged_since,
                        kept=[file for document in documents if document.kept for file in document.files])
 
 
@@ -428,5 +446,5 @@ def _record(document: RenderedDocument) -> dict[str, Any]:
                            document.read_files, [asdict(warning) for warning in document.warnings])
 
 
-def _warnings(prepared: PreparedBrief, documents: list[RenderedDocument]) -> list[Problem]:
-    return prepared.warnings + [warning for document in documents for warning in document.warnings]
+def _warnings(brief_warnings: list[Problem], documents: list[RenderedDocument]) -> list[Problem]:
+    return brief_warnings + [warning for document in documents for warning in document.warnings]

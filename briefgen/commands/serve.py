@@ -180,7 +180,7 @@ class Site:
             _html, laid_out = layout_document(file.data.decode(), file.document_id, confinement)
             over_budget = None
             try:
-                check_page_budgets(prepared.brief, document(file.document_id), language, laid_out)
+                check_page_budgets(prepared.brief.facts, document(file.document_id), language, laid_out)
             except PageBudgetError as error:
                 over_budget = str(located(error, prepared.brief, prepared.line_map))
             sections, css = preview_pages(laid_out, confinement)

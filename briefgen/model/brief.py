@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstra
 from pydantic_core import PydanticCustomError
 
 from briefgen.model import registry
+from briefgen.model.facts import BriefFacts
 from briefgen.text import (EMAIL_PATTERN, ID_LENGTH, LANGUAGE_PATTERN, SLUG_PATTERN, canonical_language,
                            language_problem)
 from briefgen.view.markdown import nesting_problem
@@ -538,3 +539,8 @@ class Brief(Model):
     def budgets(self) -> dict[str, int]:
         """The page budgets in force: the registry's defaults overridden by the brief's own."""
         return {**registry.default_budgets(), **self.page_budgets}
+
+    @property
+    def facts(self) -> BriefFacts:
+        """What laying out its documents needs to know of it (:class:`~briefgen.model.facts.BriefFacts`)."""
+        return BriefFacts(self.id, self.unnamed_language, self.budgets, tuple(issue.id for issue in self.issues))

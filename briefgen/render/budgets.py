@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from briefgen.errors import PageBudgetError
-from briefgen.load.yamlfile import KeyPath, LineMap
-from briefgen.model.brief import Brief, Localized
 from briefgen.model.registry import DocumentType, document
-from briefgen.model.validate import model_values
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the check runs where the layout is, which needs neither the model nor YAML
     import weasyprint
+
+    from briefgen.load.yamlfile import KeyPath, LineMap
+    from briefgen.model.brief import Brief
+    from briefgen.model.facts import BriefFacts
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,16 @@ class Overrun:
         return f"{self.document_id}: {what + ': ' if what else ''}{self.pages} pages, budget {self.budget}"
 
 
-def check_page_budgets(brief: Brief, declared: DocumentType, language: str, laid_out: weasyprint.Document) -> None:
-    """Raise :class:`PageBudgetError` if ``laid_out`` or one of its budgeted sections is over budget."""
+def check_page_budgets(brief: BriefFacts, declared: DocumentType, language: str,
+                       laid_out: weasyprint.Document) -> None:
+    """Raise :class:`PageBudgetError` if ``laid_out`` or one of its budgeted sections is over the
+    budgets of ``brief`` (:attr:`~briefgen.model.brief.Brief.facts`)."""
     budgets = brief.budgets
     pages = len(laid_out.pages)
     if declared.id in budgets and pages > budgets[declared.id]:
         overrun = Overrun(declared.id, language, pages, budgets[declared.id], declared.id)
         raise PageBudgetError(str(overrun), overrun)
-    issue_ids = [issue.id for issue in brief.issues]
-    sections = {anchor: section for section in declared.sections for anchor in section.anchors(issue_ids)}
+    sections = {anchor: section for section in declared.sections for anchor in section.anchors(brief.issue_ids)}
     if not any(section.budget for section in sections.values()):
         return
     # Every section starts on a page of its own, so it runs from the page of its own anchor to
@@ -99,6 +101,9 @@ def located(error: PageBudgetError, brief: Brief, line_map: LineMap) -> PageBudg
 def _longest_text(brief: Brief, scope: KeyPath, languages: list[str]) -> tuple[KeyPath, int] | None:
     """The key path (with its language, for a text in several) and length of the longest text
     under ``scope``, read in the first of ``languages`` it has; None when ``scope`` has no text."""
+    from briefgen.model.brief import Localized
+    from briefgen.model.validate import model_values
+
     value = brief
     for part in scope:
         value = value[part] if isinstance(part, int) else getattr(value, part)

@@ -1,6 +1,5 @@
 """Compiled templates, kept in memory for every template environment of a process and on disk
-for the next process; and the private cache folder that they, and WeasyPrint's compiled C
-declarations (:mod:`briefgen.render.weasyprint_import`), are kept in.
+for the next process, in this user's private cache folder (:mod:`briefgen.render.cache`).
 
 Compiling the default theme's templates costs more than rendering them. Each language has an
 environment of its own (its translations are installed in it), but they are made with the
@@ -15,13 +14,14 @@ what is in it is code that runs.
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.bccache
+
+from briefgen.render.cache import private_cache_folder
 
 
 class SharedBytecode(jinja2.FileSystemBytecodeCache):
@@ -53,20 +53,3 @@ def cache_folder(environment_class: type, options: dict[str, Any]) -> Path | Non
     key = repr((jinja2.__version__, sys.version, environment_class.__module__, environment_class.__qualname__,
                 sorted(getattr(environment_class, "intercepted_binops", ())), sorted(options.items())))
     return private_cache_folder(f"templates-{hashlib.sha256(key.encode()).hexdigest()[:16]}")
-
-
-def private_cache_folder(name: str) -> Path | None:
-    """The folder ``name`` in briefgen's cache folder of this user (``$XDG_CACHE_HOME/briefgen``,
-    else ``~/.cache/briefgen``), made if need be; None where there is none to be had safely: no
-    home, or it or briefgen's folder belongs to another user or may be written by others. What is
-    kept in it is code that runs."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "briefgen" / name
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        statuses = [folder.stat(), folder.parent.stat()]
-    except OSError:
-        return None
-    if any(status.st_uid != os.getuid() or status.st_mode & 0o022 for status in statuses):
-        return None
-    return folder

@@ -15,15 +15,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from briefgen import __version__, timings
 from briefgen.errors import Problem
-from briefgen.model.brief import Brief
 from briefgen.model.registry import document
 from briefgen.render.budgets import check_page_budgets
-from briefgen.render.html import find_theme_file, render_html
-from briefgen.render.resources import Confinement
-from briefgen.view.changes import addendum_context
-from briefgen.view.context import build_context
+from briefgen.render.resources import Confinement, find_theme_file
+
+if TYPE_CHECKING:  # the layout's process has the HTML already, and needs neither the model nor pydantic
+    from briefgen.model.brief import Brief
+    from briefgen.model.facts import BriefFacts
 
 
 
@@ -77,24 +79,27 @@ def document_html(brief: Brief, document_id: str, language: str, search_path: li
     """The HTML of ``document_id`` of ``brief`` in ``language``, from its template in ``search_path``;
     the addendum is made against ``previous``, the earlier version, and numbered ``number``; ``issue``
     names the issue of a document made per issue (a note on its own)."""
+    from briefgen.render.html import render_html
+    from briefgen.view.changes import addendum_context
+    from briefgen.view.context import build_context
+
     declared = document(document_id)
     context = (addendum_context(previous, brief, document_id, number, language) if declared.addendum
                else build_context(brief, document_id, language=language, issue=issue))
     return render_html(declared.template, context, search_path)
 
 
-def render_document(brief: Brief, document_id: str, language: str, formats: tuple[str, ...], *,
+def render_document(brief: BriefFacts, document_id: str, language: str, formats: tuple[str, ...], html: str, *,
                     search_path: list[Path], brief_dir: Path, pdf_variant: str,
-                    html: str | None = None, previous: Brief | None = None,
                     number: int | None = None, issue: str | None = None,
                     spare_core: bool = False) -> RenderedDocument:
-    """Render ``document_id`` of ``brief`` in ``language``, in each of ``formats``, in memory.
+    """Render ``document_id`` of the brief ``brief`` tells of (:attr:`~briefgen.model.brief.Brief.facts`)
+    in ``language``, from its HTML ``html`` (:func:`document_html`), in each of ``formats``, in memory.
 
-    Templates come from ``search_path`` (``html``, when given, is the document's HTML from
-    :func:`document_html`); files the document refers to are read only from ``brief_dir``
-    and the template folders, and each refused reference becomes a warning.
-    The addendum is made against ``previous``, the earlier version, and numbered ``number``;
-    ``issue`` names the issue of a document made per issue (a note on its own). With
+    The theme's files come from ``search_path``; files the document refers to are read only from
+    ``brief_dir`` and the template folders, and each refused reference becomes a warning.
+    An addendum is numbered ``number``; ``issue`` names the issue of a document made per issue
+    (a note on its own). With
     ``spare_core``, the document uses a second process: a long one is laid out in two page runs
     side by side (:mod:`briefgen.render.weasyprint_runs`), the second of which makes the .docx;
     the .docx of another is made in a child while the PDF is written.
@@ -102,11 +107,6 @@ def render_document(brief: Brief, document_id: str, language: str, formats: tupl
     """
     start = timings.mark()
     declared = document(document_id)
-    if html is None:
-        with timings.stage("HTML"):
-            html = document_html(brief, document_id, language, search_path, previous=previous, number=number,
-                                 issue=issue)
-
     folder = Path(brief.id)
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []

@@ -26,7 +26,8 @@ from briefgen.errors import BuildError, TemplateAccessError, TemplateError, Temp
 from briefgen.render.bytecode import SharedBytecode, cache_folder
 from briefgen.render.languages import tag_languages
 from briefgen.render.limits import LimitedEnvironment, render_limited
-from briefgen.render.resources import confined, default_theme_dir, template_search_path  # noqa: F401
+from briefgen.render.resources import (confined, default_theme_dir, find_theme_file,  # noqa: F401
+                                      template_search_path, theme_file)
 from briefgen.render.subset import HTML_SUBSET
 from briefgen.text import primary_language, script_language
 from briefgen.view.dates import date_range, day_heading, long_date
@@ -38,37 +39,9 @@ from briefgen.view.typography import CJK_LANGUAGES, breakable_address, cjk_html,
 DEFAULT_PREFIX = "default/"
 
 
-def _theme_file(name: str, search_path: list[Path], what: str | None = None) -> Path | None:
-    """The real path of the first file called ``name`` on ``search_path``, or None if there is none.
-
-    Raises :class:`TemplateAccessError`, naming the access as ``what`` (default ``name``),
-    when ``name`` leads outside the folders from one it is looked up in before it is found:
-    an absolute path, ``..``, or a link to a file or a folder elsewhere.
-    """
-    roots = [folder.resolve() for folder in search_path]
-    for folder in search_path:
-        path = confined(folder / name, roots)
-        if path is None:
-            raise TemplateAccessError(what or name, roots)
-        if path.is_file():
-            return path
-    return None
-
-
-def find_theme_file(name: str, search_path: list[Path], what: str | None = None) -> Path:
-    """The real path of the first file called ``name`` on ``search_path``.
-
-    Raises :class:`TemplateError` if there is none, and the errors of :func:`_theme_file`.
-    """
-    path = _theme_file(name, search_path, what)
-    if path is None:
-        raise TemplateError(f"{name}: not found in {', '.join(str(f) for f in search_path)}")
-    return path
-
-
 class ThemeLoader(jinja2.BaseLoader):
     """Jinja's loader for ``include``, ``import`` and ``extends``: templates by name on the
-    search path, read only from real files inside its folders (see :func:`_theme_file`)."""
+    search path, read only from real files inside its folders (see :func:`~briefgen.render.resources.theme_file`)."""
 
     def __init__(self, search_path: list[Path]):
         self.search_path = search_path
@@ -100,8 +73,8 @@ class ThemeLoader(jinja2.BaseLoader):
 
     def _path(self, template: str) -> Path | None:
         if template.startswith(DEFAULT_PREFIX):
-            return _theme_file(template.removeprefix(DEFAULT_PREFIX), self.search_path[-1:], f"template {template!r}")
-        return _theme_file(template, self.search_path, f"template {template!r}")
+            return theme_file(template.removeprefix(DEFAULT_PREFIX), self.search_path[-1:], f"template {template!r}")
+        return theme_file(template, self.search_path, f"template {template!r}")
 
     def _refuse_itself(self, environment: jinja2.Environment, template: str, path: Path, source: str) -> None:
         """A template that extends, includes or imports its own file would recurse until Python's stack ends."""

@@ -21,8 +21,8 @@ from briefgen.load.recipients import Recipient
 from briefgen.model.brief import Brief
 from briefgen.model.registry import mail_merged
 from briefgen.prepare.greetings import greeting
-from briefgen.render.html import find_theme_file, render_html
-from briefgen.render.resources import Confinement
+from briefgen.render.html import render_html
+from briefgen.render.resources import Confinement, find_theme_file
 from briefgen.view.context import build_context
 
 if TYPE_CHECKING:

@@ -43,7 +43,6 @@ from enum import Enum
 
 from lxml import html as lxml_html
 
-from briefgen.render.html import css_page_counter
 from briefgen.render.resources import Confinement
 
 #: The attribute of the elements that differ between the letters of a mail merge.
@@ -81,6 +80,8 @@ def _grouped(letters: list[str]):
     "of N" in the page label counts the pages up to it. A theme without a page label
     (``<meta name="briefgen:page-label">``) gets letters without page numbers.
     """
+    from briefgen.render.html import css_page_counter  # the Jinja side, which a build's layout does without
+
     combined = lxml_html.document_fromstring(letters[0])
     body = combined.body
     label = combined.find(".//meta[@name='briefgen:page-label']")

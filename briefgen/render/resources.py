@@ -2,7 +2,7 @@
 
 One rule, :func:`confined`, decides every read a document can make: the Jinja loader
 (``include``, ``import``, ``extends``), ``stylesheet()`` and the theme's ``reference.docx``
-(through :func:`briefgen.render.html.find_theme_file`, inside the template folders), and
+(through :func:`find_theme_file`, inside the template folders), and
 the images and stylesheets that WeasyPrint and the .docx writer fetch (through
 :class:`Confinement`, inside the brief's and the templates' folders). The path is resolved
 first, every symbolic link followed, and only then checked: ``..``, an absolute path, or a
@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
-from urllib.request import url2pathname
+
+from briefgen.errors import TemplateAccessError, TemplateError
 
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,34 @@ def confined(path: Path, roots: Sequence[Path]) -> Path | None:
     return real if any(real.is_relative_to(root) for root in roots) else None
 
 
+def theme_file(name: str, search_path: list[Path], what: str | None = None) -> Path | None:
+    """The real path of the first file called ``name`` on ``search_path``, or None if there is none.
+
+    Raises :class:`TemplateAccessError`, naming the access as ``what`` (default ``name``),
+    when ``name`` leads outside the folders from one it is looked up in before it is found:
+    an absolute path, ``..``, or a link to a file or a folder elsewhere.
+    """
+    roots = [folder.resolve() for folder in search_path]
+    for folder in search_path:
+        path = confined(folder / name, roots)
+        if path is None:
+            raise TemplateAccessError(what or name, roots)
+        if path.is_file():
+            return path
+    return None
+
+
+def find_theme_file(name: str, search_path: list[Path], what: str | None = None) -> Path:
+    """The real path of the first file called ``name`` on ``search_path``.
+
+    Raises :class:`TemplateError` if there is none, and the errors of :func:`theme_file`.
+    """
+    path = theme_file(name, search_path, what)
+    if path is None:
+        raise TemplateError(f"{name}: not found in {', '.join(str(f) for f in search_path)}")
+    return path
+
+
 class Confinement:
     """Resolves references against ``base_dir`` and allows only local files under ``roots``."""
 
@@ -57,6 +86,8 @@ class Confinement:
         """The file ``reference`` (a URL or a path relative to ``base_dir``) names, if allowed; else None."""
         url = urljoin(self.base_url, reference)
         if urlsplit(url).scheme == "file":
+            from urllib.request import url2pathname  # its module is a tenth of start-up: only a file needs it
+
             path = confined(Path(url2pathname(urlsplit(url).path)), self.roots)
             if path is not None:
                 self.read.append(str(path))

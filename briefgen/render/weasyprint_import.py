@@ -21,7 +21,7 @@ PDFs byte for byte, and the libraries loaded):
   Python layer of cffi's. cffi's "out-of-line" mode takes the same declarations compiled once
   (``FFI.emit_python_code``, which needs no C compiler) into a module whose types are already
   built, and gives an ``ffi`` of the same methods, each in C. That module is kept in this user's
-  cache folder (:func:`~briefgen.render.bytecode.private_cache_folder`), named after the
+  cache folder (:func:`~briefgen.render.cache.private_cache_folder`), named after the
   declarations and cffi's and Python's versions; and while ``weasyprint.text.ffi`` runs, the
   ``ffi`` it makes is one that takes its declarations from there. The module ends with the
   compiled ``ffi`` as its own, which the rest of WeasyPrint imports from it.
@@ -150,7 +150,7 @@ def compiled_ffi(source: str, in_line: type | None = None) -> Any:
     import _cffi_backend
     import cffi
 
-    from briefgen.render.bytecode import private_cache_folder
+    from briefgen.render.cache import private_cache_folder
 
     key = hashlib.sha256("\0".join((source, cffi.__version__, _cffi_backend.__version__, sys.version)).encode())
     name = f"declarations-{key.hexdigest()[:24]}.py"
