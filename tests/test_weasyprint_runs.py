@@ -12,6 +12,7 @@ import functools
 import inspect
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pydyf
@@ -252,6 +253,29 @@ def test_an_image_after_the_cut_is_read_through_the_childs_confinement_and_repor
     pdf_bytes(laid_out, variant=VARIANT)
     assert str(image.resolve()) in fenced.read
     assert any(url.endswith("/outside.png") for url in fenced.refused)
+
+
+def starts(marker: Path, _page_numbers: dict[str, int]) -> bool:
+    """An ``after`` that leaves ``marker`` to say it has started."""
+    marker.touch()
+    return True
+
+
+def test_the_childs_after_starts_before_the_parent_takes_its_drawn_pages(tmp_path) -> None:
+    # The child makes the .docx while the parent draws its own pages: a child that sent its
+    # drawn pages (more than the channel holds) before starting ``after`` would wait for the
+    # parent to take them, and ``after`` would not start until then.
+    marker = tmp_path / "started"
+    html = long_html(sections=100)
+    laid_out = first_layout(html, confinement(), side_by_side=VARIANT, after=functools.partial(starts, marker))
+    assert isinstance(laid_out, RunsLayout)
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), "the child's after did not start before the parent took the drawn pages"
+    (tmp_path / "side-by-side.pdf").write_bytes(pdf_bytes(laid_out, variant=VARIANT))
+    assert laid_out.after_result() is True
+    assert len(PdfReader(tmp_path / "side-by-side.pdf").pages) == len(laid_out.pages) > 100
 
 
 # What weasyprint_runs assumes of WeasyPrint's non-public names -------------------------------

@@ -38,10 +38,12 @@ others).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -523,19 +525,12 @@ def _object(pdf: pydyf.PDF, reference: bytes):
 
 # The two processes ---------------------------------------------------------------------------
 
-def _send(talk: Any, message: Any) -> None:
-    """Give the child ``message``; :class:`RunsFailed` if it has failed or ended."""
+def _talked(action: Callable, *message: Any) -> Any:
+    """``action(*message)`` (the talk's ``send`` or ``receive``); :class:`RunsFailed` if the
+    child has failed or ended."""
     try:
-        talk.send(message)
+        return action(*message)
     except Exception as error:  # noqa: BLE001 (whatever stopped the child, this process goes on alone)
-        raise RunsFailed(f"the child failed: {error}") from error
-
-
-def _receive(talk: Any) -> Any:
-    """The child's next message; :class:`RunsFailed` if it has failed or ended."""
-    try:
-        return talk.receive()
-    except Exception as error:  # noqa: BLE001 (as in _send)
         raise RunsFailed(f"the child failed: {error}") from error
 
 
@@ -563,7 +558,7 @@ class RunsLayout:
             return None
         try:
             return self.talk.result()
-        except Exception:  # noqa: BLE001 (as in _send)
+        except Exception:  # noqa: BLE001 (as in _talked)
             return None
 
     @property
@@ -578,8 +573,8 @@ class RunsLayout:
             raise ValueError(f"laid out for {self.variant}, asked for {pdf_variant}")
         pdf = generated_pdf(document(self.html, self.context, self.pages), pdf_variant=self.variant)
         try:
-            drawn = _receive(self.talk)
-            read, refused = _receive(self.talk)
+            drawn = _talked(self.talk.receive)
+            read, refused = _talked(self.talk.receive)
         except RunsFailed:
             self.talk.stop()
             self.failed = True
@@ -615,12 +610,24 @@ def child(job: tuple[Callable[[], weasyprint.HTML], str, Callable[[dict[str, int
     pages = run.finish(total)
     channel.send([elsewhere(page) for page in pages])
     pdf = generated_pdf(document(html, context, first_pages + pages), pdf_variant=variant)
-    channel.send(drawn_part(pdf, start))
     confinement = html.url_fetcher.confinement
-    channel.send((confinement.read, confinement.refused))
-    page_numbers = {anchor: number for number, page in enumerate(first_pages + pages, start=1)
-                    for anchor in page.anchors}
-    return after(page_numbers) if after else None
+    messages = [drawn_part(pdf, start), (list(confinement.read), list(confinement.refused))]
+    # The parent takes the drawn pages once it has drawn its own, and the channel holds less
+    # than they weigh: they go from a thread while ``after`` works.
+    sending = threading.Thread(target=_send_all, args=(channel, messages))
+    sending.start()
+    try:
+        page_numbers = {anchor: number for number, page in enumerate(first_pages + pages, start=1)
+                        for anchor in page.anchors}
+        return after(page_numbers) if after else None
+    finally:
+        sending.join()
+
+
+def _send_all(channel: Connection, messages: list) -> None:
+    with contextlib.suppress(OSError):  # the parent went on without this child: nothing to tell it
+        for message in messages:
+            channel.send(message)
 
 
 def laid_out_in_runs(make_html: Callable[[], weasyprint.HTML], variant: str, talking: Callable, confinement: Any,
@@ -662,15 +669,15 @@ def _first_side(html: weasyprint.HTML, talk: Any, context, root_box, cut: int, v
     """This process's side of :func:`child`. Raises :class:`RunsFailed` when the cut does not hold."""
     run = first_run(html, context, root_box, cut)
     if not run.reached_stop:
-        _send(talk, (None, None, None))
+        _talked(talk.send, (None, None, None))
         raise RunsFailed("the first run did not end at the cut")
     start = len(run.pages)
     if any(number > 1 for by_page in context.running_elements.values() for number, found in by_page.items() if found):
-        _send(talk, (None, None, None))
+        _talked(talk.send, (None, None, None))
         raise RunsFailed("a running element is set after the first page")
     key = _state_key(context.page_maker[start])
-    _send(talk, (start, key, [elsewhere(weasyprint.Page(page)) for page in run.pages]))
-    answer = _receive(talk)
+    _talked(talk.send, (start, key, [elsewhere(weasyprint.Page(page)) for page in run.pages]))
+    answer = _talked(talk.receive)
     if answer is None:
         raise RunsFailed("the child's run does not start where this one ends")
     count, anchors = answer
@@ -679,12 +686,12 @@ def _first_side(html: weasyprint.HTML, talk: Any, context, root_box, cut: int, v
     run.paginate()
     moved = not run.reached_stop or len(run.pages) != start or _state_key(context.page_maker[start]) != key
     if moved or any(state["pages_wanted"] for *_, state in context.page_maker[:start]):
-        _send(talk, None)
+        _talked(talk.send, None)
         raise RunsFailed("the first run moved the cut, or shows the page count in its content")
     total = start + count
-    _send(talk, total)
+    _talked(talk.send, total)
     own = run.finish(total)
-    return RunsLayout(html, context, own, _receive(talk), talk, variant, confinement, make_html)
+    return RunsLayout(html, context, own, _talked(talk.receive), talk, variant, confinement, make_html)
 
 
 def written(pdf: pydyf.PDF, variant: str) -> bytes:
