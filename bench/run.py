@@ -27,7 +27,9 @@ Prints a table, or with --json one JSON object:
   only, each into a fresh folder (median);
 - validate_s: `briefgen validate` of the sample (median);
 - pandoc: where pandoc is installed, the seconds pandoc takes to make a .docx, and a PDF through
-  WeasyPrint, from the HTML of the sample's briefing pack, beside briefgen's time for the same;
+  WeasyPrint, from the HTML of the sample's briefing pack, beside briefgen's time for the pack as
+  PDF + .docx (medians of 5 rounds, 3 with --quick), and ``ratio``: the median over the rounds of
+  briefgen's time over pandoc's PDF, run one after the other;
 - peak_rss_mb: the largest peak memory of any process measured.
 Timings are noisy: compare the ratios within one run.
 """
@@ -162,24 +164,34 @@ def doubling(rows: list[dict]) -> list[dict]:
             for size in by_size if size % 2 == 0 and size // 2 in by_size]
 
 
-def pandoc_reference() -> dict | None:
-    """pandoc's time for a .docx and a PDF (WeasyPrint engine) of the sample pack's HTML, and briefgen's."""
+def paired_ratio(numerators: list[float], denominators: list[float]) -> float:
+    """The median over the rounds of one command's time over the other's, measured next to it."""
+    return round(statistics.median(top / bottom for top, bottom in zip(numerators, denominators)), 2)
+
+
+def pandoc_reference(repeats: int) -> dict | None:
+    """pandoc's time for a .docx and a PDF (WeasyPrint engine) of the sample pack's HTML, and
+    briefgen's for the pack as PDF + .docx, in ``repeats`` rounds (medians; the ratio is
+    :func:`paired_ratio` of briefgen's over pandoc's PDF, each round's pair run one after the other)."""
     pandoc = shutil.which("pandoc")
     if pandoc is None:
         return None
+    engine = Path(sys.executable).with_name("weasyprint")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         timed([*BRIEFGEN, "build", str(SAMPLE), "-o", str(out), "--format", "html"])
         html = out / "carney-china-2026" / "briefing-pack.html"
-        docx_s, _, _ = timed([pandoc, str(html), "-o", str(out / "pandoc.docx")])
-        engine = Path(sys.executable).with_name("weasyprint")
-        pdf_s, _, _ = timed([pandoc, str(html), "-o", str(out / "pandoc.pdf"), f"--pdf-engine={engine}"])
         brief = out / "pack-only.yaml"
         brief.write_text(SAMPLE.read_text(encoding="utf-8") + "\ndocuments: [briefing-pack]\n", encoding="utf-8")
-        briefgen_s, _, _ = timed([*BRIEFGEN, "build", str(brief), "-o", str(out / "b"), "--format", "pdf,docx"])
+        docx, pdf, briefgen = [], [], []
+        for number in range(repeats):
+            docx.append(timed([pandoc, str(html), "-o", str(out / "pandoc.docx")])[0])
+            pdf.append(timed([pandoc, str(html), "-o", str(out / "pandoc.pdf"), f"--pdf-engine={engine}"])[0])
+            briefgen.append(timed([*BRIEFGEN, "build", str(brief), "-o", str(out / f"b{number}"),
+                                   "--format", "pdf,docx"])[0])
     version = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
-    return {"version": version, "docx_s": round(docx_s, 2), "pdf_s": round(pdf_s, 2),
-            "briefgen_pack_pdf_docx_s": round(briefgen_s, 2)}
+    return {"version": version, "docx_s": round(statistics.median(docx), 2), "pdf_s": round(statistics.median(pdf), 2),
+            "briefgen_pack_pdf_docx_s": round(statistics.median(briefgen), 2), "ratio": paired_ratio(briefgen, pdf)}
 
 
 def machine() -> str:
@@ -201,7 +213,7 @@ def run(quick: bool) -> dict:
         "validate_s": round(validate_seconds(repeats), 2),
         "letters": letters_benchmark(naive_n=50 if quick else None),
         "scaling": scaling([10, 25, 50], 2) if quick else scaling([10, 50, 100, 200], 5),
-        "pandoc": pandoc_reference(),
+        "pandoc": pandoc_reference(repeats),
     }
     results["doubling"] = doubling(results["scaling"])
     children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -232,11 +244,11 @@ def table(results: dict) -> str:
               f"{row['ratio']}× ({row['wall_ratio']}×)") for row in results["doubling"]]
     if results["pandoc"]:
         pandoc = results["pandoc"]
-        rows += [(f"{pandoc['version']}: the pack's HTML to .docx", f"{pandoc['docx_s']} s"),
-                 (f"{pandoc['version']}: the pack's HTML to PDF (WeasyPrint engine)", f"{pandoc['pdf_s']} s"),
-                 ("briefgen: the pack to PDF + .docx, same run",
+        rows += [(f"{pandoc['version']}: the pack's HTML to .docx (median)", f"{pandoc['docx_s']} s"),
+                 (f"{pandoc['version']}: the pack's HTML to PDF (WeasyPrint engine, median)", f"{pandoc['pdf_s']} s"),
+                 ("briefgen: the pack to PDF + .docx, same rounds (median)",
                   f"{pandoc['briefgen_pack_pdf_docx_s']} s "
-                  f"({pandoc['briefgen_pack_pdf_docx_s'] / pandoc['pdf_s']:.2f}× pandoc's PDF alone)")]
+                  f"({pandoc['ratio']:.2f}× pandoc's PDF alone, median of the rounds' ratios)")]
     rows.append(("peak memory of any process", f"{results['peak_rss_mb']} MB"))
     return "\n".join(["| figure | value |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)])
 

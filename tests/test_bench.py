@@ -8,7 +8,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import doubling, scaling  # noqa: E402
+from run import doubling, paired_ratio, scaling  # noqa: E402
 
 
 def test_the_doubling_ratio_compares_sizes_within_each_round() -> None:
@@ -29,3 +29,10 @@ def test_a_small_scaling_run_builds_each_size_in_each_round() -> None:
     # Each issue is a one-page note in the pack and has its talking points in the delegation pack.
     assert rows[1]["pages"] > rows[0]["pages"] > 4
     assert [row["issues"] for row in doubling(rows)] == [4]
+
+
+def test_the_pandoc_ratio_is_the_median_of_each_rounds_pair() -> None:
+    # A slow minute made pandoc's second round 3 s: the ratio of the medians (0.8 / 1.1 = 0.73)
+    # would flatter briefgen; the median of the rounds' own ratios (0.8, 0.27, 0.82) does not.
+    assert paired_ratio([0.8, 0.8, 0.9], [1.0, 3.0, 1.1]) == 0.8
+    assert paired_ratio([0.7, 0.8, 0.9], [1.0, 1.0, 1.0]) == 0.8
