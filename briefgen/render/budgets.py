@@ -42,16 +42,16 @@ class Overrun:
         return f"{self.document_id}: {what + ': ' if what else ''}{self.pages} pages, budget {self.budget}"
 
 
-def check_page_budgets(brief: BriefFacts, declared: DocumentType, language: str,
+def check_page_budgets(facts: BriefFacts, declared: DocumentType, language: str,
                        laid_out: weasyprint.Document) -> None:
     """Raise :class:`PageBudgetError` if ``laid_out`` or one of its budgeted sections is over the
-    budgets of ``brief`` (:attr:`~briefgen.model.brief.Brief.facts`)."""
-    budgets = brief.budgets
+    budgets of the brief ``facts`` tells of (:attr:`~briefgen.model.brief.Brief.facts`)."""
+    budgets = facts.budgets
     pages = len(laid_out.pages)
     if declared.id in budgets and pages > budgets[declared.id]:
         overrun = Overrun(declared.id, language, pages, budgets[declared.id], declared.id)
         raise PageBudgetError(str(overrun), overrun)
-    sections = {anchor: section for section in declared.sections for anchor in section.anchors(brief.issue_ids)}
+    sections = {anchor: section for section in declared.sections for anchor in section.anchors(facts.issue_ids)}
     if not any(section.budget for section in sections.values()):
         return
     # Every section starts on a page of its own, so it runs from the page of its own anchor to

@@ -14,7 +14,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from briefgen import __version__, timings
@@ -26,7 +25,6 @@ from briefgen.render.resources import Confinement, find_theme_file
 if TYPE_CHECKING:  # the layout's process has the HTML already, and needs neither the model nor pydantic
     from briefgen.model.brief import Brief
     from briefgen.model.facts import BriefFacts
-
 
 
 @dataclass(frozen=True)
@@ -89,32 +87,31 @@ def document_html(brief: Brief, document_id: str, language: str, search_path: li
     return render_html(declared.template, context, search_path)
 
 
-def render_document(brief: BriefFacts, document_id: str, language: str, formats: tuple[str, ...], html: str, *,
+def render_document(facts: BriefFacts, document_id: str, language: str, formats: tuple[str, ...], html: str, *,
                     search_path: list[Path], brief_dir: Path, pdf_variant: str,
                     number: int | None = None, issue: str | None = None,
                     spare_core: bool = False) -> RenderedDocument:
-    """Render ``document_id`` of the brief ``brief`` tells of (:attr:`~briefgen.model.brief.Brief.facts`)
+    """Render ``document_id`` of the brief ``facts`` tells of (:attr:`~briefgen.model.brief.Brief.facts`)
     in ``language``, from its HTML ``html`` (:func:`document_html`), in each of ``formats``, in memory.
 
     The theme's files come from ``search_path``; files the document refers to are read only from
     ``brief_dir`` and the template folders, and each refused reference becomes a warning.
     An addendum is numbered ``number``; ``issue`` names the issue of a document made per issue
-    (a note on its own). With
-    ``spare_core``, the document uses a second process: a long one is laid out in two page runs
-    side by side (:mod:`briefgen.render.weasyprint_runs`), the second of which makes the .docx;
-    the .docx of another is made in a child while the PDF is written.
+    (a note on its own). With ``spare_core``, the document uses a second process: a long one is
+    laid out in two page runs side by side (:mod:`briefgen.render.weasyprint_runs`), the second of
+    which makes the .docx; the .docx of another is made in a child while the PDF is written.
     Raises :class:`~briefgen.errors.PageBudgetError` when the document is longer than its budget.
     """
     start = timings.mark()
     declared = document(document_id)
-    folder = Path(brief.id)
+    folder = Path(facts.id)
     confinement = Confinement(brief_dir, [brief_dir, *search_path])
     rendered: list[RenderedFile] = []
     page_numbers = None
 
     def path(extension: str) -> Path:
         return folder / output_path(document_id, language, extension, number=number, issue=issue,
-                                    default=brief.unnamed_language)
+                                    default=facts.unnamed_language)
 
     reference = find_theme_file("reference.docx", search_path) if "docx" in formats else None
     docx_job = made_docx = None
@@ -126,7 +123,7 @@ def render_document(brief: BriefFacts, document_id: str, language: str, formats:
         html, laid_out = layout_document(html, document_id, confinement,  # the .docx is made from its HTML
                                          side_by_side=pdf_variant if spare_core else None, after=docx_of)
         in_runs = hasattr(laid_out, "after_result")
-        check_page_budgets(brief, declared, language, laid_out)
+        check_page_budgets(facts, declared, language, laid_out)
         page_numbers = {anchor: number for number, page in enumerate(laid_out.pages, start=1)
                         for anchor in page.anchors}
         if spare_core and reference is not None and not in_runs:
