@@ -611,9 +611,10 @@ def child(job: tuple[Callable[[], weasyprint.HTML], str, Callable[[dict[str, int
     channel.send([elsewhere(page) for page in pages])
     pdf = generated_pdf(document(html, context, first_pages + pages), pdf_variant=variant)
     confinement = html.url_fetcher.confinement
-    messages = [drawn_part(pdf, start), (list(confinement.read), list(confinement.refused))]
     # The parent takes the drawn pages once it has drawn its own, and the channel holds less
-    # than they weigh: they go from a thread while ``after`` works.
+    # than they weigh: they go from a thread while ``after`` works, with the files read so far
+    # (copies: ``after`` reads through the same confinement and reports its own).
+    messages = [drawn_part(pdf, start), (list(confinement.read), list(confinement.refused))]
     sending = threading.Thread(target=_send_all, args=(channel, messages))
     sending.start()
     try:
